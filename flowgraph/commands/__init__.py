@@ -1,0 +1,1 @@
+"""One module per ``flowgraph`` subcommand; see flowgraph/cli.py."""

@@ -1,0 +1,90 @@
+"""Read a flow document from JSON or YAML with one-line, located errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from flowgraph.diagnostics import FlowLoadError
+from flowgraph.model import Flow
+
+
+def _path(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def _readable_loc(loc: tuple[Any, ...]) -> tuple[Any, ...]:
+    # pydantic puts the discriminator tag (e.g. 'menu') into the location of union members;
+    # it is noise for a reader looking for the field.
+    node_tags = {"play", "menu", "transfer", "dialplan", "hangup", "switch", "lookup"}
+    other_tags = {"caller", "dialled", "time", "variable", "table", "http"}
+    return tuple(p for p in loc if not (isinstance(p, str) and (p in node_tags or p in other_tags)))
+
+
+def flow_from_data(data: Any, source: str = "<flow>") -> Flow:
+    """Validate a parsed document as a :class:`Flow`; raise :class:`FlowLoadError` on problems."""
+    if not isinstance(data, dict):
+        raise FlowLoadError(source, [("", f"expected a JSON object at the top, got {type(data).__name__}")])
+    try:
+        return Flow.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors(include_url=False):
+            loc = _readable_loc(tuple(err["loc"]))
+            msg = err["msg"]
+            if err["type"] == "extra_forbidden":
+                msg = "unknown key (not part of the flow format)"
+            elif err["type"] == "union_tag_invalid":
+                msg = f"{msg}"
+            problems.append((_node_hint(data, loc) + _path(loc), msg))
+        raise FlowLoadError(source, problems) from None
+
+
+def _node_hint(data: dict[str, Any], loc: tuple[Any, ...]) -> str:
+    # "nodes[3]" says little; name the node id too when we can.
+    if len(loc) >= 2 and loc[0] == "nodes" and isinstance(loc[1], int):
+        nodes = data.get("nodes")
+        if isinstance(nodes, list) and loc[1] < len(nodes) and isinstance(nodes[loc[1]], dict):
+            node_id = nodes[loc[1]].get("id")
+            if isinstance(node_id, str):
+                return f"node '{node_id}' "
+    return ""
+
+
+def parse_text(text: str, source: str) -> Any:
+    """Parse JSON, or YAML when the source name says so (or JSON fails on a YAML-looking file)."""
+    suffix = Path(source).suffix.lower()
+    if suffix in {".yaml", ".yml"}:
+        try:
+            return yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f"line {mark.line + 1} column {mark.column + 1}" if mark else ""
+            problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+            raise FlowLoadError(source, [(where, f"invalid YAML: {problem}")]) from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise FlowLoadError(source, [(f"line {exc.lineno} column {exc.colno}", f"invalid JSON: {exc.msg}")]) from None
+
+
+def load_flow(path: str | Path) -> Flow:
+    """Load and validate a flow file (``.json``, ``.yaml`` or ``.yml``)."""
+    source = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise FlowLoadError(source, [("", "no such file")]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise FlowLoadError(source, [("", f"cannot read: {exc}")]) from None
+    return flow_from_data(parse_text(text, source), source)

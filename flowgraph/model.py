@@ -1,0 +1,311 @@
+"""The flow model: a call flow as a validated document.
+
+A flow is a directed graph of nodes. Each node type declares its branches as data
+(:func:`declared_branches`); a node wires a branch by naming the target node id in
+``node.branches[branch]``. The model validates shape only (types, unknown keys, value forms);
+everything that needs the whole graph lives in :mod:`flowgraph.checks`.
+
+``layout`` holds editor positions and notes and never changes what a flow does.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from flowgraph.profile import PlatformProfile
+
+ID_PATTERN = r"^[A-Za-z_][A-Za-z0-9_-]{0,63}$"
+TEMPLATE_RE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_-]*)?)\s*\}\}")
+
+#: Call variables every request carries (after lenient parsing, see NOTES.md "Request side").
+CALL_VARIABLES: tuple[str, ...] = (
+    "uuid",
+    "call_id",
+    "call_to_number",
+    "caller_id_number",
+    "start_stamp",
+)
+
+TransferType = Literal["number", "agent", "ivr", "auto_attendant", "department"]
+NodeId = Annotated[str, Field(pattern=ID_PATTERN)]
+
+
+class Strict(BaseModel):
+    """Base for every model: unknown keys are errors, so a typo never silently does nothing."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+# --- settings and catalogues -------------------------------------------------------------
+
+
+class Destination(Strict):
+    """A transfer target used as the flow's failover destination."""
+
+    type: TransferType
+    data: list[str] = Field(min_length=1)
+
+
+class Deployment(Strict):
+    """How the compiled steps map onto API Dialplans configured in the portal.
+
+    ``per_step``: one portal dialplan per step, the step named in its URL (stateless).
+    ``single``: one portal dialplan for the whole flow that re-enters itself; the server keeps
+    a per-call record of where each call is. ``dialplan_ids`` holds the ids the portal gave
+    (per step in ``per_step`` mode; key ``"flow"`` in ``single`` mode).
+    """
+
+    mode: Literal["per_step", "single"] = "per_step"
+    dialplan_ids: dict[str, str] = Field(default_factory=dict)
+    secret_header: str = Field(default="X-Flowgraph-Secret", pattern=r"^[A-Za-z0-9-]{1,64}$")
+
+
+class Settings(Strict):
+    failover: Destination | None = None
+    profile: PlatformProfile = Field(default_factory=PlatformProfile)
+    deployment: Deployment = Field(default_factory=Deployment)
+
+
+class Recording(Strict):
+    """A system recording uploaded to the portal; ``moh`` marks music-on-hold recordings."""
+
+    id: str = Field(pattern=r"^[0-9A-Za-z_-]{1,64}$")
+    name: str = ""
+    moh: bool = False
+
+
+class Table(Strict):
+    """A small key -> row table a flow routes on (registered callers, region by prefix, ...)."""
+
+    columns: list[str] = Field(default_factory=list)
+    rows: dict[str, dict[str, str]] = Field(default_factory=dict)
+
+
+class Position(Strict):
+    x: float
+    y: float
+
+
+class Note(Strict):
+    id: str
+    text: str
+    x: float = 0
+    y: float = 0
+    node: str | None = None
+
+
+class Layout(Strict):
+    positions: dict[str, Position] = Field(default_factory=dict)
+    notes: list[Note] = Field(default_factory=list)
+    viewport: dict[str, float] = Field(default_factory=dict)
+
+
+# --- nodes -------------------------------------------------------------------------------
+
+
+class RecordingRef(Strict):
+    """What to play: a portal recording id (``system``) or an audio file URL (``url``)."""
+
+    type: Literal["system", "url"] = "system"
+    data: str = Field(min_length=1)
+
+    @field_validator("data", mode="before")
+    @classmethod
+    def _number_to_text(cls, v: Any) -> Any:
+        # The platform document writes system ids as numbers (1234); accept both.
+        return str(v) if isinstance(v, int) and not isinstance(v, bool) else v
+
+
+class NodeBase(Strict):
+    id: NodeId
+    name: str = ""
+    note: str = ""
+    branches: dict[str, NodeId] = Field(default_factory=dict)
+
+
+class PlayNode(NodeBase):
+    type: Literal["play"]
+    recording: RecordingRef
+
+
+class MenuNode(NodeBase):
+    """Play a recording and collect digits; the caller's input arrives in the next request."""
+
+    type: Literal["menu"]
+    recording: RecordingRef
+    options: list[str] = Field(default_factory=list)
+    timeout_ms: int | None = None
+    max_length: int | None = None
+    retry: int | None = None
+
+
+class TransferNode(NodeBase):
+    type: Literal["transfer"]
+    transfer: TransferType
+    targets: list[str] = Field(min_length=1)
+    ring_type: str | None = None
+    moh: str | None = None
+    skip_active: bool | None = None
+
+
+class DialplanNode(NodeBase):
+    """Hand the call to an API Dialplan configured in the portal (costs one nesting level)."""
+
+    type: Literal["dialplan"]
+    dialplan_id: str = Field(min_length=1)
+
+
+class HangupNode(NodeBase):
+    type: Literal["hangup"]
+
+
+class CallerCondition(Strict):
+    """Caller (or dialled) number equals one of ``numbers`` (last 10 digits) or starts with a prefix."""
+
+    on: Literal["caller", "dialled"]
+    numbers: list[str] = Field(default_factory=list)
+    prefixes: list[str] = Field(default_factory=list)
+
+
+class TimeCondition(Strict):
+    """Call start time falls in a weekly window (``from`` inclusive, ``to`` exclusive, HH:MM)."""
+
+    on: Literal["time"]
+    days: list[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]] = Field(
+        default_factory=lambda: ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+    )
+    start: str = Field(alias="from", pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+    end: str = Field(alias="to", pattern=r"^([01][0-9]|2[0-4]):[0-5][0-9]$")
+
+
+class VariableCondition(Strict):
+    """A variable (``{{lookup.column}}`` name without braces) equals one of ``values``."""
+
+    on: Literal["variable"]
+    variable: str
+    values: list[str] = Field(min_length=1)
+
+
+class TableCondition(Strict):
+    """A key built from call data is a row of a flow table."""
+
+    on: Literal["table"]
+    table: str
+    key: str = "{{caller_id_number}}"
+
+
+Condition = Annotated[
+    CallerCondition | TimeCondition | VariableCondition | TableCondition,
+    Field(discriminator="on"),
+]
+
+
+class SwitchCase(Strict):
+    branch: str = Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")
+    when: Condition
+
+
+class SwitchNode(NodeBase):
+    """Decide on the server without a new request; first matching case wins, else ``default``."""
+
+    type: Literal["switch"]
+    cases: list[SwitchCase] = Field(default_factory=list)
+
+
+class TableSource(Strict):
+    kind: Literal["table"]
+    table: str
+    key: str = "{{caller_id_number}}"
+    match: Literal["exact", "prefix"] = "exact"
+
+
+class HttpSource(Strict):
+    """Ask the business's own API; a JSON object answer's fields become variables."""
+
+    kind: Literal["http"]
+    url: str = Field(min_length=1)
+    method: Literal["GET", "POST"] = "GET"
+    timeout_ms: int = Field(default=800, ge=50, le=5000)
+
+
+class LookupNode(NodeBase):
+    """Find a row; its columns become ``{{<node id>.<column>}}`` variables."""
+
+    type: Literal["lookup"]
+    source: Annotated[TableSource | HttpSource, Field(discriminator="kind")]
+
+
+Node = Annotated[
+    PlayNode | MenuNode | TransferNode | DialplanNode | HangupNode | SwitchNode | LookupNode,
+    Field(discriminator="type"),
+]
+
+NODE_TYPES: tuple[str, ...] = ("play", "menu", "transfer", "dialplan", "switch", "lookup", "hangup")
+TERMINAL_TYPES: frozenset[str] = frozenset({"transfer", "dialplan", "hangup"})
+
+
+class Flow(Strict):
+    """A call flow document (JSON, or YAML with the same shape)."""
+
+    id: str = Field(pattern=ID_PATTERN)
+    name: str = ""
+    description: str = ""
+    entry: str
+    nodes: list[Node] = Field(default_factory=list)
+    settings: Settings = Field(default_factory=Settings)
+    recordings: list[Recording] = Field(default_factory=list)
+    tables: dict[str, Table] = Field(default_factory=dict)
+    layout: Layout = Field(default_factory=Layout)
+
+    def node_map(self) -> dict[str, Any]:
+        """Nodes by id (the first one wins where ids repeat; the structure check reports that)."""
+        out: dict[str, Any] = {}
+        for node in self.nodes:
+            out.setdefault(node.id, node)
+        return out
+
+    def logic(self) -> dict[str, Any]:
+        """The flow without its layout: what decides behaviour (used for hashing and diffs)."""
+        return self.model_dump(mode="json", by_alias=True, exclude={"layout"}, exclude_none=True)
+
+
+# --- branches as data --------------------------------------------------------------------
+
+#: Branches that must be wired for a node to be covered (``no_answer`` is optional).
+REQUIRED_BRANCHES: dict[str, tuple[str, ...]] = {
+    "play": ("next",),
+    "menu": ("no_input", "invalid"),
+    "transfer": (),
+    "dialplan": (),
+    "hangup": (),
+    "switch": ("default",),
+    "lookup": ("found", "not_found"),
+}
+
+
+def declared_branches(node: Any) -> list[str]:
+    """Every branch name a node may wire, in display order (the editor's handles use these)."""
+    kind = node.type
+    if kind == "menu":
+        return [*node.options, "no_input", "invalid"]
+    if kind == "switch":
+        return [*(case.branch for case in node.cases), "default"]
+    if kind == "lookup":
+        base = ["found", "not_found"]
+        return [*base, "error"] if node.source.kind == "http" else base
+    if kind == "transfer":
+        return ["no_answer"]
+    return list(REQUIRED_BRANCHES[kind])
+
+
+def required_branches(node: Any) -> list[str]:
+    """Branches that must be wired: all declared ones except a transfer's optional ``no_answer``."""
+    return [b for b in declared_branches(node) if not (node.type == "transfer" and b == "no_answer")]
+
+
+def template_names(text: str) -> list[str]:
+    """Variable names used as ``{{name}}`` in a field value, in order of appearance."""
+    return TEMPLATE_RE.findall(text)
