@@ -1,0 +1,103 @@
+"""Traffic counts from call-log records and stats documents."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+
+from flowgraph.traffic import Traffic, TrafficError, traffic_stats, window_start
+
+
+def _record(call_id: str, time: object, trace: list, end: str | None, failover: str | None = None) -> dict:
+    return {
+        "time": time,
+        "call_id": call_id,
+        "trace": [{"node": n, "branch": b} for n, b in trace],
+        "end": end,
+        "failover_reason": failover,
+    }
+
+
+RECORDS = [
+    # Call 1: entry step plays the menu; continuation step takes option 1 to sales.
+    _record("c1", "2025-01-01T10:00:00+00:00", [("welcome", "next"), ("menu", None)], "menu"),
+    _record("c1", "2025-01-01T10:00:05+00:00", [("menu", "1"), ("sales", None)], "sales"),
+    # Call 2: no input, then hangs up.
+    _record("c2", 1735725600.0, [("welcome", "next"), ("menu", None)], "menu"),
+    _record("c2", "1735725610", [("menu", "no_input"), ("bye", None)], "bye"),
+    # Call 3: the lookup failed over inside the flow; call 4 failed before any node ran.
+    _record("c3", "2025-01-02T09:00:00Z", [("welcome", "next"), ("find", None)], None, "lookup timeout"),
+    _record("c4", "2025-01-02T09:30:00", [], None, "unknown step"),
+]
+
+
+def test_counts_visits_edges_ends_and_failovers() -> None:
+    stats = traffic_stats(RECORDS)
+    assert stats["calls"] == 4
+    assert stats["requests"] == 6
+    assert stats["failovers"] == 2
+    assert stats["unattributed_failovers"] == 1
+    assert stats["nodes"]["welcome"] == {"visits": 3, "ended": 0, "failovers": 0}
+    assert stats["nodes"]["menu"] == {"visits": 4, "ended": 2, "failovers": 0}
+    assert stats["nodes"]["find"] == {"visits": 1, "ended": 0, "failovers": 1}
+    assert stats["nodes"]["sales"]["ended"] == 1
+    assert stats["edges"] == [
+        {"source": "menu", "branch": "1", "count": 1},
+        {"source": "menu", "branch": "no_input", "count": 1},
+        {"source": "welcome", "branch": "next", "count": 3},
+    ]
+    # JSON-able and stable.
+    assert json.dumps(stats, sort_keys=True) == json.dumps(traffic_stats(list(RECORDS)), sort_keys=True)
+
+
+def test_since_keeps_only_recent_records() -> None:
+    stats = traffic_stats(RECORDS, since="2025-01-02T00:00:00Z")
+    assert stats["requests"] == 2
+    assert stats["calls"] == 2
+    assert "welcome" in stats["nodes"] and stats["nodes"]["welcome"]["visits"] == 1
+    assert stats["since"] == "2025-01-02T00:00:00+00:00"
+    epoch = datetime(2025, 1, 1, 10, 0, 1, tzinfo=UTC).timestamp()
+    assert traffic_stats(RECORDS, since=epoch)["requests"] == 4  # both 10:00:00 requests drop
+
+
+def test_window_start_parses_durations() -> None:
+    now = datetime(2025, 1, 2, 12, 0, tzinfo=UTC)
+    assert window_start("24h", now) == datetime(2025, 1, 1, 12, 0, tzinfo=UTC)
+    assert window_start("7d", now) == datetime(2024, 12, 26, 12, 0, tzinfo=UTC)
+    with pytest.raises(TrafficError, match="24x"):
+        window_start("24x", now)
+
+
+def test_stats_round_trip() -> None:
+    stats = traffic_stats(RECORDS)
+    again = Traffic.from_stats(stats)
+    assert again.to_stats() == stats
+    assert again.edge("welcome", "next") == 3
+    assert again.node("nowhere").visits == 0
+    assert again.max_edge() == 3
+
+
+def test_from_file_accepts_records_or_stats(tmp_path) -> None:
+    records = tmp_path / "calls.json"
+    records.write_text(json.dumps(RECORDS))
+    stats = tmp_path / "stats.json"
+    stats.write_text(json.dumps(traffic_stats(RECORDS)))
+    assert Traffic.from_file(records).to_stats() == Traffic.from_file(stats).to_stats()
+
+
+def test_bad_input_names_the_place(tmp_path) -> None:
+    bad_time = [_record("c1", "yesterday", [], None)]
+    with pytest.raises(TrafficError, match=r"record 0: time: 'yesterday'"):
+        traffic_stats(bad_time, since="2025-01-01")
+    bad_trace = [{"call_id": "c", "trace": [{"branch": "next"}]}]
+    with pytest.raises(TrafficError, match=r"record 0: trace\[0\]: node"):
+        traffic_stats(bad_trace)
+    path = tmp_path / "calls.json"
+    path.write_text('{"hello": 1}')
+    with pytest.raises(TrafficError, match=r"calls\.json: expected a list of call records"):
+        Traffic.from_file(path)
+    path.write_text("[1,")
+    with pytest.raises(TrafficError, match=r"calls\.json: line 1"):
+        Traffic.from_file(path)
