@@ -75,7 +75,9 @@ def parse_text(text: str, source: str) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise FlowLoadError(source, [(f"line {exc.lineno} column {exc.colno}", f"invalid JSON: {exc.msg}")]) from None
+        raise FlowLoadError(
+            source, [(f"line {exc.lineno} column {exc.colno}", f"invalid JSON: {exc.msg}")]
+        ) from None
 
 
 def load_flow(path: str | Path) -> Flow:

@@ -170,13 +170,15 @@ class CallerCondition(Strict):
     prefixes: list[str] = Field(default_factory=list)
 
 
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
 class TimeCondition(Strict):
     """Call start time falls in a weekly window (``from`` inclusive, ``to`` exclusive, HH:MM)."""
 
     on: Literal["time"]
-    days: list[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]] = Field(
-        default_factory=lambda: ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-    )
+    days: list[Weekday] = Field(default_factory=lambda: list(WEEKDAYS))
     start: str = Field(alias="from", pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
     end: str = Field(alias="to", pattern=r"^([01][0-9]|2[0-4]):[0-5][0-9]$")
 
