@@ -120,3 +120,12 @@ def test_template_names() -> None:
         "order.agent_number",
         "caller_id_number",
     ]
+
+
+def test_platform_profile_doc_lists_every_setting_with_its_default() -> None:
+    from flowgraph.profile import PlatformProfile
+
+    doc = (ROOT / "docs" / "platform-profile.md").read_text()
+    for name, field in PlatformProfile.model_fields.items():
+        default = json.dumps(field.get_default(call_default_factory=True))
+        assert f"| `{name}` | `{default}` |" in doc, f"docs/platform-profile.md is missing {name}"
