@@ -1,0 +1,177 @@
+"""Server settings: one pydantic-settings class, from ``FLOWGRAPH_*`` environment variables and/or a
+config file (TOML, JSON or YAML). Precedence, highest first: values passed in code (the CLI's
+flags), environment variables, the config file, defaults.
+
+The admin token is resolved here too (:func:`resolve_admin_token`): ``FLOWGRAPH_ADMIN_TOKEN`` when
+set, else a token generated once and kept in a mode-0600 file so restarts keep working.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import sys
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import Field, SecretStr
+from pydantic.fields import FieldInfo
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from flowgraph.diagnostics import FlowgraphError
+
+ENV_PREFIX = "FLOWGRAPH_"
+#: Environment variable naming the config file when ``config_file`` is not passed in code.
+CONFIG_ENV = "FLOWGRAPH_CONFIG_FILE"
+
+
+class SettingsError(FlowgraphError):
+    """The config file or a setting is unusable; the message names the file and key."""
+
+
+class ServerSettings(BaseSettings):
+    """Everything the server reads from its environment (documented in README "Serve")."""
+
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="forbid", case_sensitive=False)
+
+    database_url: str = Field(
+        default="sqlite:///./flowgraph.db",
+        description="SQLAlchemy URL: sqlite:///path.db (default) or postgresql://user:pw@host/db.",
+    )
+    admin_token: SecretStr | None = Field(
+        default=None, description="Bearer token for /api; generated and stored on first start if unset."
+    )
+    admin_token_file: Path | None = Field(
+        default=None,
+        description="Where a generated admin token is kept (default: .flowgraph/admin-token next to "
+        "the SQLite file, or in the working directory).",
+    )
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    public_url: str | None = Field(
+        default=None, description="Base URL the platform reaches, used in deployment sheets."
+    )
+    redis_url: str | None = Field(
+        default=None, description="redis://host:port/db for single-dialplan call records shared by processes."
+    )
+    log_level: Literal["debug", "info", "warning", "error", "critical"] = "info"
+    max_body_bytes: int = Field(default=64 * 1024, ge=1024, description="Larger request bodies are cut off.")
+    web_dist: Path | None = Field(
+        default=None, description="Built editor to serve at / (default: web/dist of the source tree)."
+    )
+    config_file: Path | None = Field(default=None, description="TOML, JSON or YAML file with these keys.")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, ConfigFileSource(settings_cls, init_settings))
+
+    def admin_token_value(self) -> str | None:
+        """The configured token's text (never log it)."""
+        return self.admin_token.get_secret_value() if self.admin_token else None
+
+
+class ConfigFileSource(PydanticBaseSettingsSource):
+    """Reads the file named by ``config_file`` (passed in code) or ``FLOWGRAPH_CONFIG_FILE``."""
+
+    def __init__(self, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource):
+        super().__init__(settings_cls)
+        init_kwargs = getattr(init_settings, "init_kwargs", {}) or {}
+        path = init_kwargs.get("config_file") or os.environ.get(CONFIG_ENV)
+        self._values = read_config_file(Path(path)) if path else {}
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return self._values.get(field_name), field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        return dict(self._values)
+
+
+def read_config_file(path: Path) -> dict[str, Any]:
+    """Parse a config file into setting names; keys may be ``port`` or ``FLOWGRAPH_PORT``."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise SettingsError(f"{path}: cannot read config file: {exc.strerror or exc}") from None
+    try:
+        if path.suffix.lower() == ".toml":
+            data: Any = tomllib.loads(text)
+        elif path.suffix.lower() in {".yaml", ".yml"}:
+            data = yaml.safe_load(text) or {}
+        else:
+            data = json.loads(text)
+    except (tomllib.TOMLDecodeError, yaml.YAMLError, json.JSONDecodeError) as exc:
+        raise SettingsError(f"{path}: invalid config file: {str(exc).splitlines()[0]}") from None
+    if not isinstance(data, dict):
+        raise SettingsError(f"{path}: expected a table/object of settings at the top")
+    known = set(ServerSettings.model_fields) - {"config_file"}
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        name = str(key).lower().removeprefix(ENV_PREFIX.lower())
+        if name not in known:
+            raise SettingsError(f"{path}: {key}: unknown setting (known: {', '.join(sorted(known))})")
+        out[name] = value
+    return out
+
+
+def load_settings(**overrides: Any) -> ServerSettings:
+    """Build settings from code overrides (``None`` values are ignored), env and config file."""
+    given = {k: v for k, v in overrides.items() if v is not None}
+    try:
+        return ServerSettings(**given)
+    except ValueError as exc:  # pydantic's ValidationError is a ValueError
+        first = str(exc).splitlines()
+        raise SettingsError(f"invalid settings: {' '.join(first[:3])}") from None
+
+
+def default_token_file(settings: ServerSettings) -> Path:
+    """``.flowgraph/admin-token`` next to a SQLite database file, else under the working directory."""
+    if settings.admin_token_file:
+        return settings.admin_token_file
+    url = settings.database_url
+    if url.startswith("sqlite") and ":memory:" not in url and "///" in url:
+        db_path = Path(url.split("///", 1)[1].split("?", 1)[0])
+        if str(db_path):
+            return db_path.parent / ".flowgraph" / "admin-token"
+    return Path(".flowgraph") / "admin-token"
+
+
+def resolve_admin_token(settings: ServerSettings, announce: bool = True) -> str:
+    """The admin token: configured, else read from its file, else generated and stored (mode 0600).
+
+    When a token is generated, print once (to stderr, never to the log) where it is and how to use
+    it; the token's value itself is not printed.
+    """
+    configured = settings.admin_token_value()
+    if configured:
+        return configured
+    path = default_token_file(settings)
+    if path.exists():
+        token = path.read_text(encoding="utf-8").strip()
+        if token:
+            return token
+    path.parent.mkdir(parents=True, exist_ok=True)
+    token = secrets.token_urlsafe(32)
+    # Mode 0600 from creation: the token is never readable by others, not even briefly.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(token + "\n")
+    os.chmod(path, 0o600)
+    if announce:
+        print(
+            f"flowgraph: generated an admin token in {path} (mode 0600).\n"
+            f'  use it as: curl -H "Authorization: Bearer $(cat {path})" '
+            f"http://{settings.host}:{settings.port}/api/flows\n"
+            "  or set FLOWGRAPH_ADMIN_TOKEN to choose your own.",
+            file=sys.stderr,
+        )
+    return token

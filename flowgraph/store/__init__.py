@@ -1,0 +1,2 @@
+"""Persistence behind small interfaces: db.py (engine, metadata), flows.py (flows, versions,
+secrets), calls.py (call log), sessions.py (single-dialplan call records)."""

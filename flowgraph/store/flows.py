@@ -1,0 +1,475 @@
+"""Flows, their immutable versions and the published pointer, behind :class:`FlowStore`.
+
+- ``flows``: the editable draft (JSON), a revision that every save bumps (the ETag), soft-delete
+  time, and the flow's platform secret (generated with ``secrets.token_urlsafe``; never logged,
+  never exported).
+- ``flow_versions``: what publishing stored: number, content hash (the compiled version), the flow
+  JSON, note, author, time. Rows are only ever inserted.
+- ``flow_published``: flow id -> live version number, switched in the same transaction that
+  inserts the version, so live traffic sees the old version or the new one, never a mix.
+
+Every write is one transaction: a failed or stale save leaves the previous row intact.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    DateTime,
+    Engine,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.engine import Connection, RowMapping
+from sqlalchemy.exc import IntegrityError
+
+from flowgraph.diagnostics import FlowgraphError
+from flowgraph.store.db import metadata
+
+flows_table = Table(
+    "flows",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("name", Text, nullable=False, default=""),
+    Column("draft", JSON, nullable=False),
+    Column("revision", Integer, nullable=False),
+    Column("secret", String(128), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("deleted_at", DateTime(timezone=True), nullable=True),
+)
+
+versions_table = Table(
+    "flow_versions",
+    metadata,
+    Column("flow_id", String(64), ForeignKey("flows.id"), primary_key=True),
+    Column("number", Integer, primary_key=True),
+    Column("hash", String(64), nullable=False),
+    Column("flow", JSON, nullable=False),
+    Column("note", Text, nullable=False, default=""),
+    Column("author", Text, nullable=False, default=""),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+published_table = Table(
+    "flow_published",
+    metadata,
+    Column("flow_id", String(64), ForeignKey("flows.id"), primary_key=True),
+    Column("number", Integer, nullable=False),
+    Column("switched_at", DateTime(timezone=True), nullable=False),
+)
+
+
+# --- errors ------------------------------------------------------------------------------
+
+
+class StoreError(FlowgraphError):
+    """Base of the store's errors (each maps to one HTTP status in server/errors.py)."""
+
+
+class FlowNotFound(StoreError):
+    """No such flow (or it is deleted and the caller did not ask for deleted ones)."""
+
+
+class VersionNotFound(StoreError):
+    """No such version of the flow."""
+
+
+class FlowExists(StoreError):
+    """A flow with this id exists already (possibly deleted: restore it instead)."""
+
+
+class StaleWrite(StoreError):
+    """The caller's ETag no longer matches: someone saved in between. Nothing was written."""
+
+    def __init__(self, flow_id: str, expected: str, current: str):
+        self.flow_id, self.expected, self.current = flow_id, expected, current
+        super().__init__(
+            f"flow '{flow_id}' was changed by someone else (you had {expected}, it is now {current}); "
+            "reload it and apply your change again"
+        )
+
+
+# --- records -----------------------------------------------------------------------------
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    # SQLite hands timestamps back without a zone; they were stored as UTC.
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
+
+def now() -> datetime:
+    """The current time in UTC (one place, so every row uses the same clock and zone)."""
+    return datetime.now(UTC)
+
+
+def etag_for(revision: int) -> str:
+    """The strong ETag of a draft revision, quoted as HTTP wants it."""
+    return f'"{revision}"'
+
+
+@dataclass(frozen=True)
+class FlowRecord:
+    """One stored flow: its draft and bookkeeping (``secret`` is kept out of ``repr``)."""
+
+    id: str
+    name: str
+    draft: dict[str, Any]
+    revision: int
+    created_at: datetime
+    updated_at: datetime
+    deleted_at: datetime | None
+    published_version: int | None
+
+    @property
+    def etag(self) -> str:
+        return etag_for(self.revision)
+
+
+@dataclass(frozen=True)
+class VersionRecord:
+    """One immutable published version (``flow`` is None in listings)."""
+
+    flow_id: str
+    number: int
+    hash: str
+    note: str
+    author: str
+    created_at: datetime
+    flow: dict[str, Any] | None = None
+
+
+def _flow_record(row: RowMapping) -> FlowRecord:
+    return FlowRecord(
+        id=row["id"],
+        name=row["name"],
+        draft=row["draft"],
+        revision=row["revision"],
+        created_at=_utc(row["created_at"]) or now(),
+        updated_at=_utc(row["updated_at"]) or now(),
+        deleted_at=_utc(row["deleted_at"]),
+        published_version=row["published_version"],
+    )
+
+
+def _version_record(row: RowMapping, with_flow: bool = True) -> VersionRecord:
+    return VersionRecord(
+        flow_id=row["flow_id"],
+        number=row["number"],
+        hash=row["hash"],
+        note=row["note"],
+        author=row["author"],
+        created_at=_utc(row["created_at"]) or now(),
+        flow=row["flow"] if with_flow else None,
+    )
+
+
+_FLOW_COLUMNS = (
+    flows_table.c.id,
+    flows_table.c.name,
+    flows_table.c.draft,
+    flows_table.c.revision,
+    flows_table.c.created_at,
+    flows_table.c.updated_at,
+    flows_table.c.deleted_at,
+    published_table.c.number.label("published_version"),
+)
+
+
+def _flow_select() -> Any:
+    return select(*_FLOW_COLUMNS).select_from(
+        flows_table.outerjoin(published_table, published_table.c.flow_id == flows_table.c.id)
+    )
+
+
+def _version_columns(with_flow: bool) -> list[Any]:
+    cols = [c for c in versions_table.c if with_flow or c.name != "flow"]
+    return cols
+
+
+def _exists_message(flow_id: str, deleted_at: datetime | None) -> str:
+    if deleted_at is not None:
+        return f"flow '{flow_id}' exists (deleted); restore it or choose another id"
+    return f"flow '{flow_id}' exists already"
+
+
+# --- the store ---------------------------------------------------------------------------
+
+
+class FlowStore:
+    """Flows, versions and the published pointer on one SQLAlchemy engine (SQLite or PostgreSQL)."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    # reads ---------------------------------------------------------------------------------
+
+    def list_flows(self, include_deleted: bool = False) -> list[FlowRecord]:
+        """Every flow, ordered by id (deleted ones only when asked)."""
+        query = _flow_select().order_by(flows_table.c.id)
+        if not include_deleted:
+            query = query.where(flows_table.c.deleted_at.is_(None))
+        with self.engine.connect() as conn:
+            return [_flow_record(r) for r in conn.execute(query).mappings()]
+
+    def get(self, flow_id: str, include_deleted: bool = False) -> FlowRecord:
+        """One flow; raises :class:`FlowNotFound` (also for a deleted flow unless asked)."""
+        with self.engine.connect() as conn:
+            return self._get(conn, flow_id, include_deleted)
+
+    def _get(self, conn: Connection, flow_id: str, include_deleted: bool = False) -> FlowRecord:
+        row = conn.execute(_flow_select().where(flows_table.c.id == flow_id)).mappings().first()
+        if row is None:
+            raise FlowNotFound(f"no flow '{flow_id}'")
+        record = _flow_record(row)
+        if record.deleted_at is not None and not include_deleted:
+            raise FlowNotFound(
+                f"flow '{flow_id}' is deleted (restore it with POST /api/flows/{flow_id}/restore)"
+            )
+        return record
+
+    def secret(self, flow_id: str) -> str:
+        """The flow's platform secret (for the hot path's header check and the deployment sheet)."""
+        with self.engine.connect() as conn:
+            value = conn.execute(select(flows_table.c.secret).where(flows_table.c.id == flow_id)).scalar()
+        if value is None:
+            raise FlowNotFound(f"no flow '{flow_id}'")
+        return str(value)
+
+    def versions(self, flow_id: str) -> list[VersionRecord]:
+        """The flow's versions, newest first, without their flow JSON."""
+        self.get(flow_id, include_deleted=True)
+        query = (
+            select(*_version_columns(False))
+            .where(versions_table.c.flow_id == flow_id)
+            .order_by(versions_table.c.number.desc())
+        )
+        with self.engine.connect() as conn:
+            return [_version_record(r, with_flow=False) for r in conn.execute(query).mappings()]
+
+    def get_version(self, flow_id: str, number: int) -> VersionRecord:
+        """One version with its flow JSON; raises :class:`VersionNotFound`."""
+        query = select(versions_table).where(
+            versions_table.c.flow_id == flow_id, versions_table.c.number == number
+        )
+        with self.engine.connect() as conn:
+            row = conn.execute(query).mappings().first()
+        if row is None:
+            raise VersionNotFound(f"flow '{flow_id}' has no version {number}")
+        return _version_record(row)
+
+    def published(self, flow_id: str) -> VersionRecord | None:
+        """The live version of a flow with its JSON; None when unpublished or deleted."""
+        query = (
+            select(versions_table)
+            .select_from(
+                published_table.join(
+                    versions_table,
+                    (versions_table.c.flow_id == published_table.c.flow_id)
+                    & (versions_table.c.number == published_table.c.number),
+                ).join(flows_table, flows_table.c.id == published_table.c.flow_id)
+            )
+            .where(published_table.c.flow_id == flow_id, flows_table.c.deleted_at.is_(None))
+        )
+        with self.engine.connect() as conn:
+            row = conn.execute(query).mappings().first()
+        return _version_record(row) if row is not None else None
+
+    def published_pointers(self) -> dict[str, tuple[int, str]]:
+        """Live flows -> (version number, content hash): a cheap query for cache validation."""
+        query = (
+            select(published_table.c.flow_id, versions_table.c.number, versions_table.c.hash)
+            .select_from(
+                published_table.join(
+                    versions_table,
+                    (versions_table.c.flow_id == published_table.c.flow_id)
+                    & (versions_table.c.number == published_table.c.number),
+                ).join(flows_table, flows_table.c.id == published_table.c.flow_id)
+            )
+            .where(flows_table.c.deleted_at.is_(None))
+        )
+        with self.engine.connect() as conn:
+            return {r.flow_id: (r.number, r.hash) for r in conn.execute(query)}
+
+    # writes --------------------------------------------------------------------------------
+
+    def create(self, draft: dict[str, Any]) -> FlowRecord:
+        """Store a new flow (its id is ``draft['id']``) with revision 1 and a fresh secret."""
+        flow_id = str(draft["id"])
+        stamp = now()
+        row = {
+            "id": flow_id,
+            "name": str(draft.get("name") or ""),
+            "draft": draft,
+            "revision": 1,
+            "secret": secrets.token_urlsafe(32),
+            "created_at": stamp,
+            "updated_at": stamp,
+            "deleted_at": None,
+        }
+        try:
+            with self.engine.begin() as conn:
+                existing = conn.execute(
+                    select(flows_table.c.deleted_at).where(flows_table.c.id == flow_id)
+                ).first()
+                if existing is not None:
+                    raise FlowExists(_exists_message(flow_id, existing.deleted_at))
+                conn.execute(insert(flows_table).values(**row))
+                return self._get(conn, flow_id)
+        except IntegrityError:  # a concurrent create of the same id won the race
+            raise FlowExists(f"flow '{flow_id}' exists already") from None
+
+    def update(self, flow_id: str, draft: dict[str, Any], if_match: str | None) -> FlowRecord:
+        """Replace the draft when ``if_match`` equals the current ETag (``"*"``/None: any revision).
+
+        The compare and the write are one statement (``WHERE revision = expected``), so two saves
+        racing from the same revision cannot both win.
+        """
+        with self.engine.begin() as conn:
+            current = self._get(conn, flow_id)
+            expected = self._expected_revision(current, if_match)
+            result = conn.execute(
+                update(flows_table)
+                .where(flows_table.c.id == flow_id, flows_table.c.revision == expected)
+                .values(
+                    draft=draft,
+                    name=str(draft.get("name") or ""),
+                    revision=expected + 1,
+                    updated_at=now(),
+                )
+            )
+            if result.rowcount != 1:
+                latest = self._get(conn, flow_id)
+                raise StaleWrite(flow_id, if_match or "*", latest.etag)
+            return self._get(conn, flow_id)
+
+    def _expected_revision(self, current: FlowRecord, if_match: str | None) -> int:
+        if if_match is None or if_match.strip() == "*":
+            return current.revision
+        tags = [t.strip().removeprefix("W/") for t in if_match.split(",")]
+        if current.etag in tags:
+            return current.revision
+        raise StaleWrite(current.id, if_match, current.etag)
+
+    def delete(self, flow_id: str, if_match: str | None = None) -> FlowRecord:
+        """Soft-delete: the flow disappears from lists and live traffic, and can be restored."""
+        with self.engine.begin() as conn:
+            current = self._get(conn, flow_id)
+            self._expected_revision(current, if_match)
+            conn.execute(update(flows_table).where(flows_table.c.id == flow_id).values(deleted_at=now()))
+            return self._get(conn, flow_id, include_deleted=True)
+
+    def restore(self, flow_id: str) -> FlowRecord:
+        """Undo a soft delete (its published version, if any, is live again)."""
+        with self.engine.begin() as conn:
+            self._get(conn, flow_id, include_deleted=True)
+            conn.execute(update(flows_table).where(flows_table.c.id == flow_id).values(deleted_at=None))
+            return self._get(conn, flow_id)
+
+    def publish(
+        self, flow_id: str, flow: dict[str, Any], content_hash: str, note: str = "", author: str = ""
+    ) -> tuple[VersionRecord, bool]:
+        """Store ``flow`` as the next immutable version and make it live, in one transaction.
+
+        Returns (version, created). Publishing content identical to the live version creates
+        nothing and returns the live version with ``created=False``.
+        """
+        with self.engine.begin() as conn:
+            self._lock_flow(conn, flow_id)
+            live = self._live_number(conn, flow_id)
+            if live is not None:
+                live_hash = conn.execute(
+                    select(versions_table.c.hash).where(
+                        versions_table.c.flow_id == flow_id, versions_table.c.number == live
+                    )
+                ).scalar()
+                if live_hash == content_hash:
+                    return self._version(conn, flow_id, live), False
+            last = conn.execute(
+                select(func.max(versions_table.c.number)).where(versions_table.c.flow_id == flow_id)
+            ).scalar()
+            number = int(last or 0) + 1
+            conn.execute(
+                insert(versions_table).values(
+                    flow_id=flow_id,
+                    number=number,
+                    hash=content_hash,
+                    flow=flow,
+                    note=note,
+                    author=author,
+                    created_at=now(),
+                )
+            )
+            self._switch(conn, flow_id, number, live)
+            return self._version(conn, flow_id, number), True
+
+    def rollback(self, flow_id: str, number: int) -> VersionRecord:
+        """Make an existing version live again (one transaction; the draft is left as it is)."""
+        with self.engine.begin() as conn:
+            self._lock_flow(conn, flow_id)
+            version = self._version(conn, flow_id, number)
+            self._switch(conn, flow_id, number, self._live_number(conn, flow_id))
+            return version
+
+    def _lock_flow(self, conn: Connection, flow_id: str) -> None:
+        # Row lock on PostgreSQL (FOR UPDATE) serialises publishes of one flow, so two of them
+        # cannot pick the same version number; SQLite serialises writers by itself.
+        row = conn.execute(
+            select(flows_table.c.deleted_at).where(flows_table.c.id == flow_id).with_for_update()
+        ).first()
+        if row is None:
+            raise FlowNotFound(f"no flow '{flow_id}'")
+        if row.deleted_at is not None:
+            raise FlowNotFound(
+                f"flow '{flow_id}' is deleted (restore it with POST /api/flows/{flow_id}/restore)"
+            )
+
+    def _live_number(self, conn: Connection, flow_id: str) -> int | None:
+        value = conn.execute(
+            select(published_table.c.number).where(published_table.c.flow_id == flow_id)
+        ).scalar()
+        return int(value) if value is not None else None
+
+    def _switch(self, conn: Connection, flow_id: str, number: int, live: int | None) -> None:
+        if live is None:
+            conn.execute(insert(published_table).values(flow_id=flow_id, number=number, switched_at=now()))
+        else:
+            conn.execute(
+                update(published_table)
+                .where(published_table.c.flow_id == flow_id)
+                .values(number=number, switched_at=now())
+            )
+
+    def _version(self, conn: Connection, flow_id: str, number: int) -> VersionRecord:
+        row = (
+            conn.execute(
+                select(versions_table).where(
+                    versions_table.c.flow_id == flow_id, versions_table.c.number == number
+                )
+            )
+            .mappings()
+            .first()
+        )
+        if row is None:
+            raise VersionNotFound(f"flow '{flow_id}' has no version {number}")
+        return _version_record(row)
+
+    def is_empty(self) -> bool:
+        """True when no flow was ever stored (the server seeds examples then)."""
+        with self.engine.connect() as conn:
+            return conn.execute(select(func.count()).select_from(flows_table)).scalar() == 0
