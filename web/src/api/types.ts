@@ -1,0 +1,47 @@
+// Names for the generated flow types (src/api/flow.d.ts comes from the server's flow schema).
+import type { components } from "./flow";
+
+type S = components["schemas"];
+
+export type Flow = S["Flow"];
+export type FlowNode = NonNullable<Flow["nodes"]>[number];
+export type NodeType = FlowNode["type"];
+export type PlayNode = S["PlayNode"];
+export type MenuNode = S["MenuNode"];
+export type TransferNode = S["TransferNode"];
+export type DialplanNode = S["DialplanNode"];
+export type SwitchNode = S["SwitchNode"];
+export type LookupNode = S["LookupNode"];
+export type HangupNode = S["HangupNode"];
+export type SwitchCase = S["SwitchCase"];
+export type Recording = S["Recording"];
+export type RecordingRef = S["RecordingRef"];
+export type Table = S["Table"];
+export type Note = S["Note"];
+export type Position = S["Position"];
+export type Layout = S["Layout"];
+export type Destination = S["Destination"];
+export type TransferType = TransferNode["transfer"];
+
+/** A diagnostic as the server sends it (flowgraph.diagnostics.Diagnostic.to_json). */
+export interface Diagnostic {
+  code: string;
+  severity: "error" | "warning";
+  message: string;
+  nodes: string[];
+  edges: { source: string; branch: string }[];
+  evidence?: Record<string, unknown>;
+  hint?: string;
+  field?: string;
+}
+
+/** The node types in palette order (flowgraph.model.NODE_TYPES). */
+export const NODE_TYPES: readonly NodeType[] = [
+  "play",
+  "menu",
+  "transfer",
+  "dialplan",
+  "switch",
+  "lookup",
+  "hangup",
+] as const;

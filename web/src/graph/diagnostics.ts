@@ -1,0 +1,58 @@
+// Index the server's diagnostics by what they concern, so nodes, edges and fields can show them.
+// The editor never decides validity itself: it only places what the server reported.
+import type { Diagnostic } from "../api/types";
+
+export interface DiagnosticIndex {
+  byNode: Map<string, Diagnostic[]>;
+  byEdge: Map<string, Diagnostic[]>;
+  /** `${node}|${field}` -> diagnostics naming that field of that node. */
+  byField: Map<string, Diagnostic[]>;
+  errors: number;
+  warnings: number;
+}
+
+export function edgeKey(source: string, branch: string): string {
+  return `${source}|${branch}`;
+}
+
+function push<K>(map: Map<K, Diagnostic[]>, key: K, d: Diagnostic): void {
+  const list = map.get(key);
+  if (list) list.push(d);
+  else map.set(key, [d]);
+}
+
+/** Group diagnostics by node, by edge (source + branch) and by node field. */
+export function indexDiagnostics(diagnostics: readonly Diagnostic[]): DiagnosticIndex {
+  const index: DiagnosticIndex = {
+    byNode: new Map(),
+    byEdge: new Map(),
+    byField: new Map(),
+    errors: 0,
+    warnings: 0,
+  };
+  for (const d of diagnostics) {
+    if (d.severity === "error") index.errors += 1;
+    else index.warnings += 1;
+    for (const n of d.nodes) push(index.byNode, n, d);
+    for (const e of d.edges) push(index.byEdge, edgeKey(e.source, e.branch), d);
+    if (d.field) for (const n of d.nodes) push(index.byField, `${n}|${d.field}`, d);
+  }
+  return index;
+}
+
+/** The worst severity in a list, or null when empty. */
+export function worst(list: readonly Diagnostic[] | undefined): "error" | "warning" | null {
+  if (!list?.length) return null;
+  return list.some((d) => d.severity === "error") ? "error" : "warning";
+}
+
+/** Diagnostics whose field is `field` or lies under it (`recording` matches `recording.data`). */
+export function fieldDiagnostics(index: DiagnosticIndex, node: string, field: string): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const [key, list] of index.byField) {
+    const [n, f] = key.split("|") as [string, string];
+    if (n === node && (f === field || f.startsWith(`${field}.`) || f.startsWith(`${field}[`)))
+      out.push(...list);
+  }
+  return out;
+}

@@ -1,0 +1,137 @@
+// The editor's state: one zustand store built from small slices. Every document change goes
+// through `edit(fn)` with a pure function from graph/ops, so history, autosave and live check
+// all see the same immutable values.
+import { create } from "zustand";
+import type { Diagnostic, Flow } from "../api/types";
+import { type DiagnosticIndex, indexDiagnostics } from "../graph/diagnostics";
+import { applyEdit, emptyHistory, type History, redo, resetHistory, undo } from "./history";
+
+export interface StepInfo {
+  id: string;
+  depth: number;
+  nodes: string[];
+}
+
+export type SaveState = "saved" | "dirty" | "saving" | "conflict" | "invalid" | "error";
+
+export interface DocSlice extends History {
+  load(flow: Flow): void;
+  edit(fn: (f: Flow) => Flow, mergeKey?: string): void;
+  undo(): void;
+  redo(): void;
+}
+
+export interface SessionSlice {
+  flowId: string | null;
+  etag: string | null;
+  savedRevision: number;
+  saveState: SaveState;
+  saveMessage: string;
+  setSaved(etag: string | null, revision: number): void;
+  setSaveState(state: SaveState, message?: string): void;
+}
+
+export interface CheckSlice {
+  diagnostics: Diagnostic[];
+  index: DiagnosticIndex;
+  checkedRevision: number;
+  steps: StepInfo[];
+  setDiagnostics(list: Diagnostic[], revision: number): void;
+  setSteps(steps: StepInfo[]): void;
+}
+
+export interface UiSlice {
+  selected: ReadonlySet<string>;
+  focus: { id: string; seq: number } | null;
+  colourBySteps: boolean;
+  tab: "properties" | "problems" | "simulate" | "versions" | "deploy";
+  select(ids: Iterable<string>): void;
+  focusNode(id: string): void;
+  setColourBySteps(on: boolean): void;
+  setTab(tab: UiSlice["tab"]): void;
+}
+
+export interface SimSlice {
+  /** Nodes and edges (`source|branch`) lit by the simulator, in the order the call visited them. */
+  litNodes: string[];
+  litEdges: string[];
+  setLit(nodes: string[], edges: string[]): void;
+}
+
+export type EditorState = DocSlice & SessionSlice & CheckSlice & UiSlice & SimSlice;
+
+type Set = (partial: Partial<EditorState> | ((s: EditorState) => Partial<EditorState>)) => void;
+
+const docSlice = (set: Set): DocSlice => ({
+  ...emptyHistory,
+  load: (flow) =>
+    set((s) => ({
+      ...resetHistory(flow, s.revision + 1),
+      savedRevision: s.revision + 1,
+      saveState: "saved",
+      saveMessage: "",
+      selected: new Set(),
+      litNodes: [],
+      litEdges: [],
+    })),
+  edit: (fn, mergeKey) => set((s) => applyEdit(s, fn, mergeKey)),
+  undo: () => set((s) => undo(s)),
+  redo: () => set((s) => redo(s)),
+});
+
+const sessionSlice = (set: Set): SessionSlice => ({
+  flowId: null,
+  etag: null,
+  savedRevision: 0,
+  saveState: "saved",
+  saveMessage: "",
+  setSaved: (etag, revision) =>
+    set((s) => ({
+      etag,
+      savedRevision: revision,
+      saveState: s.revision === revision ? "saved" : "dirty",
+      saveMessage: "",
+    })),
+  setSaveState: (saveState, saveMessage = "") => set({ saveState, saveMessage }),
+});
+
+const checkSlice = (set: Set): CheckSlice => ({
+  diagnostics: [],
+  index: indexDiagnostics([]),
+  checkedRevision: -1,
+  steps: [],
+  setDiagnostics: (list, revision) =>
+    set({ diagnostics: list, index: indexDiagnostics(list), checkedRevision: revision }),
+  setSteps: (steps) => set({ steps }),
+});
+
+const uiSlice = (set: Set): UiSlice => ({
+  selected: new Set(),
+  focus: null,
+  colourBySteps: false,
+  tab: "properties",
+  select: (ids) => set({ selected: new Set(ids) }),
+  focusNode: (id) => set((s) => ({ focus: { id, seq: (s.focus?.seq ?? 0) + 1 }, selected: new Set([id]) })),
+  setColourBySteps: (colourBySteps) => set({ colourBySteps }),
+  setTab: (tab) => set({ tab }),
+});
+
+const simSlice = (set: Set): SimSlice => ({
+  litNodes: [],
+  litEdges: [],
+  setLit: (litNodes, litEdges) => set({ litNodes, litEdges }),
+});
+
+/** Create an editor store (one per open flow; tests create their own). */
+export function createEditorStore() {
+  return create<EditorState>()((set) => ({
+    ...docSlice(set),
+    ...sessionSlice(set),
+    ...checkSlice(set),
+    ...uiSlice(set),
+    ...simSlice(set),
+  }));
+}
+
+export const useEditor = createEditorStore();
+export type EditorStore = typeof useEditor;
