@@ -1,0 +1,237 @@
+"""Answer platform requests from a compiled flow: the hot path's core.
+
+``await Runtime(compiled).answer(step_id, call, lookups)`` walks one step's ops for one call
+and returns an :class:`Answer` whose ``body`` is the one-line platform JSON. Constant actions
+were encoded at compile time, so a typical answer is a few dict probes and a byte join; no
+pydantic, no JSON encoding unless a field holds ``{{variables}}``.
+
+It never raises for bad call data: an unknown step, an empty render, a step that would send
+nothing (``[]`` has unknown effect, NOTES.md) or an internal error all become the flow's
+failover answer with a reason the call log keeps.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from flowgraph import emit
+from flowgraph.callvars import CallData, parse_call_vars
+from flowgraph.compiler import (
+    MENU,
+    SWITCH,
+    ActionOp,
+    CompiledFlow,
+    Env,
+    LookupOp,
+    MenuOp,
+    RenderError,
+    SwitchOp,
+)
+from flowgraph.lookups import ERROR, FOUND, NOT_FOUND, HttpLookups
+
+
+@dataclass(slots=True)
+class Answer:
+    """One response: ``body`` to send, and what the server records about it.
+
+    ``trace``: ``(node, branch)`` for every node evaluated, in order (branch ``""`` where the
+    step stops at the node). ``next_step``: the step a menu hands to (single-dialplan mode keeps
+    it per call). ``end``: the terminal node reached (transfer, dialplan, hangup), ``None`` when
+    the call continues in another step or failed over before a node ran.
+    """
+
+    body: bytes
+    step: str
+    next_step: str | None = None
+    trace: list[tuple[str, str]] = field(default_factory=list)
+    end: str | None = None
+    failover_reason: str | None = None
+
+
+class StepFailure(Exception):
+    """The step cannot be answered for this call (reason goes into the call log)."""
+
+
+def decide_menu(op: MenuOp, last_dtmf: str | None) -> tuple[str, str]:
+    """The branch a menu takes for the digits received, and the digits as ``{{M.digits}}``.
+
+    Exact option match only: ``None`` is ``no_input``; anything else (including a trailing
+    ``#`` the caller used as terminator, which :mod:`flowgraph.callvars` keeps) is ``invalid``.
+    """
+    if last_dtmf is None:
+        return "no_input", ""
+    return (last_dtmf if last_dtmf in op.options else "invalid"), last_dtmf
+
+
+def call_env(call: CallData, compiled: CompiledFlow) -> Env:
+    """The call variables as templates see them (as received; numbers are not rewritten)."""
+    stamp = call.start_stamp
+    return {
+        "uuid": call.uuid,
+        "call_id": call.call_id,
+        "call_to_number": call.call_to_number,
+        "caller_id_number": call.caller_id_number,
+        "start_stamp": stamp.astimezone(compiled.tz).strftime("%Y-%m-%d %H:%M:%S") if stamp else "",
+    }
+
+
+class Runtime:
+    """Answers requests for one compiled flow version (immutable; share it across requests)."""
+
+    def __init__(self, compiled: CompiledFlow):
+        self.compiled = compiled
+        self.ops = compiled.ops
+        self.steps = compiled.steps
+        self.form = compiled.profile.multi_action_form
+        self.tz = compiled.tz
+
+    def failover(self, reason: str, step: str = "", trace: list[tuple[str, str]] | None = None) -> Answer:
+        """The flow's failover destination as the answer, recording ``reason``."""
+        stopped = trace[-1][0] if trace else None
+        return Answer(self.compiled.failover_body, step, None, trace or [], stopped, reason)
+
+    async def answer(self, step_id: str, call: CallData, lookups: HttpLookups | None = None) -> Answer:
+        """Answer one request for ``step_id``; never raises."""
+        step = self.steps.get(step_id)
+        if step is None:
+            return self.failover(f"unknown step '{step_id}'", step_id)
+        trace: list[tuple[str, str]] = []
+        try:
+            return await self._walk(step_id, step.start, step.menu, call, lookups, trace)
+        except StepFailure as exc:
+            return self.failover(str(exc), step_id, trace)
+        except RenderError as exc:
+            return self.failover(str(exc), step_id, trace)
+        except Exception as exc:  # the platform must always get an answer (issue 3 §2)
+            return self.failover(f"internal error: {type(exc).__name__}: {exc}"[:300], step_id, trace)
+
+    async def _walk(
+        self,
+        step_id: str,
+        start: str | None,
+        menu: str | None,
+        call: CallData,
+        lookups: HttpLookups | None,
+        trace: list[tuple[str, str]],
+    ) -> Answer:
+        env = call_env(call, self.compiled)
+        node = start
+        if menu is not None:
+            op = self.ops[menu]
+            assert isinstance(op, MenuOp)
+            branch, digits = decide_menu(op, call.last_dtmf)
+            env[f"{menu}.digits"] = digits
+            trace.append((menu, branch))
+            node = self._target(op.targets, menu, branch)
+        fragments: list[bytes] = []
+        budget = len(self.ops) + 1  # the checks reject cycles; this only guards a broken plan
+        while node is not None:
+            budget -= 1
+            if budget < 0:
+                raise StepFailure(f"node '{node}' is reached again within one step")
+            op_any = self.ops.get(node)
+            if op_any is None:
+                raise StepFailure(f"node '{node}' is not part of the compiled flow")
+            kind = op_any.kind
+            if kind == SWITCH:
+                assert isinstance(op_any, SwitchOp)
+                branch = self._switch(op_any, call, env)
+            elif kind == MENU:
+                assert isinstance(op_any, MenuOp)
+                fragments.append(op_any.emitter.bytes(env))
+                fragments.append(op_any.handoff)
+                trace.append((node, ""))
+                return self._done(fragments, step_id, op_any.next_step, trace, None)
+            elif isinstance(op_any, LookupOp):
+                branch = await self._lookup(op_any, call, env, lookups)
+            else:
+                assert isinstance(op_any, ActionOp)
+                if op_any.emitter is not None:
+                    fragments.append(op_any.emitter.bytes(env))
+                if op_any.next is None:
+                    trace.append((node, ""))
+                    return self._done(fragments, step_id, None, trace, node)
+                branch = op_any.branch
+                trace.append((node, branch))
+                node = op_any.next
+                continue
+            trace.append((node, branch))
+            node = self._target(op_any.targets, node, branch)
+        raise StepFailure(f"step '{step_id}' stopped without reaching an end")
+
+    def _done(
+        self,
+        fragments: list[bytes],
+        step: str,
+        next_step: str | None,
+        trace: list[tuple[str, str]],
+        end: str | None,
+    ) -> Answer:
+        if not fragments:
+            # Never send [] (NOTES.md): a step that has nothing to say falls to the failover.
+            raise StepFailure(f"step '{step}' has no action to send (ends at '{trace[-1][0]}')")
+        return Answer(emit.frame(fragments, self.form), step, next_step, trace, end)
+
+    @staticmethod
+    def _target(targets: Mapping[str, str], node: str, branch: str) -> str:
+        target = targets.get(branch)
+        if target is None:
+            raise StepFailure(f"node '{node}' branch '{branch}' is not wired")
+        return target
+
+    def _switch(self, op: SwitchOp, call: CallData, env: Env) -> str:
+        for branch, cond in op.cases:
+            if cond.matches(call, env, self.tz):
+                return branch
+        return "default"
+
+    async def _lookup(self, op: LookupOp, call: CallData, env: Env, lookups: HttpLookups | None) -> str:
+        if op.index is not None:
+            assert op.key is not None
+            row = op.index.find(op.key.render(env))
+            if row is None:
+                return NOT_FOUND
+            values = row
+        else:
+            if lookups is None:
+                raise StepFailure(f"lookup '{op.node}' needs the HTTP lookup client, none was given")
+            assert op.url is not None
+            params = {k: v for k, v in env.items() if "." not in k}
+            result = await lookups.fetch(op.url.render(env), op.method, op.timeout_ms, params)
+            if result.outcome != FOUND:
+                return ERROR if result.outcome == ERROR else NOT_FOUND
+            values = result.values
+        prefix = op.node + "."
+        for column, value in values.items():
+            env[prefix + column] = value
+        return FOUND
+
+    def answer_sync(self, step_id: str, call: CallData | Mapping[str, Any]) -> Answer:
+        """Blocking :meth:`answer` for the CLI and tests; ``call`` may be raw request variables.
+
+        HTTP lookups use a client that lives for this one answer.
+        """
+        data = call if isinstance(call, CallData) else parse_call_vars(call, self.compiled.profile)
+
+        async def run() -> Answer:
+            async with HttpLookups() as lookups:
+                return await self.answer(step_id, data, lookups)
+
+        return asyncio.run(run())
+
+    def uses_call_data(self, step_id: str) -> bool:
+        """Whether a step's answer can depend on the call (decisions or templated fields)."""
+        step = self.steps[step_id]
+        if step.menu is not None:
+            return True
+        for node in step.nodes:
+            op = self.ops.get(node)
+            if isinstance(op, SwitchOp | LookupOp):
+                return True
+            emitter = getattr(op, "emitter", None)
+            if emitter is not None and emitter.fragment is None:
+                return True
+        return False
