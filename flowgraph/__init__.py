@@ -1,5 +1,6 @@
 """flowgraph: draw, check, compile, picture and serve Smartflo API Dialplan call flows."""
 
+from flowgraph.checks import check
 from flowgraph.diagnostics import CompileError, Diagnostic, FlowgraphError, FlowLoadError, Severity
 from flowgraph.load import flow_from_data, load_flow
 from flowgraph.model import Flow
@@ -13,6 +14,7 @@ __all__ = [
     "FlowgraphError",
     "PlatformProfile",
     "Severity",
+    "check",
     "flow_from_data",
     "load_flow",
 ]

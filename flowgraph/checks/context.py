@@ -1,0 +1,74 @@
+"""What every rule needs, built once per ``check()`` call: node map, graph, partition, profile."""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import networkx as nx
+
+from flowgraph.graph import build_graph
+from flowgraph.model import Flow
+from flowgraph.partition import Partition, partition
+from flowgraph.profile import PlatformProfile
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    """Knobs for :func:`flowgraph.checks.check`.
+
+    ``ignore``: codes to leave out of the result (e.g. a team that accepted FG520 for its account).
+    ``path_examples``: how many example paths the path report lists per end.
+    """
+
+    ignore: frozenset[str] = field(default_factory=frozenset)
+    path_examples: int = 3
+
+
+class CheckContext:
+    """Shared, lazily built views of one flow. Rules read it; none mutates it."""
+
+    def __init__(self, flow: Flow, options: CheckOptions | None = None):
+        self.flow = flow
+        self.options = options or CheckOptions()
+        self.profile: PlatformProfile = flow.settings.profile
+        #: Nodes by id (first wins on duplicates; FG103 reports those).
+        self.nodes: dict[str, Any] = flow.node_map()
+        #: Position of each node in the file: the tie-breaker that keeps output deterministic.
+        self.order: dict[str, int] = {}
+        for i, node in enumerate(flow.nodes):
+            self.order.setdefault(node.id, i)
+
+    @cached_property
+    def graph(self) -> nx.MultiDiGraph:
+        return build_graph(self.flow)
+
+    @cached_property
+    def partition(self) -> Partition:
+        return partition(self.flow)
+
+    @cached_property
+    def reachable(self) -> set[str]:
+        """Node ids reachable from the entry over wired branches to known nodes."""
+        if self.flow.entry not in self.nodes:
+            return set()
+        seen = {self.flow.entry}
+        queue = deque([self.flow.entry])
+        while queue:
+            node = self.nodes[queue.popleft()]
+            for target in node.branches.values():
+                if target in self.nodes and target not in seen:
+                    seen.add(target)
+                    queue.append(target)
+        return seen
+
+    def sorted_ids(self, ids: Any) -> list[str]:
+        """Node ids in file order."""
+        return sorted(ids, key=lambda n: (self.order.get(n, len(self.order)), n))
+
+    def edges_from(self, node_id: str) -> list[tuple[str, str]]:
+        """(branch, target) pairs of a node wired to known nodes, in the node's declared order."""
+        node = self.nodes[node_id]
+        return [(b, t) for b, t in node.branches.items() if t in self.nodes]

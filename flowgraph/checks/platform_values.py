@@ -1,0 +1,302 @@
+"""Platform value rules (FG5xx): every value sent is one the platform accepts.
+
+Ranges, defaults and the unconfirmed behaviours come from the flow's :class:`PlatformProfile`
+(platform document "Recording"/"Transfer" sections and ``shared/platform/NOTES.md``).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from typing import Any
+
+from flowgraph.checks.catalogue import diag
+from flowgraph.checks.context import CheckContext
+from flowgraph.diagnostics import Diagnostic
+from flowgraph.model import Flow
+
+OPTION_RE = re.compile(r"^[0-9*#]+$")
+HEX_RE = re.compile(r"^[0-9a-fA-F]+$")
+URL_RE = re.compile(r"^https?://[^\s/]+\S*$")
+MULTI_TARGET_TYPES = frozenset({"number", "agent"})
+
+
+def normalise_number(text: str) -> str | None:
+    """10 national digits from ``9876543210``, ``+91 98765-43210``, ``919876543210``; else None.
+
+    NOTES.md: numbers are sent as 10 digits without +91, and arrive in mixed forms.
+    """
+    raw = re.sub(r"[\s\-()]", "", text)
+    if raw.startswith("+"):
+        raw = raw[3:] if raw.startswith("+91") else "x"
+    elif len(raw) == 12 and raw.startswith("91"):
+        raw = raw[2:]
+    return raw if len(raw) == 10 and raw.isdigit() else None
+
+
+def _templated(text: str) -> bool:
+    return "{{" in text
+
+
+# --- menus -------------------------------------------------------------------------------
+
+
+def check_menus(flow: Flow, ctx: CheckContext) -> list[Diagnostic]:
+    """Reject DTMF settings outside the profile's ranges (FG501-FG503) and menu options the
+    platform can never deliver (FG504 bad keys, FG505 longer than max length, FG507 repeated);
+    warn when an option is a prefix of another (FG506): callers must wait for the timeout."""
+    out: list[Diagnostic] = []
+    prof = ctx.profile
+    for node_id, node in ctx.nodes.items():
+        if node.type != "menu":
+            continue
+        ranges = (
+            ("retry", "FG501", (0, prof.dtmf_max_retry)),
+            ("timeout_ms", "FG502", prof.dtmf_timeout_range_ms),
+            ("max_length", "FG503", prof.dtmf_max_length_range),
+        )
+        for name, code, (low, high) in ranges:
+            value = getattr(node, name)
+            if value is not None and not low <= value <= high:
+                out.append(
+                    diag(
+                        code,
+                        f"{name} {value} is outside {low}..{high}",
+                        nodes=(node_id,),
+                        field=name,
+                        evidence={"value": value, "range": [low, high]},
+                        hint=f"use a value from {low} to {high} (platform profile)",
+                    )
+                )
+        out.extend(_options(node, node.max_length or prof.dtmf_max_length))
+    return out
+
+
+def _options(node: Any, max_length: int) -> list[Diagnostic]:
+    out = []
+    seen: set[str] = set()
+    for i, option in enumerate(node.options):
+        where: dict[str, Any] = {"nodes": (node.id,), "field": f"options[{i}]"}
+        if option in seen:
+            out.append(diag("FG507", f"option '{option}' is listed twice", hint="remove the copy", **where))
+            continue
+        seen.add(option)
+        if not OPTION_RE.match(option):
+            out.append(
+                diag("FG504", f"option '{option}' is not keys 0-9, * or #", hint="use keypad keys", **where)
+            )
+        elif len(option) > max_length:
+            out.append(
+                diag(
+                    "FG505",
+                    f"option '{option}' has {len(option)} keys but the menu collects at most {max_length}",
+                    evidence={"option": option, "max_length": max_length},
+                    hint="shorten the option or raise the menu's max_length",
+                    **where,
+                )
+            )
+    for i, option in enumerate(node.options):
+        longer = sorted({o for o in node.options if o != option and o.startswith(option)})
+        if longer and option in seen:
+            out.append(
+                diag(
+                    "FG506",
+                    f"option '{option}' is a prefix of {', '.join(repr(o) for o in longer)}: "
+                    "callers pressing it wait for the timeout",
+                    nodes=(node.id,),
+                    field=f"options[{i}]",
+                    evidence={"option": option, "longer": longer},
+                    hint="make options the same length, or tell callers to finish with #",
+                )
+            )
+    return out
+
+
+# --- transfers and destinations ----------------------------------------------------------
+
+
+def check_transfers(flow: Flow, ctx: CheckContext) -> list[Diagnostic]:
+    """Reject transfer values the platform refuses: numbers that are not 10 digits (FG508),
+    several targets for ivr/auto_attendant/department (FG509), unknown ring types (FG510), moh
+    recordings not in the catalogue or not music-on-hold (FG512, FG513), and a wired no_answer
+    while the profile's fall-through is off (FG519); warn on ring options that do nothing (FG511).
+    The failover destination obeys the same target rules."""
+    out: list[Diagnostic] = []
+    for node_id, node in ctx.nodes.items():
+        if node.type != "transfer":
+            continue
+        out.extend(number_targets(node.transfer, node.targets, (node_id,), "targets"))
+        out.extend(_ring_options(node, ctx))
+        if node.moh is not None and not _templated(node.moh):
+            out.extend(_moh(node, ctx))
+        if "no_answer" in node.branches and not ctx.profile.transfer_fallthrough:
+            out.append(
+                diag(
+                    "FG519",
+                    "no_answer is wired but settings.profile.transfer_fallthrough is off",
+                    nodes=(node_id,),
+                    edges=((node_id, "no_answer"),),
+                    field="branches.no_answer",
+                    hint="remove the branch, or turn transfer_fallthrough on once your account "
+                    "runs the next inner list after an unanswered transfer",
+                )
+            )
+    failover = flow.settings.failover
+    if failover is not None:
+        out.extend(number_targets(failover.type, failover.data, (), "settings.failover.data"))
+    return out
+
+
+def number_targets(kind: str, targets: list[str], nodes: tuple[str, ...], field: str) -> list[Diagnostic]:
+    """FG509 for several targets where one is allowed; FG508 for numbers that are not 10 digits."""
+    out = []
+    if len(targets) > 1 and kind not in MULTI_TARGET_TYPES:
+        out.append(
+            diag(
+                "FG509",
+                f"a {kind} transfer takes one target, not {len(targets)}",
+                nodes=nodes,
+                field=field,
+                evidence={"targets": targets},
+                hint="keep one target; only number and agent transfers ring several",
+            )
+        )
+    if kind == "number":
+        for i, target in enumerate(targets):
+            if not _templated(target) and normalise_number(target) is None:
+                out.append(
+                    diag(
+                        "FG508",
+                        f"'{target}' is not a 10-digit national number",
+                        nodes=nodes,
+                        field=f"{field}[{i}]",
+                        evidence={"value": target},
+                        hint="write 10 digits, optionally with +91 or 91 in front (e.g. 9876543210)",
+                    )
+                )
+    return out
+
+
+def _ring_options(node: Any, ctx: CheckContext) -> list[Diagnostic]:
+    out = []
+    if node.ring_type is not None and node.ring_type not in ctx.profile.ring_types:
+        matches = difflib.get_close_matches(node.ring_type, ctx.profile.ring_types, n=1)
+        out.append(
+            diag(
+                "FG510",
+                f"ring_type '{node.ring_type}' is not one of {', '.join(ctx.profile.ring_types)}",
+                nodes=(node.id,),
+                field="ring_type",
+                evidence={"allowed": ctx.profile.ring_types, "close_matches": matches},
+                hint=f"did you mean '{matches[0]}'?" if matches else "use order_by (the platform default)",
+            )
+        )
+    if node.transfer not in MULTI_TARGET_TYPES:
+        for name in ("ring_type", "skip_active"):
+            if getattr(node, name) is not None:
+                out.append(
+                    diag(
+                        "FG511",
+                        f"{name} has no effect on a {node.transfer} transfer",
+                        nodes=(node.id,),
+                        field=name,
+                        hint=f"remove {name}; it only applies to number and agent transfers",
+                    )
+                )
+    return out
+
+
+def _moh(node: Any, ctx: CheckContext) -> list[Diagnostic]:
+    catalogue = {r.id: r for r in ctx.flow.recordings}
+    rec = catalogue.get(node.moh)
+    if rec is None:
+        matches = difflib.get_close_matches(node.moh, list(catalogue), n=1)
+        return [
+            diag(
+                "FG512",
+                f"moh '{node.moh}' is not a recording of the flow's catalogue",
+                nodes=(node.id,),
+                field="moh",
+                evidence={"close_matches": matches},
+                hint="add it to `recordings` with moh: true (the platform rejects other recordings)",
+            )
+        ]
+    if not rec.moh:
+        return [
+            diag(
+                "FG513",
+                f"moh '{node.moh}' ({rec.name or 'unnamed'}) is not marked as music-on-hold",
+                nodes=(node.id,),
+                field="moh",
+                hint="mark the recording as MOH in the portal and set moh: true in `recordings`",
+            )
+        ]
+    return []
+
+
+# --- recordings, URLs and dialplan ids ---------------------------------------------------
+
+
+def check_recordings(flow: Flow, ctx: CheckContext) -> list[Diagnostic]:
+    """Reject ``system`` recording ids missing from a non-empty catalogue (FG514) and URLs that
+    are not http(s) (FG515: recordings and HTTP lookups); warn on non-hex dialplan ids (FG516)."""
+    out: list[Diagnostic] = []
+    known = [r.id for r in flow.recordings]
+    for node_id, node in ctx.nodes.items():
+        rec: Any = getattr(node, "recording", None)
+        system = rec is not None and rec.type == "system" and not _templated(rec.data)
+        if system and known and rec.data not in known:
+            matches = difflib.get_close_matches(rec.data, known, n=3)
+            out.append(
+                diag(
+                    "FG514",
+                    f"system recording '{rec.data}' is not in the flow's recordings",
+                    nodes=(node_id,),
+                    field="recording.data",
+                    evidence={"close_matches": matches},
+                    hint=f"did you mean {matches[0]!r}?" if matches else "add it to `recordings`",
+                )
+            )
+        if rec is not None and rec.type == "url":
+            out.extend(_url(rec.data, node_id, "recording.data"))
+        if node.type == "lookup" and node.source.kind == "http":
+            out.extend(_url(node.source.url, node_id, "source.url"))
+        if node.type == "dialplan" and not _templated(node.dialplan_id):
+            out.extend(_hex(node.dialplan_id, (node_id,), "dialplan_id"))
+    for key, value in sorted(flow.settings.deployment.dialplan_ids.items()):
+        out.extend(_hex(value, (), f"settings.deployment.dialplan_ids.{key}"))
+    return out
+
+
+def _url(url: str, node_id: str, field: str) -> list[Diagnostic]:
+    head = url.split("{{")[0]
+    if "{{" in url:
+        # Only the text before the first variable is known now; it must still name the scheme.
+        ok = head == "" or re.match(r"^https?://", head) is not None
+    else:
+        ok = URL_RE.match(url) is not None
+    if ok:
+        return []
+    return [
+        diag(
+            "FG515",
+            f"'{url}' is not an http:// or https:// URL",
+            nodes=(node_id,),
+            field=field,
+            hint="give a full URL such as https://example.com/audio/welcome.wav",
+        )
+    ]
+
+
+def _hex(value: str, nodes: tuple[str, ...], field: str) -> list[Diagnostic]:
+    if HEX_RE.match(value):
+        return []
+    return [
+        diag(
+            "FG516",
+            f"dialplan id '{value}' is not a hex string like the portal's (e.g. 66ab41c183715fc7da)",
+            nodes=nodes,
+            field=field,
+            hint="copy the id from the portal's API Dialplan list",
+        )
+    ]
