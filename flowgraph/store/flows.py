@@ -311,51 +311,84 @@ class FlowStore:
     def create(self, draft: dict[str, Any]) -> FlowRecord:
         """Store a new flow (its id is ``draft['id']``) with revision 1 and a fresh secret."""
         flow_id = str(draft["id"])
-        stamp = now()
-        row = {
-            "id": flow_id,
-            "name": str(draft.get("name") or ""),
-            "draft": draft,
-            "revision": 1,
-            "secret": secrets.token_urlsafe(32),
-            "created_at": stamp,
-            "updated_at": stamp,
-            "deleted_at": None,
-        }
         try:
             with self.engine.begin() as conn:
-                existing = conn.execute(
-                    select(flows_table.c.deleted_at).where(flows_table.c.id == flow_id)
-                ).first()
-                if existing is not None:
-                    raise FlowExists(_exists_message(flow_id, existing.deleted_at))
-                conn.execute(insert(flows_table).values(**row))
+                self._insert(conn, draft)
                 return self._get(conn, flow_id)
         except IntegrityError:  # a concurrent create of the same id won the race
             raise FlowExists(f"flow '{flow_id}' exists already") from None
 
+    def import_flows(self, drafts: list[dict[str, Any]], overwrite: bool) -> tuple[list[str], list[str]]:
+        """Create (or, with ``overwrite``, replace the drafts of) several flows in one transaction.
+
+        Returns (created ids, updated ids). Any conflict leaves every flow as it was.
+        """
+        created: list[str] = []
+        updated: list[str] = []
+        try:
+            with self.engine.begin() as conn:
+                for draft in drafts:
+                    flow_id = str(draft["id"])
+                    existing = conn.execute(
+                        select(flows_table.c.revision, flows_table.c.deleted_at).where(
+                            flows_table.c.id == flow_id
+                        )
+                    ).first()
+                    if existing is None:
+                        self._insert(conn, draft)
+                        created.append(flow_id)
+                    elif overwrite:
+                        self._replace(conn, flow_id, draft, existing.revision)
+                        conn.execute(
+                            update(flows_table).where(flows_table.c.id == flow_id).values(deleted_at=None)
+                        )
+                        updated.append(flow_id)
+                    else:
+                        raise FlowExists(
+                            _exists_message(flow_id, existing.deleted_at) + " (import with overwrite)"
+                        )
+        except IntegrityError:
+            raise FlowExists("a flow in the import was created concurrently; nothing was imported") from None
+        return created, updated
+
+    def _insert(self, conn: Connection, draft: dict[str, Any]) -> None:
+        flow_id = str(draft["id"])
+        existing = conn.execute(select(flows_table.c.deleted_at).where(flows_table.c.id == flow_id)).first()
+        if existing is not None:
+            raise FlowExists(_exists_message(flow_id, existing.deleted_at))
+        stamp = now()
+        conn.execute(
+            insert(flows_table).values(
+                id=flow_id,
+                name=str(draft.get("name") or ""),
+                draft=draft,
+                revision=1,
+                secret=secrets.token_urlsafe(32),
+                created_at=stamp,
+                updated_at=stamp,
+                deleted_at=None,
+            )
+        )
+
+    def _replace(self, conn: Connection, flow_id: str, draft: dict[str, Any], expected: int) -> bool:
+        # Compare-and-set in one statement: of two saves racing from one revision, one wins.
+        result = conn.execute(
+            update(flows_table)
+            .where(flows_table.c.id == flow_id, flows_table.c.revision == expected)
+            .values(draft=draft, name=str(draft.get("name") or ""), revision=expected + 1, updated_at=now())
+        )
+        return bool(result.rowcount == 1)
+
     def update(self, flow_id: str, draft: dict[str, Any], if_match: str | None) -> FlowRecord:
         """Replace the draft when ``if_match`` equals the current ETag (``"*"``/None: any revision).
 
-        The compare and the write are one statement (``WHERE revision = expected``), so two saves
-        racing from the same revision cannot both win.
+        Raises :class:`StaleWrite` (nothing written) when someone saved since ``if_match``.
         """
         with self.engine.begin() as conn:
             current = self._get(conn, flow_id)
             expected = self._expected_revision(current, if_match)
-            result = conn.execute(
-                update(flows_table)
-                .where(flows_table.c.id == flow_id, flows_table.c.revision == expected)
-                .values(
-                    draft=draft,
-                    name=str(draft.get("name") or ""),
-                    revision=expected + 1,
-                    updated_at=now(),
-                )
-            )
-            if result.rowcount != 1:
-                latest = self._get(conn, flow_id)
-                raise StaleWrite(flow_id, if_match or "*", latest.etag)
+            if not self._replace(conn, flow_id, draft, expected):
+                raise StaleWrite(flow_id, if_match or "*", self._get(conn, flow_id).etag)
             return self._get(conn, flow_id)
 
     def _expected_revision(self, current: FlowRecord, if_match: str | None) -> int:
@@ -382,15 +415,26 @@ class FlowStore:
             return self._get(conn, flow_id)
 
     def publish(
-        self, flow_id: str, flow: dict[str, Any], content_hash: str, note: str = "", author: str = ""
+        self,
+        flow_id: str,
+        flow: dict[str, Any],
+        content_hash: str,
+        note: str = "",
+        author: str = "",
+        revision: int | None = None,
     ) -> tuple[VersionRecord, bool]:
         """Store ``flow`` as the next immutable version and make it live, in one transaction.
 
-        Returns (version, created). Publishing content identical to the live version creates
-        nothing and returns the live version with ``created=False``.
+        ``revision``: the draft revision ``flow`` was read (and compiled) from; if the draft has
+        moved on since, raise :class:`StaleWrite` so the caller never publishes a mix. Returns
+        (version, created); content identical to the live version creates nothing.
         """
         with self.engine.begin() as conn:
             self._lock_flow(conn, flow_id)
+            if revision is not None:
+                current = self._get(conn, flow_id)
+                if current.revision != revision:
+                    raise StaleWrite(flow_id, etag_for(revision), current.etag)
             live = self._live_number(conn, flow_id)
             if live is not None:
                 live_hash = conn.execute(

@@ -1,0 +1,184 @@
+"""Response and request models of the management API (the OpenAPI contract the editor's
+TypeScript types are generated from)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from flowgraph.diagnostics import Diagnostic
+from flowgraph.model import Flow
+from flowgraph.store.flows import FlowRecord, VersionRecord
+
+#: OpenAPI request body for endpoints that take a flow document (validated by load.flow_from_data,
+#: so invalid documents get located problems instead of pydantic's raw error list).
+FLOW_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Flow"}}},
+    }
+}
+
+
+class Problem(BaseModel):
+    """Where a flow document is wrong: a dotted path (``node 'menu' nodes[2].options``) and why."""
+
+    path: str
+    message: str
+
+
+class ErrorOut(BaseModel):
+    """Every error answer: one line of detail, plus located problems or diagnostics when relevant."""
+
+    detail: str
+    problems: list[Problem] | None = None
+    diagnostics: list[DiagnosticOut] | None = None
+    etag: str | None = None
+
+
+class EdgeRef(BaseModel):
+    source: str
+    branch: str
+
+
+class DiagnosticOut(BaseModel):
+    """One diagnostic (see docs/diagnostics.md for the codes)."""
+
+    code: str
+    severity: Literal["error", "warning"]
+    message: str
+    nodes: list[str]
+    edges: list[EdgeRef]
+    evidence: dict[str, Any]
+    hint: str
+    field: str
+
+    @classmethod
+    def of(cls, diagnostic: Diagnostic) -> DiagnosticOut:
+        return cls.model_validate(diagnostic.to_json())
+
+
+class CheckOut(BaseModel):
+    """The full diagnostic list; ``errors`` > 0 means the flow cannot be published."""
+
+    diagnostics: list[DiagnosticOut]
+    errors: int
+    warnings: int
+
+    @classmethod
+    def of(cls, diagnostics: list[Diagnostic]) -> CheckOut:
+        errors = sum(1 for d in diagnostics if d.is_error)
+        return cls(
+            diagnostics=[DiagnosticOut.of(d) for d in diagnostics],
+            errors=errors,
+            warnings=len(diagnostics) - errors,
+        )
+
+
+class FlowSummary(BaseModel):
+    """A flow in a listing (no document)."""
+
+    id: str
+    name: str
+    revision: int
+    etag: str
+    created_at: datetime
+    updated_at: datetime
+    deleted_at: datetime | None
+    published_version: int | None
+
+    @classmethod
+    def of(cls, record: FlowRecord) -> FlowSummary:
+        return cls(
+            id=record.id,
+            name=record.name,
+            revision=record.revision,
+            etag=record.etag,
+            created_at=record.created_at,
+            updated_at=record.updated_at,
+            deleted_at=record.deleted_at,
+            published_version=record.published_version,
+        )
+
+
+class FlowOut(FlowSummary):
+    """A flow with its draft document (send ``etag`` back as If-Match when saving)."""
+
+    flow: Flow
+
+    @classmethod
+    def of(cls, record: FlowRecord) -> FlowOut:
+        summary = FlowSummary.of(record).model_dump()
+        return cls(**summary, flow=Flow.model_validate(record.draft))
+
+
+class ImportOut(BaseModel):
+    """Which flows an import created and which it replaced."""
+
+    created: list[str]
+    updated: list[str]
+
+
+class VersionSummary(BaseModel):
+    """One published version (``hash`` is the compiled version: sha256 of the flow's logic)."""
+
+    number: int
+    hash: str
+    note: str
+    author: str
+    created_at: datetime
+    live: bool = False
+
+    @classmethod
+    def of(cls, record: VersionRecord, live: int | None = None) -> VersionSummary:
+        return cls(
+            number=record.number,
+            hash=record.hash,
+            note=record.note,
+            author=record.author,
+            created_at=record.created_at,
+            live=record.number == live,
+        )
+
+
+class VersionOut(VersionSummary):
+    """A version with the flow document it froze."""
+
+    flow: dict[str, Any] = Field(description="The flow document as published (a Flow).")
+
+    @classmethod
+    def with_flow(cls, record: VersionRecord, live: int | None = None) -> VersionOut:
+        return cls(**VersionSummary.of(record, live).model_dump(), flow=record.flow or {})
+
+
+class PublishIn(BaseModel):
+    """What to note on the version; ``etag`` (or an If-Match header) pins the draft you reviewed."""
+
+    note: str = Field(default="", max_length=2000)
+    author: str = Field(default="", max_length=200)
+    etag: str | None = None
+
+
+class PublishOut(BaseModel):
+    """The live version after publishing (``created`` is false when the draft equals it)."""
+
+    version: VersionSummary
+    created: bool
+    diagnostics: list[DiagnosticOut]
+
+
+class RollbackIn(BaseModel):
+    version: int = Field(ge=1, description="The version number to make live again.")
+
+
+class CompileOut(BaseModel):
+    """The compiled plan of the draft (deterministic) and its warnings."""
+
+    version: str
+    plan: dict[str, Any]
+    diagnostics: list[DiagnosticOut]
+
+
+ErrorOut.model_rebuild()
