@@ -124,7 +124,14 @@ def _row(record: dict[str, Any]) -> dict[str, Any]:
     row["uuid"] = row["uuid"] or ""
     row["version"] = row["version"] or ""
     row["step"] = row["step"] or ""
-    row["trace"] = row["trace"] or []
+    # The hot path queues its raw values; converting them here keeps that work off the response.
+    response = row["response"]
+    if isinstance(response, bytes | bytearray):
+        row["response"] = bytes(response).decode("utf-8", "replace")
+    row["trace"] = [
+        step if isinstance(step, dict) else {"node": step[0], "branch": step[1]}
+        for step in row["trace"] or ()
+    ]
     row["variables"] = row["variables"] or {}
     return row
 

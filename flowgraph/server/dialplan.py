@@ -1,0 +1,464 @@
+"""The platform-facing endpoint (the hot path): ``GET|POST /dialplan/{flow_id}[/{step_id}]``.
+
+Every call on a business's number reaches this code, so it is a raw ASGI handler placed *in
+front of* the FastAPI app (:func:`install`): no routing table, no middleware that could answer
+4xx (auth, body limits), no pydantic, no DB read per request. Published flows are compiled once
+into a :class:`LiveFlows` registry; call-log records go to an in-memory queue flushed by a
+background thread (``store/calls.py``).
+
+Contract with the platform (NOTES.md "Response side"): always HTTP 200, ``application/json``,
+one line. Whatever goes wrong -- wrong or missing secret header, unknown step, a body over the
+size limit, a slow lookup, a bug -- the flow's failover answer is sent and the reason recorded
+in the call log and ``/metrics``.
+
+Decisions where the issue is silent:
+- Unknown flow (no published flow with that id): we know no failover destination, so we answer
+  a JSON object ``{"error": "unknown flow"}``: not an action list, so the platform runs the
+  failover destination configured on its own dialplan (platform document: "any kind of failure
+  in receiving an appropriate response"). Never ``[]`` (its effect is unknown).
+- A single-dialplan call whose request has neither ``call_id`` nor ``uuid`` cannot be resumed:
+  when its answer would hand over to a later step, it gets the failover answer instead.
+- A call record names a step; after a publish, calls in progress continue in the new version
+  (or fail over when their step no longer exists).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hmac
+import logging
+import re
+import threading
+import time
+from collections.abc import Awaitable, Callable, MutableMapping
+from dataclasses import dataclass
+from email.parser import BytesParser
+from typing import Any
+from urllib.parse import parse_qsl
+
+import orjson
+
+from flowgraph.callvars import CallData, parse_call_vars
+from flowgraph.compiler import compile_flow
+from flowgraph.load import flow_from_data
+from flowgraph.lookups import HttpLookups
+from flowgraph.profile import PlatformProfile
+from flowgraph.runtime import Answer, Runtime
+from flowgraph.server.metrics import CONTENT_TYPE, UNKNOWN, Metrics
+from flowgraph.store.calls import CallLog, CallLogWriter
+from flowgraph.store.sessions import CallRecord, SessionStore, make_session_store
+
+log = logging.getLogger("flowgraph.dialplan")
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+PREFIX = "/dialplan/"
+ENTRY = "entry"
+#: Longest a request may take end to end: the platform's own wait is unknown (NOTES.md; its
+#: neighbouring features use 2 s), so a chain of slow lookups must not run past this.
+ANSWER_DEADLINE_S = 3.0
+POLL_INTERVAL_S = 0.5
+UNKNOWN_FLOW_BODY = b'{"error":"unknown flow"}'
+_JSON_HEADERS = [(b"content-type", b"application/json")]
+
+
+# --- reading a request -------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class PlatformRequest:
+    """What the hot path needs from one HTTP request: where it goes and the merged variables."""
+
+    flow_id: str
+    #: The step named in the URL, or None for ``/dialplan/{flow_id}``.
+    step: str | None
+    headers: dict[bytes, bytes]
+    variables: dict[str, Any]
+    too_large: bool
+
+
+async def read_request(scope: Scope, receive: Receive, max_body: int) -> PlatformRequest:
+    """Parse the path, headers and variables (query string, then form or JSON body on top)."""
+    parts = scope["path"][len(PREFIX) :].strip("/").split("/")
+    step = parts[1] if len(parts) > 1 else None
+    if len(parts) > 2:
+        step = "/".join(parts[1:])  # no such step: answered with the failover
+    headers = dict(scope["headers"])
+    body, too_large = await _read_body(receive, headers.get(b"content-length"), max_body)
+    variables: dict[str, Any] = {}
+    query = scope.get("query_string") or b""
+    if query:
+        variables.update(parse_qsl(query.decode("utf-8", "replace"), keep_blank_values=True))
+    if body and not too_large:
+        variables.update(parse_body(body, headers.get(b"content-type", b"")))
+    return PlatformRequest(parts[0], step, headers, variables, too_large)
+
+
+async def _read_body(receive: Receive, declared: bytes | None, limit: int) -> tuple[bytes, bool]:
+    """The body, or (b"", True) as soon as it is known to exceed ``limit`` (the rest is not read)."""
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        return b"", True
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            return b"", True
+        chunks.append(chunk)
+        if not message.get("more_body"):
+            break
+    return (chunks[0] if len(chunks) == 1 else b"".join(chunks)), False
+
+
+_BARE_PLACEHOLDER = re.compile(rb"(:\s*)(\$[A-Za-z_][A-Za-z0-9_]*)")
+_EMPTY_VALUE = re.compile(rb"(:\s*)(?=[,}])")
+_PAIR = re.compile(rb'"([^"\\]{1,200})"\s*:\s*"((?:[^"\\]|\\.){0,4000})"')
+
+
+def parse_body(body: bytes, content_type: bytes) -> dict[str, Any]:
+    """Variables from a JSON or form body; never raises (unreadable parts count as absent)."""
+    head = body.lstrip()[:1]
+    if head == b"{":
+        return _parse_json(body)
+    if b"multipart/form-data" in content_type:
+        return _parse_multipart(body, content_type)
+    if b"=" in body:
+        return dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
+    return {}
+
+
+def _parse_json(body: bytes) -> dict[str, Any]:
+    try:
+        doc = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        doc = _repair_json(body)
+    return doc if isinstance(doc, dict) else {}
+
+
+def _repair_json(body: bytes) -> Any:
+    # Templates write some placeholders unquoted ("call_flow": $call_flow, NOTES.md): an
+    # unreplaced or empty one leaves invalid JSON. Quote bare placeholders, null empty values,
+    # and as a last resort keep the "key": "text" pairs that can still be read.
+    fixed = _EMPTY_VALUE.sub(rb"\1null", _BARE_PLACEHOLDER.sub(rb'\1"\2"', body))
+    try:
+        return orjson.loads(fixed)
+    except orjson.JSONDecodeError:
+        pairs = _PAIR.findall(body)
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        try:
+            out[key.decode()] = orjson.loads(b'"' + value + b'"')
+        except (orjson.JSONDecodeError, UnicodeDecodeError):
+            continue
+    return out
+
+
+def _parse_multipart(body: bytes, content_type: bytes) -> dict[str, Any]:
+    try:
+        message = BytesParser().parsebytes(b"Content-Type: " + content_type + b"\r\n\r\n" + body)
+        out: dict[str, Any] = {}
+        for part in message.walk():
+            name = part.get_param("name", header="content-disposition")
+            payload = part.get_payload(decode=True)
+            if isinstance(name, str) and isinstance(payload, bytes):
+                out[name] = payload.decode("utf-8", "replace")
+        return out
+    except Exception:  # a malformed multipart body: no variables from it
+        return {}
+
+
+# --- the registry of live flows ----------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class LiveFlow:
+    """One published flow, compiled and ready to answer."""
+
+    flow_id: str
+    number: int
+    version: str
+    runtime: Runtime
+    profile: PlatformProfile
+    single: bool
+    steps: frozenset[str]
+    secret_header: bytes
+    secret: bytes
+
+
+class LiveFlows:
+    """Published flows by id, compiled once; refreshed when the published pointer changes.
+
+    The hot path only reads :attr:`flows` (a dict; swapping an entry is atomic), so it never
+    sees a half-built flow. :meth:`refresh` compares ``FlowStore.published_pointers()`` (one
+    cheap query) with what is loaded; :meth:`invalidate` reloads one flow at once (called after
+    a publish or rollback in this process). Both hold one lock around read-and-swap, so an older
+    read can never overwrite a newer one.
+    """
+
+    def __init__(self, flows_store: Any):
+        self.store = flows_store
+        self.flows: dict[str, LiveFlow] = {}
+        self.pointers: dict[str, tuple[int, str]] = {}
+        self._lock = threading.Lock()
+
+    def _load(self, flow_id: str) -> LiveFlow | None:
+        version = self.store.published(flow_id)
+        if version is None or version.flow is None:
+            return None
+        flow = flow_from_data(version.flow, source=f"{flow_id} v{version.number}")
+        compiled = compile_flow(flow)
+        deployment = flow.settings.deployment
+        return LiveFlow(
+            flow_id=flow_id,
+            number=version.number,
+            version=compiled.version,
+            runtime=Runtime(compiled),
+            profile=flow.settings.profile,
+            single=deployment.mode == "single",
+            steps=frozenset(compiled.steps),
+            secret_header=deployment.secret_header.lower().encode("latin-1"),
+            secret=self.store.secret(flow_id).encode(),
+        )
+
+    def _reload(self, flow_id: str) -> None:
+        try:
+            live = self._load(flow_id)
+        except Exception:
+            # A stored version that no longer compiles (e.g. after an upgrade) keeps serving the
+            # previous runtime if there is one: better than no flow at all.
+            log.exception("cannot load the published version of flow %s", flow_id)
+            return
+        if live is None:
+            self.flows.pop(flow_id, None)
+        else:
+            self.flows[flow_id] = live
+
+    def invalidate(self, flow_id: str) -> None:
+        """Reload ``flow_id`` from the store now (publish, rollback, delete or restore)."""
+        with self._lock:
+            self._reload(flow_id)
+            self.pointers = self.store.published_pointers()
+
+    def refresh(self) -> bool:
+        """Load what changed since the last refresh; True when anything did."""
+        with self._lock:
+            pointers = self.store.published_pointers()
+            if pointers == self.pointers:
+                return False
+            for flow_id in sorted(set(pointers) | set(self.pointers)):
+                if pointers.get(flow_id) != self.pointers.get(flow_id) or flow_id not in self.flows:
+                    self._reload(flow_id)
+            self.pointers = pointers
+            return True
+
+
+# --- answering one request ---------------------------------------------------------------
+
+
+class DialplanEndpoint:
+    """The ASGI app in front of FastAPI: serves ``/dialplan/...`` and ``/metrics``, passes the rest."""
+
+    def __init__(self, inner: ASGIApp, state: Any):
+        self.inner = inner
+        self.state = state
+        self.hub: DialplanHub = state.dialplan
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            path: str = scope["path"]
+            if path.startswith(PREFIX):
+                await self.hub.handle(scope, receive, send)
+                return
+            if path == "/metrics" and scope["method"] in ("GET", "HEAD"):
+                await _send(send, 200, self.hub.metrics.render(), CONTENT_TYPE.encode())
+                return
+        await self.inner(scope, receive, send)
+
+
+class DialplanHub:
+    """Everything the hot path shares in one process: live flows, call log, sessions, metrics."""
+
+    def __init__(self, live: LiveFlows, writer: CallLogWriter, sessions: SessionStore, max_body: int):
+        self.live = live
+        self.writer = writer
+        self.sessions = sessions
+        self.max_body = max_body
+        self.metrics = Metrics()
+        self.lookups: HttpLookups | None = None
+        self._poller: asyncio.Task[None] | None = None
+        self.started = False
+
+    async def start(self) -> None:
+        """Load the published flows, start the call-log writer and the change poller."""
+        if self.started:
+            return
+        self.started = True
+        self.lookups = HttpLookups()
+        await asyncio.to_thread(self.live.refresh)
+        self.writer.start()
+        self._poller = asyncio.get_running_loop().create_task(self._poll())
+
+    async def stop(self) -> None:
+        """Stop polling, flush the call log, close clients."""
+        if self._poller is not None:
+            self._poller.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._poller
+            self._poller = None
+        await asyncio.to_thread(self.writer.close)
+        if self.lookups is not None:
+            await self.lookups.aclose()
+        await self.sessions.close()
+        self.started = False
+
+    async def _poll(self) -> None:
+        # Other processes publish too: notice within POLL_INTERVAL_S (one small query).
+        while True:
+            await asyncio.sleep(POLL_INTERVAL_S)
+            try:
+                await asyncio.to_thread(self.live.refresh)
+            except Exception:
+                log.exception("refreshing live flows failed; serving what is loaded")
+            self.metrics.calllog_dropped = self.writer.dropped
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Answer one platform request. Never raises; always 200 + one line of JSON."""
+        started_wall = time.time()
+        started = time.perf_counter()
+        if not self.started:
+            await self.start()
+        req = await read_request(scope, receive, self.max_body)
+        live = self.live.flows.get(req.flow_id)
+        if live is None:
+            await _send(send, 200, UNKNOWN_FLOW_BODY)
+            self._record(req, None, None, UNKNOWN_FLOW_BODY, "unknown_flow", started_wall, started)
+            return
+        call = parse_call_vars(req.variables, live.profile)
+        try:
+            answer = await self._answer(live, req, call)
+        except Exception as exc:
+            log.exception("flow %s: answering failed", live.flow_id)
+            answer = live.runtime.failover(f"exception: {type(exc).__name__}", step=req.step or ENTRY)
+        await _send(send, 200, answer.body)
+        self._record(req, live, answer, answer.body, answer.failover_reason, started_wall, started, call)
+
+    async def _answer(self, live: LiveFlow, req: PlatformRequest, call: CallData) -> Answer:
+        given = req.headers.get(live.secret_header, b"")
+        step = req.step or ENTRY
+        # compare_digest: the time taken does not reveal how much of the secret matched.
+        if not hmac.compare_digest(given, live.secret):
+            reason = "bad_secret: missing header" if not given else "bad_secret: wrong value"
+            return live.runtime.failover(reason, step=step)
+        if req.too_large:
+            return live.runtime.failover(f"body_too_large: over {self.max_body} bytes", step=step)
+        if req.step is not None:
+            return await self._run(live, req.step, call)
+        if not live.single:
+            return await self._run(live, ENTRY, call)
+        return await self._single(live, call)
+
+    async def _run(self, live: LiveFlow, step: str, call: CallData) -> Answer:
+        if step not in live.steps:
+            return live.runtime.failover(f"unknown_step: {step[:80]}", step=step)
+        try:
+            async with asyncio.timeout(ANSWER_DEADLINE_S):
+                return await live.runtime.answer(step, call, self.lookups)
+        except TimeoutError:
+            return live.runtime.failover(f"deadline: no answer within {ANSWER_DEADLINE_S:g} s", step=step)
+
+    async def _single(self, live: LiveFlow, call: CallData) -> Answer:
+        """Single-dialplan mode: resume the call from its record, record where it goes next."""
+        key = call.call_key
+        record = await self.sessions.get(live.flow_id, key) if key else None
+        answer = await self._run(live, record.step if record else ENTRY, call)
+        if answer.next_step is not None and answer.failover_reason is None:
+            if not key:
+                reason = "no_call_key: single-dialplan call without call_id or uuid"
+                return live.runtime.failover(reason, step=answer.step)
+            await self.sessions.put(live.flow_id, key, CallRecord(answer.next_step, live.version))
+        elif record is not None:
+            await self.sessions.delete(live.flow_id, key)
+        return answer
+
+    def _record(
+        self,
+        req: PlatformRequest,
+        live: LiveFlow | None,
+        answer: Answer | None,
+        body: bytes,
+        reason: str | None,
+        started_wall: float,
+        started: float,
+        call: CallData | None = None,
+    ) -> None:
+        elapsed = time.perf_counter() - started
+        step = (answer.step if answer is not None else "") or req.step or ENTRY
+        known = live is not None and step in live.steps
+        self.metrics.observe(
+            live.flow_id if live is not None else UNKNOWN, step if known else UNKNOWN, reason, elapsed
+        )
+        self.writer.put(
+            {
+                "time": started_wall,
+                "call_id": call.call_id if call is not None else "",
+                "uuid": call.uuid if call is not None else "",
+                "flow_id": req.flow_id[:64],
+                "version": live.version if live is not None else "",
+                "step": step,
+                "variables": req.variables,
+                "response": body,
+                "latency_ms": round(elapsed * 1000, 3),
+                "failover_reason": reason,
+                "trace": answer.trace if answer is not None else [],
+                "end": answer.end if answer is not None else None,
+            }
+        )
+
+
+async def _send(send: Send, status: int, body: bytes, content_type: bytes | None = None) -> None:
+    headers = [(b"content-type", content_type)] if content_type else _JSON_HEADERS
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [*headers, (b"content-length", str(len(body)).encode())],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+# --- wiring ------------------------------------------------------------------------------
+
+
+def install(app: Any, state: Any) -> DialplanHub:
+    """Put the platform endpoint in front of ``app`` and share its stores through ``state``.
+
+    Sets ``state.calls`` (the call log the management API reads), ``state.sessions``,
+    ``state.dialplan``; adds startup/shutdown hooks and a publish listener (see server/deps.py).
+    """
+    calls = CallLog(state.engine)
+    sessions = make_session_store(state.engine, redis_url=state.settings.redis_url)
+    hub = DialplanHub(LiveFlows(state.flows), CallLogWriter(calls), sessions, state.settings.max_body_bytes)
+    state.calls = calls
+    state.sessions = sessions
+    state.dialplan = hub
+    state.startup.append(hub.start)
+    state.shutdown.append(hub.stop)
+    state.publish_listeners.append(hub.live.invalidate)
+    build = app.build_middleware_stack
+
+    def build_with_endpoint() -> ASGIApp:
+        # Outermost: platform requests never pass through middleware that could answer 4xx/5xx.
+        return DialplanEndpoint(build(), state)
+
+    app.build_middleware_stack = build_with_endpoint
+    return hub
