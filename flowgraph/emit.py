@@ -305,7 +305,8 @@ def _check_transfer(body: dict[str, Any], where: str, profile: PlatformProfile) 
         problems.append(f"{where}.data: type {kind!r} takes one value, got {len(values)}")
     if kind == "number":
         for v in values:
-            if format_number(v, profile) != v or len(v) < 10:
+            digits = v.removeprefix("+91") if profile.number_format == "e164" else v
+            if format_number(v, profile) != v or not (len(digits) == 10 and digits.isdecimal()):
                 problems.append(f"{where}.data: {v!r} is not a number in {profile.number_format} form")
     ring = body.get("ring_type")
     if "ring_type" in body and ring not in profile.ring_types:
