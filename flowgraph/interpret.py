@@ -17,10 +17,14 @@ from datetime import datetime
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
+from flowgraph.callvars import national10, parse_call_vars
 from flowgraph.diagnostics import FlowgraphError
 from flowgraph.emit import format_number
+from flowgraph.lookups import table_key
 from flowgraph.model import TEMPLATE_RE, Flow
 from flowgraph.profile import PlatformProfile
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 # --- the journey ------------------------------------------------------------------------
 
@@ -97,6 +101,10 @@ class Exchange:
     response: bytes
     #: The flow step that answered, when the transport knows it (in-process simulation).
     step: str | None = None
+    #: How many of the response's actions the platform ran (it stops at an answered transfer).
+    ran: int = 0
+    #: How running the response ended: ``api_dialplan``, ``answered``, ``hangup`` or ``failover``.
+    ended: str = "failover"
 
 
 @dataclass
@@ -204,6 +212,19 @@ def request_variables(script: CallScript, profile: PlatformProfile) -> dict[str,
     }
 
 
+def template_variables(script: CallScript, profile: PlatformProfile) -> dict[str, str]:
+    """The call variables templates see: what the platform sends, as the server reads it."""
+    data = parse_call_vars(request_variables(script, profile), profile)
+    stamp = data.start_stamp
+    return {
+        "uuid": data.uuid,
+        "call_id": data.call_id,
+        "call_to_number": data.call_to_number,
+        "caller_id_number": data.caller_id_number,
+        "start_stamp": stamp.strftime("%Y-%m-%d %H:%M:%S") if stamp else "",
+    }
+
+
 def normalise_press(press: str | None) -> str | None:
     """``""`` and ``"-"`` mean no input, like ``None``."""
     return None if press in (None, "", "-") else press
@@ -219,26 +240,25 @@ def render(text: str, variables: dict[str, str]) -> str:
 
 def national(number: str) -> str:
     """A phone number's last 10 digits (NOTES.md: compare numbers by their last 10 digits)."""
-    digits = "".join(ch for ch in number if ch.isascii() and ch.isdigit())
-    return digits[-10:] if len(digits) >= 10 else digits
+    return national10(number)
 
 
-def table_row(flow: Flow, source: Any, key: str) -> dict[str, str] | None:
-    """The row of a flow table for ``key``: exact, or the longest key that prefixes it."""
-    table = flow.tables.get(source.table)
+def table_row(flow: Flow, table_name: str, match: str, probe: str) -> dict[str, str] | None:
+    """The row of a flow table for ``probe``: same key, or the longest key that prefixes it.
+
+    Keys compare as :func:`flowgraph.lookups.table_key` says (phone-like ones by their last 10
+    digits); where two keys compare equal, the first in sorted order wins.
+    """
+    table = flow.tables.get(table_name)
     if table is None:
         return None
-    if source.match == "exact":
-        if key in table.rows:
-            return table.rows[key]
-        wanted = national(key)
-        matches = [k for k in table.rows if len(wanted) == 10 and national(k) == wanted]
-        return table.rows[sorted(matches)[0]] if matches else None
-    for candidate in (key, national(key)):
-        best = max((k for k in table.rows if candidate.startswith(k)), key=len, default=None)
-        if best is not None:
-            return table.rows[best]
-    return None
+    wanted = table_key(probe)
+    if match == "exact":
+        same = sorted(k for k in table.rows if table_key(k) == wanted)
+        return table.rows[same[0]] if same else None
+    prefixes = sorted(k for k in table.rows if wanted.startswith(k.strip()))
+    best = max(prefixes, key=lambda k: len(k.strip()), default=None)
+    return table.rows[best] if best is not None else None
 
 
 def switch_case(flow: Flow, node: Any, variables: dict[str, str], script: CallScript) -> str:
@@ -253,26 +273,32 @@ def condition_holds(flow: Flow, cond: Any, variables: dict[str, str], script: Ca
     """Whether one switch condition holds for this call."""
     if cond.on in ("caller", "dialled"):
         number = national(script.caller if cond.on == "caller" else script.dialled)
-        return number in {national(n) for n in cond.numbers} or any(
-            number.startswith(p) for p in cond.prefixes
+        return bool(number) and (
+            number in {national(n) for n in cond.numbers}
+            or any(number.startswith(p.strip()) for p in cond.prefixes if p.strip())
         )
     if cond.on == "time":
         now = local_start(script, flow.settings.profile)
-        day = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")[now.weekday()]
-        hm = now.strftime("%H:%M")
-        return day in cond.days and in_window(hm, cond.start, cond.end)
+        return in_window(now, cond.days, cond.start, cond.end)
     if cond.on == "variable":
-        return variables.get(cond.variable) in cond.values
-    table = flow.tables.get(cond.table)
-    key = render(cond.key, variables)
-    return table is not None and (key in table.rows or national(key) in table.rows)
+        return variables.get(cond.variable.strip("{} "), "") in cond.values
+    return table_row(flow, cond.table, "exact", render(cond.key, variables)) is not None
 
 
-def in_window(hm: str, start: str, end: str) -> bool:
-    """``start <= hm < end`` on HH:MM strings; a window with start > end runs across midnight."""
-    if start <= end:
-        return start <= hm < end
-    return hm >= start or hm < end
+def in_window(when: datetime, days: list[str], start: str, end: str) -> bool:
+    """``when`` is inside a weekly window: ``start`` inclusive, ``end`` exclusive, on ``days``.
+
+    A window with ``end`` before ``start`` runs over midnight: its early part belongs to the day
+    after a listed day (the checks reject such windows today; this keeps the meaning defined).
+    """
+    hm = when.strftime("%H:%M")
+    day = DAYS[when.weekday()]
+    if start < end:
+        return day in days and start <= hm < end
+    if start > end:
+        yesterday = DAYS[(when.weekday() - 1) % 7]
+        return (day in days and hm >= start) or (yesterday in days and hm < end)
+    return False
 
 
 # --- the walk ---------------------------------------------------------------------------
@@ -292,6 +318,8 @@ class _Call:
     hops: int = 0
     #: Nodes evaluated since the last request: a cycle with no menu on it would loop forever.
     since_request: int = 0
+    #: Events before the current request's (a request the server cannot answer plays nothing).
+    request_events: int = 0
 
     @property
     def profile(self) -> PlatformProfile:
@@ -309,7 +337,26 @@ class _Call:
         if self.hops > self.profile.nesting_limit:
             self.failover("nesting_limit", f"hop {self.hops} ({what}) exceeds {self.profile.nesting_limit}")
             return False
+        self.request_events = len(self.journey.events)
         return True
+
+    def fail_request(self, reason: str, detail: str) -> None:
+        """The server cannot answer this request: it sends the failover instead of its actions."""
+        del self.journey.events[self.request_events :]
+        self.failover(reason, detail)
+
+    def value(self, text: str, node: Any, what: str) -> str:
+        """A field's value for this call; an empty one makes the server fail over (as compiled)."""
+        if "{{" not in text:
+            return text
+        out = render(text, self.variables).strip()
+        if not out:
+            raise _RequestFailed(f"node '{node.id}': {what} '{text}' is empty for this call")
+        return out
+
+
+class _RequestFailed(Exception):
+    """The current request cannot be answered (its detail becomes the failover's)."""
 
 
 def walk(flow: Flow, script: CallScript) -> Journey:
@@ -319,7 +366,7 @@ def walk(flow: Flow, script: CallScript) -> Journey:
     a :class:`Failover` saying why (a compiled flow would fail over there). Raises
     :class:`ScriptError` when the script lacks an HTTP lookup's outcome.
     """
-    base = request_variables(script, flow.settings.profile)
+    base = template_variables(script, flow.settings.profile)
     call = _Call(
         flow=flow,
         script=script,
@@ -336,10 +383,16 @@ def walk(flow: Flow, script: CallScript) -> Journey:
     while node_id is not None:
         call.since_request += 1
         if call.since_request > len(nodes):
-            call.failover("cycle", f"node '{node_id}' is reached again without a new request")
+            call.fail_request("cycle", f"node '{node_id}' is reached again without a new request")
             break
         call.journey.path.append(node_id)
-        node_id = _follow(call, nodes[node_id], _STEP[nodes[node_id].type](call, nodes[node_id]), nodes)
+        try:
+            branch = _STEP[nodes[node_id].type](call, nodes[node_id])
+        except _RequestFailed as exc:
+            call.journey.path.pop()  # the server stops before the node it cannot render
+            call.fail_request("server", str(exc))
+            break
+        node_id = _follow(call, nodes[node_id], branch, nodes)
     return call.journey
 
 
@@ -351,13 +404,13 @@ def _follow(call: _Call, node: Any, branch: str | None, nodes: dict[str, Any]) -
     if target in nodes:
         return str(target)
     what = "not wired" if target is None else f"wired to unknown node '{target}'"
-    call.failover("unwired", f"node '{node.id}' branch '{branch}' is {what}")
+    call.fail_request("unwired", f"node '{node.id}' branch '{branch}' is {what}")
     return None
 
 
 def _play(call: _Call, node: Any) -> str:
     rec = node.recording
-    call.journey.events.append(Play(rec.type, render(rec.data, call.variables)))
+    call.journey.events.append(Play(rec.type, call.value(rec.data, node, "recording")))
     return "next"
 
 
@@ -366,7 +419,7 @@ def _menu(call: _Call, node: Any) -> str | None:
     timeout = node.timeout_ms if node.timeout_ms is not None else p.dtmf_timeout_ms
     max_length = node.max_length if node.max_length is not None else p.dtmf_max_length
     retry = node.retry if node.retry is not None else p.dtmf_retry
-    rec_type, data = node.recording.type, render(node.recording.data, call.variables)
+    rec_type, data = node.recording.type, call.value(node.recording.data, node, "recording")
     pressed = collect(
         call.presses,
         max_length,
@@ -399,7 +452,8 @@ def collect(presses: deque[str | None], max_length: int, retry: int, heard: Any)
 
 
 def _transfer(call: _Call, node: Any) -> str | None:
-    targets = tuple(render(t, call.variables) for t in node.targets)
+    targets = tuple(call.value(t, node, "target") for t in node.targets)
+    moh = call.value(node.moh, node, "moh") if node.moh is not None else None
     if node.transfer == "number":
         targets = tuple(format_number(t, call.profile) for t in targets)
     answered = call.answers.popleft() if call.answers else True
@@ -407,8 +461,8 @@ def _transfer(call: _Call, node: Any) -> str | None:
         Transfer(
             type=node.transfer,
             targets=targets,
-            ring_type=render(node.ring_type, call.variables) if node.ring_type else "order_by",
-            moh=node.moh,
+            ring_type=node.ring_type or "order_by",
+            moh=moh,
             skip_active=bool(node.skip_active),
             answered=answered,
         )
@@ -437,7 +491,8 @@ def _switch(call: _Call, node: Any) -> str:
 def _lookup(call: _Call, node: Any) -> str:
     source = node.source
     if source.kind == "table":
-        row: LookupOutcome | None = table_row(call.flow, source, render(source.key, call.variables))
+        probe = render(source.key, call.variables)
+        row: LookupOutcome | None = table_row(call.flow, source.table, source.match, probe)
         outcome: LookupOutcome = row if row is not None else "not_found"
     else:
         outcome = call.script.lookup(node.id)

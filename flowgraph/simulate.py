@@ -1,0 +1,170 @@
+"""One scripted call through the compiled flow, as the platform would run it.
+
+:func:`simulate` compiles the flow, answers each request with :class:`flowgraph.runtime.Runtime`
+(in process, no network), and lets :class:`flowgraph.platform.PlatformEmulator` execute the
+emitted JSON bytes. ``api_dialplan`` ids map back to steps the way the deployment sheet defines
+them: per-step mode sends each step's own id (``dialplan_ids[step]`` or the step id); single
+mode sends the one flow id and, like the server, keeps a per-call record of the step a menu
+handed to. HTTP lookups answer from the call script. The journey equals
+:func:`flowgraph.interpret.walk`'s for the same call; its ``exchanges`` hold the exact request
+variables and response bytes of each step.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from flowgraph.callvars import parse_call_vars
+from flowgraph.compiler import TRANSFER, CompiledFlow, LookupOp, Template, compile_flow
+from flowgraph.interpret import CallScript, Exchange, Journey, ScriptError
+from flowgraph.lookups import ERROR, FOUND, NOT_FOUND, HttpLookups, LookupResult
+from flowgraph.model import Flow
+from flowgraph.partition import ENTRY_STEP
+from flowgraph.platform import PlatformEmulator, PortalSetup, Reply
+from flowgraph.runtime import Answer, Runtime
+
+__all__ = ["simulate", "simulate_async"]
+
+#: HTTP lookup URLs are replaced by this scheme + node id, so a scripted answer can be found.
+_SIM_URL = "flowgraph-sim://"
+
+
+class ScriptedLookups(HttpLookups):
+    """Answers HTTP lookups from the call script instead of the network."""
+
+    def __init__(self, script: CallScript):  # no client: nothing here touches the network
+        self.script = script
+        self.missing: ScriptError | None = None
+
+    async def fetch(self, url: str, method: str, timeout_ms: int, params: Mapping[str, str]) -> LookupResult:
+        """The scripted outcome for the lookup node named in ``url``."""
+        node = url.removeprefix(_SIM_URL)
+        try:
+            outcome = self.script.lookup(node)
+        except ScriptError as exc:
+            self.missing = exc  # raised by the simulator: the runtime turns exceptions into failovers
+            return LookupResult(ERROR, reason=str(exc))
+        if isinstance(outcome, dict):
+            return LookupResult(FOUND, {str(k): str(v) for k, v in outcome.items()})
+        return LookupResult(NOT_FOUND if outcome == "not_found" else ERROR, reason="scripted")
+
+    async def aclose(self) -> None:
+        """Nothing to close."""
+
+
+def scripted(compiled: CompiledFlow) -> CompiledFlow:
+    """A copy whose HTTP lookups ask :class:`ScriptedLookups` by node id."""
+    ops = dict(compiled.ops)
+    for node, op in ops.items():
+        if isinstance(op, LookupOp) and op.url is not None:
+            ops[node] = replace(op, url=Template.of(_SIM_URL + node))
+    return replace(compiled, ops=ops)
+
+
+@dataclass
+class _InProcess:
+    """The transport: one call's requests answered by the runtime, steps found like the server."""
+
+    compiled: CompiledFlow
+    runtime: Runtime
+    lookups: ScriptedLookups
+    #: Single-dialplan mode: the step each call resumes at (the server's per-call record).
+    record: dict[str, str] = field(default_factory=dict)
+    answers: list[Answer] = field(default_factory=list)
+
+    def step_for(self, dialplan_id: str, call_key: str) -> str:
+        steps = [s for s, d in self.compiled.dialplan_ids.items() if d == dialplan_id]
+        if len(steps) == 1:
+            return steps[0]
+        return self.record.get(call_key, ENTRY_STEP)
+
+    async def __call__(self, dialplan_id: str, variables: dict[str, str]) -> Reply:
+        call = parse_call_vars(variables, self.compiled.profile)
+        step = self.step_for(dialplan_id, call.call_key)
+        answer = await self.runtime.answer(step, call, self.lookups)
+        if self.lookups.missing is not None:
+            raise self.lookups.missing
+        if answer.next_step is not None:
+            self.record[call.call_key] = answer.next_step
+        else:
+            self.record.pop(call.call_key, None)
+        self.answers.append(answer)
+        return Reply(answer.body, answer.failover_reason, step)
+
+
+def _compiled(flow_or_compiled: Flow | CompiledFlow, mode: str | None) -> CompiledFlow:
+    if isinstance(flow_or_compiled, CompiledFlow):
+        if mode is not None and mode != flow_or_compiled.mode:
+            raise ValueError(f"the flow was compiled for {flow_or_compiled.mode} mode, not {mode}")
+        return flow_or_compiled
+    flow = flow_or_compiled
+    if mode is not None and mode != flow.settings.deployment.mode:
+        deployment = flow.settings.deployment.model_copy(update={"mode": mode})
+        settings = flow.settings.model_copy(update={"deployment": deployment})
+        flow = flow.model_copy(update={"settings": settings})
+    return compile_flow(flow)
+
+
+async def simulate_async(
+    flow_or_compiled: Flow | CompiledFlow, script: CallScript, mode: str | None = None
+) -> Journey:
+    """:func:`simulate` for code already running an event loop."""
+    compiled = scripted(_compiled(flow_or_compiled, mode))
+    transport = _InProcess(compiled, Runtime(compiled), ScriptedLookups(script))
+    dest = compiled.failover_destination
+    setup = PortalSetup(
+        entry=compiled.dialplan_ids[ENTRY_STEP],
+        served=frozenset(compiled.dialplan_ids.values()),
+        failover=(dest["type"], tuple(dest["data"])),
+        profile=compiled.profile,
+    )
+    journey = await PlatformEmulator(transport, setup).call(script)
+    journey.path = _path(compiled, transport.answers, journey.exchanges)
+    return journey
+
+
+def simulate(flow_or_compiled: Flow | CompiledFlow, script: CallScript, mode: str | None = None) -> Journey:
+    """Run one scripted call through the compiled steps, the emitted JSON and the platform emulator.
+
+    ``mode`` (``per_step`` / ``single``) overrides the flow's deployment mode (a Flow is then
+    recompiled). Raises :class:`flowgraph.diagnostics.CompileError` for a flow with errors and
+    :class:`ScriptError` when the script lacks an HTTP lookup's outcome.
+    """
+    return asyncio.run(simulate_async(flow_or_compiled, script, mode))
+
+
+def _path(compiled: CompiledFlow, answers: list[Answer], exchanges: list[Exchange]) -> list[str]:
+    """The nodes the call went through, from the runtime's traces.
+
+    A menu ends one step's trace and starts the next one's: it is listed once. A trace runs on
+    past a transfer into its ``no_answer`` branch; when the platform stopped at that transfer
+    (answered), the rest of the trace never happened for this call.
+    """
+    path: list[str] = []
+    for answer, exchange in zip(answers, exchanges, strict=False):
+        nodes = [node for node, _branch in answer.trace]
+        decided = compiled.steps[answer.step].menu if answer.step in compiled.steps else None
+        if answer.failover_reason is None and exchange.ended == "answered":
+            skip = 1 if decided is not None and nodes[:1] == [decided] else 0
+            nodes = nodes[:skip] + _cut(compiled, nodes[skip:], exchange.ran)
+        for node in nodes:
+            if not path or path[-1] != node:
+                path.append(node)
+    return path
+
+
+def _cut(compiled: CompiledFlow, nodes: list[str], ran: int) -> list[str]:
+    """``nodes`` up to the (answered) transfer that sent the last action the platform ran."""
+    emitted = 0
+    for i, node in enumerate(nodes):
+        op: Any = compiled.ops.get(node)
+        if getattr(op, "handoff", None) is not None:
+            emitted += 2  # a menu's prompt and its api_dialplan
+        elif getattr(op, "emitter", None) is not None:
+            emitted += 1
+        if emitted == ran and op is not None and op.kind == TRANSFER:
+            return nodes[: i + 1]
+    return nodes
