@@ -17,6 +17,10 @@ from flowgraph.diagnostics import FlowgraphError
 COMMAND_MODULES: tuple[str, ...] = (
     "flowgraph.commands.check",
     "flowgraph.commands.schema",
+    "flowgraph.commands.serve",
+    "flowgraph.commands.openapi",
+    "flowgraph.commands.render",
+    "flowgraph.commands.diff",
 )
 
 

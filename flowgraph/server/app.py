@@ -34,6 +34,7 @@ log = logging.getLogger("flowgraph.server")
 ROUTERS: tuple[str, ...] = (
     "flowgraph.server.routers.health",
     "flowgraph.server.routers.flows",
+    "flowgraph.server.routers.tools",
     "flowgraph.server.routers.versions",
     "flowgraph.server.routers.calls",
     "flowgraph.server.routers.images",

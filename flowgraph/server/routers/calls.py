@@ -1,0 +1,78 @@
+"""The call log, per flow and per call (``/calls``), and traffic counts over a window (``/stats``)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import APIRouter, Depends, Query
+
+from flowgraph.server.deps import AppState, get_state, require_admin
+from flowgraph.server.errors import BadRequest
+from flowgraph.server.routers.flows import COMMON_ERRORS
+from flowgraph.store.calls import CallLog, calls_for_call, iter_calls
+from flowgraph.traffic import TrafficError, traffic_stats, window_start
+
+router = APIRouter(
+    prefix="/api", tags=["calls"], dependencies=[Depends(require_admin)], responses=COMMON_ERRORS
+)
+
+
+def call_log(state: AppState) -> CallLog:
+    """The hot path's call log when it installed one, else a reader on the same database."""
+    if not isinstance(state.calls, CallLog):
+        state.calls = CallLog(state.engine)
+    return state.calls
+
+
+def _epoch(value: datetime | None) -> float | None:
+    if value is None:
+        return None
+    return value.timestamp() if value.tzinfo else value.replace(tzinfo=UTC).timestamp()
+
+
+@router.get("/flows/{flow_id}/calls", summary="Query the call log")
+def list_calls(
+    flow_id: str,
+    since: datetime | None = Query(None, description="From this time (ISO 8601; naive means UTC)"),
+    until: datetime | None = Query(None, description="Before this time"),
+    call_id: str | None = Query(None, max_length=200, description="Only this call's requests"),
+    limit: int = Query(100, ge=1, le=1000),
+    offset: int = Query(0, ge=0),
+    state: AppState = Depends(get_state),
+) -> list[dict[str, Any]]:
+    """The flow's call-log records, newest first: time, call id, version, step, variables received,
+    response sent, latency, failover reason, trace."""
+    state.flows.get(flow_id, include_deleted=True)
+    return call_log(state).records(
+        flow_id, call_id=call_id, since=since, until=until, limit=limit, offset=offset
+    )
+
+
+@router.get("/flows/{flow_id}/calls/{call_id}", summary="One call's journey")
+def call_journey(flow_id: str, call_id: str, state: AppState = Depends(get_state)) -> list[dict[str, Any]]:
+    """Every request of one call (matched on call id or uuid), oldest first."""
+    state.flows.get(flow_id, include_deleted=True)
+    return calls_for_call(call_log(state), call_id, flow_id)
+
+
+@router.get("/flows/{flow_id}/stats", summary="Traffic counts per node and branch")
+def stats(
+    flow_id: str,
+    window: str | None = Query(
+        "24h", description="Trailing window such as 30m, 24h, 7d (ignored with since)"
+    ),
+    since: datetime | None = Query(None, description="From this time (ISO 8601)"),
+    until: datetime | None = Query(None, description="Before this time"),
+    state: AppState = Depends(get_state),
+) -> dict[str, Any]:
+    """Counts of calls, requests, failovers, per node (visits, ended, failovers) and per edge,
+    in the format the renderer and the editor overlay (``flowgraph.traffic/1``)."""
+    state.flows.get(flow_id, include_deleted=True)
+    if since is None and window:
+        try:
+            since = window_start(window)
+        except TrafficError as exc:
+            raise BadRequest(str(exc)) from None
+    records = iter_calls(call_log(state), flow_id, since=_epoch(since), until=_epoch(until))
+    return traffic_stats(records)

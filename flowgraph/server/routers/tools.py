@@ -1,0 +1,64 @@
+"""What a flow does, without changing anything: ``/check`` (diagnostics), ``/compile`` (the plan),
+``/simulate`` (one scripted call) and ``/deployment`` (what to create in the portal)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Body, Depends
+
+from flowgraph.checks import check
+from flowgraph.compiler import compile_flow
+from flowgraph.load import flow_from_data
+from flowgraph.model import Flow
+from flowgraph.server.deps import AppState, get_state, require_admin
+from flowgraph.server.routers.flows import COMMON_ERRORS, parse_flow
+from flowgraph.server.schemas import FLOW_BODY, CheckOut, CompileOut, DiagnosticOut, ErrorOut
+
+router = APIRouter(
+    prefix="/api", tags=["tools"], dependencies=[Depends(require_admin)], responses=COMMON_ERRORS
+)
+
+COMPILE_ERRORS: dict[int | str, dict[str, Any]] = {
+    409: {"model": ErrorOut, "description": "The flow has errors (see diagnostics)"},
+}
+
+
+def draft_of(state: AppState, flow_id: str) -> Flow:
+    """The stored draft of a flow as a :class:`Flow`."""
+    return flow_from_data(state.flows.get(flow_id).draft, f"flow '{flow_id}'")
+
+
+@router.get("/flows/{flow_id}/check", summary="Check the saved draft", response_model=CheckOut)
+def check_draft(flow_id: str, state: AppState = Depends(get_state)) -> CheckOut:
+    """Every diagnostic of the stored draft (errors block publishing, warnings do not)."""
+    return CheckOut.of(check(draft_of(state, flow_id)))
+
+
+@router.post(
+    "/flows/{flow_id}/check",
+    summary="Check an unsaved document",
+    response_model=CheckOut,
+    responses={422: {"model": ErrorOut, "description": "Not a valid flow document"}},
+    openapi_extra=FLOW_BODY,
+)
+def check_document(flow_id: str, body: Any = Body(...), state: AppState = Depends(get_state)) -> CheckOut:
+    """Diagnostics of the document in the body (the editor's live check); nothing is stored."""
+    state.flows.get(flow_id)
+    return CheckOut.of(check(parse_flow(body, "request body", flow_id)))
+
+
+@router.get(
+    "/flows/{flow_id}/compile",
+    summary="Compile the draft",
+    response_model=CompileOut,
+    responses=COMPILE_ERRORS,
+)
+def compile_draft(flow_id: str, state: AppState = Depends(get_state)) -> CompileOut:
+    """The draft's compiled plan (steps, ops, failover) and its version hash; 409 with errors."""
+    compiled = compile_flow(draft_of(state, flow_id))
+    return CompileOut(
+        version=compiled.version,
+        plan=compiled.plan(),
+        diagnostics=[DiagnosticOut.of(d) for d in compiled.warnings],
+    )
