@@ -10,7 +10,6 @@ op (:class:`ActionOp`, :class:`MenuOp`, :class:`SwitchOp`, :class:`LookupOp`); a
 from __future__ import annotations
 
 import hashlib
-import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, tzinfo
@@ -20,6 +19,7 @@ import orjson
 
 from flowgraph import emit
 from flowgraph.callvars import CallData, national10, zone
+from flowgraph.checks import check
 from flowgraph.diagnostics import CompileError, Diagnostic, Severity
 from flowgraph.lookups import TableIndex
 from flowgraph.model import TEMPLATE_RE, Flow
@@ -423,14 +423,6 @@ def flow_version(flow: Flow) -> str:
     return hashlib.sha256(canonical).hexdigest()[:12]
 
 
-def _run_checks(flow: Flow) -> list[Diagnostic]:
-    try:
-        checks = importlib.import_module("flowgraph.checks")
-    except ImportError:  # the checks package is being written alongside; compile without it
-        return []
-    return list(checks.check(flow))
-
-
 def step_dialplan_ids(flow: Flow, part: Partition) -> tuple[dict[str, str], list[Diagnostic]]:
     """The api_dialplan id that reaches each step, and a warning for each one still missing."""
     deployment = flow.settings.deployment
@@ -461,7 +453,7 @@ def compile_flow(flow: Flow, diagnostics: list[Diagnostic] | None = None) -> Com
 
     ``diagnostics``: the result of an earlier ``check(flow)``, to avoid checking twice.
     """
-    found = _run_checks(flow) if diagnostics is None else list(diagnostics)
+    found = check(flow) if diagnostics is None else list(diagnostics)
     failover = flow.settings.failover
     if failover is None and not any(d.code == "FG401" for d in found):
         found.append(Diagnostic("FG401", Severity.ERROR, "the flow has no failover destination"))
