@@ -383,7 +383,7 @@ class _FlowPicture:
             depth = self.parts.steps[loc].depth if loc else self.parts.hops_of(node_id)
             lines.append(small(f"hop {depth + 1} of {self.limit}"))
         if len(steps) > 1:
-            lines.append(small(f"shared by {len(steps)} steps: {esc(', '.join(steps), 60)}", "#7c3aed"))
+            lines.append(small(f"shared by {len(steps)} steps", "#7c3aed"))
             attrs["style"] += ",dashed"
         elif not steps:
             lines.append(small("not reached from the entry", "#64748b"))
@@ -397,6 +397,8 @@ class _FlowPicture:
         if self.traffic is not None:
             lines.append(self.traffic_line(node_id))
         tips = [*self.marks.tips.get(node_id, []), *([node.note] if node.note else [])]
+        if len(steps) > 1:
+            tips.append(f"evaluated in steps: {', '.join(steps)}")
         if tips:
             attrs["tooltip"] = plain(*tips)
         attrs["label"] = html_label(lines)
