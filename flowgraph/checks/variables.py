@@ -80,12 +80,13 @@ def _known_names(ctx: CheckContext) -> list[str]:
 
 
 def _columns(ctx: CheckContext, node: Any) -> list[str] | None:
-    """A table lookup's columns (declared ones plus any row key); None for HTTP (any name)."""
+    """A table lookup's columns (declared ones plus any row key); None when any name may do
+    (an HTTP source, or a missing table that FG518 reports)."""
     if node.source.kind != "table":
         return None
     table = ctx.flow.tables.get(node.source.table)
     if table is None:
-        return []
+        return None
     cols = dict.fromkeys(table.columns)
     for row in table.rows.values():
         cols.update(dict.fromkeys(row))
@@ -103,6 +104,7 @@ def _resolve(use: Use, ctx: CheckContext) -> Diagnostic | None:
         return None
     if owner is not None and owner.type == "lookup" and attr:
         columns = _columns(ctx, owner)
+        # None: an HTTP answer may carry any field; a missing table is FG518's to report.
         if columns is None or attr in columns:
             return None
         matches = difflib.get_close_matches(attr, columns, n=3)
