@@ -156,8 +156,8 @@ class TimeCond:
         return {
             "on": "time",
             "days": [DAYS[d] for d in sorted(self.days)],
-            "from": self.start,
-            "to": self.end,
+            "from": _hhmm(self.start),
+            "to": _hhmm(self.end),
         }
 
 
@@ -191,6 +191,10 @@ class TableCond:
 
 
 Condition = NumberCond | TimeCond | VariableCond | TableCond
+
+
+def _hhmm(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
 def _minutes(hhmm: str) -> int:
@@ -398,6 +402,8 @@ class CompiledFlow:
                     "depth": step.depth,
                     "start": step.start,
                     "menu": step.menu,
+                    # A continuation first decides its menu's branch from last_dtmf.
+                    "decide": dict(getattr(self.ops.get(step.menu or ""), "targets", {})) or None,
                     "dialplan_id": self.dialplan_ids.get(sid, sid),
                     "nodes": list(step.nodes),
                     "ops": {n: op_plan(self.ops[n]) for n in step.nodes if n in self.ops},
