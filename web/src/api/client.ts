@@ -1,6 +1,6 @@
 // A thin typed client for the management API (/api, Bearer admin token). One place knows URLs,
 // headers and status codes; components call these functions and get data or an ApiError.
-import type { Diagnostic, Flow } from "./types";
+import type { Diagnostic } from "./types";
 
 const TOKEN_KEY = "flowgraph.token";
 

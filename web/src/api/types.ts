@@ -1,7 +1,7 @@
-// Names for the generated flow types (src/api/flow.d.ts comes from the server's flow schema).
-import type { components } from "./flow";
+// Names for the generated API types (src/api/schema.d.ts comes from `flowgraph openapi`).
+import type { components } from "./schema";
 
-type S = components["schemas"];
+export type S = components["schemas"];
 
 export type Flow = S["Flow"];
 export type FlowNode = NonNullable<Flow["nodes"]>[number];
@@ -24,16 +24,7 @@ export type Destination = S["Destination"];
 export type TransferType = TransferNode["transfer"];
 
 /** A diagnostic as the server sends it (flowgraph.diagnostics.Diagnostic.to_json). */
-export interface Diagnostic {
-  code: string;
-  severity: "error" | "warning";
-  message: string;
-  nodes: string[];
-  edges: { source: string; branch: string }[];
-  evidence?: Record<string, unknown>;
-  hint?: string;
-  field?: string;
-}
+export type Diagnostic = S["DiagnosticOut"];
 
 /** The node types in palette order (flowgraph.model.NODE_TYPES). */
 export const NODE_TYPES: readonly NodeType[] = [

@@ -183,6 +183,8 @@ describe("diagnostics index", () => {
       nodes: ["menu"],
       edges: [{ source: "menu", branch: "invalid" }],
       field: "",
+      evidence: {},
+      hint: "",
     },
     {
       code: "recording",
@@ -191,6 +193,8 @@ describe("diagnostics index", () => {
       nodes: ["menu"],
       edges: [],
       field: "recording.data",
+      evidence: {},
+      hint: "",
     },
   ];
 

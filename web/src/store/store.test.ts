@@ -62,7 +62,7 @@ describe("editor store", () => {
     store
       .getState()
       .setDiagnostics(
-        [{ code: "x", severity: "error", message: "m", nodes: ["a"], edges: [], field: "" }],
+        [{ code: "x", severity: "error", message: "m", nodes: ["a"], edges: [], field: "", evidence: {}, hint: "" }],
         4,
       );
     expect(store.getState().index.byNode.get("a")?.length).toBe(1);

@@ -1,0 +1,176 @@
+import { useState } from "react";
+import type { Flow, LookupNode, Table } from "../../api/types";
+import { tableFromCsv, tableToCsv } from "../../graph/csv";
+import { Field, OptionalNumber, TextInput } from "../shared/fields";
+import type { PanelProps } from "../shared/panel";
+
+type Source = LookupNode["source"];
+
+function setTable(flow: Flow, name: string, table: Table): Flow {
+  return { ...flow, tables: { ...(flow.tables ?? {}), [name]: table } };
+}
+
+/** Rows of a flow table with CSV paste/import (first column = key). */
+function TableEditor({ name, flow, editFlow }: { name: string; flow: Flow; editFlow: PanelProps["editFlow"] }) {
+  const table = flow.tables?.[name] ?? { columns: [], rows: {} };
+  const [csv, setCsv] = useState("");
+  const cols = table.columns ?? [];
+  const rows = Object.entries(table.rows ?? {});
+  const importCsv = (text: string) => editFlow((f) => setTable(f, name, tableFromCsv(text)));
+  return (
+    <div className="fg-table-editor" data-testid="table-editor">
+      <table>
+        <caption>
+          Table “{name}” · {rows.length} rows
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col">key</th>
+            {cols.map((c) => (
+              <th scope="col" key={c}>
+                {c}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {rows.slice(0, 50).map(([key, row]) => (
+            <tr key={key}>
+              <th scope="row">{key}</th>
+              {cols.map((c) => (
+                <td key={c}>
+                  <input
+                    aria-label={`${key} ${c}`}
+                    value={row[c] ?? ""}
+                    onChange={(e) =>
+                      editFlow(
+                        (f) => setTable(f, name, { ...table, rows: { ...table.rows, [key]: { ...row, [c]: e.target.value } } }),
+                        `table:${name}:${key}:${c}`,
+                      )
+                    }
+                  />
+                </td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {rows.length > 50 && <p className="fg-help">Showing 50 of {rows.length} rows; paste CSV to replace all.</p>}
+      <label htmlFor={`csv-${name}`}>Paste CSV (header row; first column is the key)</label>
+      <textarea
+        id={`csv-${name}`}
+        rows={4}
+        value={csv}
+        placeholder={tableToCsv(table)}
+        onChange={(e) => setCsv(e.target.value)}
+      />
+      <div className="fg-row">
+        <button type="button" disabled={!csv.trim()} onClick={() => importCsv(csv)}>
+          Replace table with CSV
+        </button>
+        <label className="fg-file">
+          Import CSV file
+          <input
+            type="file"
+            accept=".csv,text/csv,text/plain"
+            onChange={async (e) => {
+              const file = e.target.files?.[0];
+              if (file) importCsv(await file.text());
+            }}
+          />
+        </label>
+      </div>
+    </div>
+  );
+}
+
+export function LookupPanel({ node, flow, update, editFlow }: PanelProps<LookupNode>) {
+  const s = node.source;
+  const setSource = (source: Source, key?: string) => update({ source }, key);
+  return (
+    <>
+      <Field label="Find the row in" node={node.id} field="source.kind">
+        {(id) => (
+          <select
+            id={id}
+            value={s.kind}
+            onChange={(e) =>
+              setSource(
+                e.target.value === "http"
+                  ? { kind: "http", url: "https://", method: "GET", timeout_ms: 800 }
+                  : { kind: "table", table: "", key: "{{caller_id_number}}", match: "exact" },
+              )
+            }
+          >
+            <option value="table">a table in this flow</option>
+            <option value="http">your HTTP API</option>
+          </select>
+        )}
+      </Field>
+      {s.kind === "table" ? (
+        <>
+          <Field label="Table" node={node.id} field="source.table">
+            {(id) => (
+              <>
+                <input
+                  id={id}
+                  list={`tables-${node.id}`}
+                  value={s.table}
+                  onChange={(e) => setSource({ ...s, table: e.target.value }, "table")}
+                />
+                <datalist id={`tables-${node.id}`}>
+                  {Object.keys(flow.tables ?? {}).map((t) => (
+                    <option key={t} value={t} />
+                  ))}
+                </datalist>
+              </>
+            )}
+          </Field>
+          <Field label="Key" node={node.id} field="source.key">
+            {(id) => <TextInput id={id} value={s.key ?? ""} onChange={(key) => setSource({ ...s, key }, "key")} />}
+          </Field>
+          <Field label="Match" node={node.id} field="source.match">
+            {(id) => (
+              <select
+                id={id}
+                value={s.match ?? "exact"}
+                onChange={(e) => setSource({ ...s, match: e.target.value as "exact" | "prefix" })}
+              >
+                <option value="exact">exact</option>
+                <option value="prefix">longest prefix</option>
+              </select>
+            )}
+          </Field>
+          {s.table && <TableEditor name={s.table} flow={flow} editFlow={editFlow} />}
+        </>
+      ) : (
+        <>
+          <Field label="URL" node={node.id} field="source.url">
+            {(id) => <TextInput id={id} value={s.url} onChange={(url) => setSource({ ...s, url }, "url")} />}
+          </Field>
+          <Field label="Method" node={node.id} field="source.method">
+            {(id) => (
+              <select
+                id={id}
+                value={s.method ?? "GET"}
+                onChange={(e) => setSource({ ...s, method: e.target.value as "GET" | "POST" })}
+              >
+                <option>GET</option>
+                <option>POST</option>
+              </select>
+            )}
+          </Field>
+          <Field label="Timeout (ms)" node={node.id} field="source.timeout_ms">
+            {(id) => (
+              <OptionalNumber
+                id={id}
+                value={s.timeout_ms}
+                onChange={(timeout_ms) => setSource({ ...s, timeout_ms: timeout_ms ?? 800 }, "timeout")}
+              />
+            )}
+          </Field>
+        </>
+      )}
+    </>
+  );
+}
