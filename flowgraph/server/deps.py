@@ -5,7 +5,8 @@ share. ``create_app`` builds it and stores it on ``app.state.flowgraph``; then, 
 ``flowgraph.server.dialplan`` exists, it calls ``dialplan.install(app, state)``, which may:
 
 - set ``state.calls`` to a :class:`CallLogReader` (the management API's ``/calls`` and ``/stats``
-  read the call log through it) and ``state.sessions`` to its session store;
+  read the call log through it), ``state.sessions`` to its session store and ``state.dialplan``
+  to its own state;
 - append coroutine functions to ``state.startup`` / ``state.shutdown`` (run in the app's lifespan,
   e.g. to start and flush the batched call-log writer);
 - append to ``state.publish_listeners``: ``fn(flow_id)`` is called after a publish, rollback,
@@ -65,6 +66,8 @@ class AppState:
     admin_token: str
     calls: CallLogReader | None = None
     sessions: Any = None
+    #: The hot path's own state (``dialplan.DialplanHub``), set by ``dialplan.install``.
+    dialplan: Any = None
     startup: list[Hook] = field(default_factory=list)
     shutdown: list[Hook] = field(default_factory=list)
     publish_listeners: list[Callable[[str], None]] = field(default_factory=list)

@@ -181,4 +181,31 @@ class CompileOut(BaseModel):
     diagnostics: list[DiagnosticOut]
 
 
+class SimulateIn(BaseModel):
+    """A scripted call: who calls, when, what they press, who answers, what HTTP lookups return."""
+
+    caller: str = Field(min_length=1, max_length=32, examples=["+919812345678"])
+    dialled: str = Field(default="+919000000000", max_length=32)
+    start: datetime | None = Field(default=None, description="Call start (naive: the flow's time zone)")
+    presses: list[str | None] = Field(
+        default_factory=list, max_length=50, description="One per prompt; null for no input"
+    )
+    answers: list[bool] = Field(default_factory=list, max_length=50, description="One per transfer")
+    lookups: dict[str, dict[str, str] | Literal["not_found", "error"]] = Field(
+        default_factory=dict, description="Outcome of each HTTP lookup node, by node id"
+    )
+    mode: Literal["per_step", "single"] | None = Field(
+        default=None, description="Override the deployment mode"
+    )
+    source: Literal["draft", "published"] = "draft"
+
+
+class JourneyOut(BaseModel):
+    """What the caller experiences (events) and the nodes the server evaluated (path)."""
+
+    events: list[dict[str, Any]]
+    path: list[str]
+    describe: list[str]
+
+
 ErrorOut.model_rebuild()

@@ -75,4 +75,4 @@ def stats(
         except TrafficError as exc:
             raise BadRequest(str(exc)) from None
     records = iter_calls(call_log(state), flow_id, since=_epoch(since), until=_epoch(until))
-    return traffic_stats(records)
+    return traffic_stats(records, since=since)

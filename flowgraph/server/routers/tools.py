@@ -9,11 +9,22 @@ from fastapi import APIRouter, Body, Depends
 
 from flowgraph.checks import check
 from flowgraph.compiler import compile_flow
+from flowgraph.interpret import CallScript
 from flowgraph.load import flow_from_data
 from flowgraph.model import Flow
 from flowgraph.server.deps import AppState, get_state, require_admin
 from flowgraph.server.routers.flows import COMMON_ERRORS, parse_flow
-from flowgraph.server.schemas import FLOW_BODY, CheckOut, CompileOut, DiagnosticOut, ErrorOut
+from flowgraph.server.schemas import (
+    FLOW_BODY,
+    CheckOut,
+    CompileOut,
+    DiagnosticOut,
+    ErrorOut,
+    JourneyOut,
+    SimulateIn,
+)
+from flowgraph.simulate import simulate
+from flowgraph.store.flows import VersionNotFound
 
 router = APIRouter(
     prefix="/api", tags=["tools"], dependencies=[Depends(require_admin)], responses=COMMON_ERRORS
@@ -62,3 +73,35 @@ def compile_draft(flow_id: str, state: AppState = Depends(get_state)) -> Compile
         plan=compiled.plan(),
         diagnostics=[DiagnosticOut.of(d) for d in compiled.warnings],
     )
+
+
+@router.post(
+    "/flows/{flow_id}/simulate",
+    summary="Simulate one call",
+    response_model=JourneyOut,
+    responses={**COMPILE_ERRORS, 400: {"model": ErrorOut, "description": "The script lacks something"}},
+)
+def simulate_call(flow_id: str, body: SimulateIn, state: AppState = Depends(get_state)) -> JourneyOut:
+    """Run a scripted call through the compiled steps, the emitted JSON and the platform emulator
+    (the draft by default, or the live version); no network, nothing stored."""
+    flow = draft_of(state, flow_id) if body.source == "draft" else _published(state, flow_id)
+    script = CallScript(
+        caller=body.caller,
+        dialled=body.dialled,
+        presses=list(body.presses),
+        answers=list(body.answers),
+        lookups=dict(body.lookups),
+    )
+    if body.start is not None:
+        script.start = body.start
+    journey = simulate(flow, script, mode=body.mode)
+    out = journey.to_json()
+    return JourneyOut(events=out["events"], path=out["path"], describe=journey.describe())
+
+
+def _published(state: AppState, flow_id: str) -> Flow:
+    version = state.flows.published(flow_id)
+    if version is None:
+        state.flows.get(flow_id)
+        raise VersionNotFound(f"flow '{flow_id}' is not published")
+    return flow_from_data(version.flow, f"flow '{flow_id}' version {version.number}")
