@@ -1,0 +1,125 @@
+"""Pictures for review: a flow (draft or a published version), its traffic, and version diffs.
+
+Each route loads the flow document(s) from the store and calls :func:`flowgraph.render.render_flow`
+or :func:`flowgraph.diff.render_diff`; no drawing logic lives here. Rendering runs ``dot`` in a
+subprocess, so the routes are plain ``def`` (FastAPI runs them in its thread pool).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC
+from typing import Any
+
+from fastapi import APIRouter, Depends, Query, Response
+
+from flowgraph.diff import render_diff
+from flowgraph.load import flow_from_data
+from flowgraph.model import Flow
+from flowgraph.render import RenderError, render_flow
+from flowgraph.server.deps import AppState, get_state, require_admin
+from flowgraph.server.errors import BadRequest, ServiceUnavailable
+from flowgraph.server.routers.calls import call_log
+from flowgraph.server.routers.flows import COMMON_ERRORS
+from flowgraph.store.calls import iter_calls
+from flowgraph.store.flows import VersionNotFound
+from flowgraph.traffic import Traffic, TrafficError, window_start
+
+MEDIA = {"svg": "image/svg+xml", "png": "image/png"}
+IMAGE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    **COMMON_ERRORS,
+    200: {"content": {"image/svg+xml": {}, "image/png": {}}, "description": "The picture"},
+    400: {"description": "Bad traffic window"},
+}
+
+router = APIRouter(
+    prefix="/api", tags=["images"], dependencies=[Depends(require_admin)], responses=IMAGE_RESPONSES
+)
+
+
+def stored_flow(state: AppState, flow_id: str, version: int | None) -> tuple[Flow, str]:
+    """The draft (``version`` None) or a published version, with a label for the picture's title."""
+    if version is None:
+        record = state.flows.get(flow_id)
+        return flow_from_data(record.draft, f"flow '{flow_id}'"), f"draft (revision {record.revision})"
+    stored = state.flows.get_version(flow_id, version)
+    if stored.flow is None:
+        raise VersionNotFound(f"flow '{flow_id}' version {version} has no document")
+    return flow_from_data(stored.flow, f"flow '{flow_id}' version {version}"), f"v{version}"
+
+
+def recent_traffic(state: AppState, flow_id: str, window: str) -> Traffic:
+    """Counts from the call log over a trailing window such as ``24h``."""
+    try:
+        since = window_start(window)
+    except TrafficError as exc:
+        raise BadRequest(str(exc)) from None
+    records = iter_calls(call_log(state), flow_id, since=since.astimezone(UTC).timestamp())
+    return Traffic.from_records(records, since=since)
+
+
+def picture(data: Any, fmt: str) -> Response:
+    return Response(content=data, media_type=MEDIA[fmt], headers={"Cache-Control": "no-store"})
+
+
+def _image(
+    state: AppState, flow_id: str, fmt: str, version: int | None, traffic: str | None, diagnostics: bool
+) -> Response:
+    flow, label = stored_flow(state, flow_id, version)
+    overlay = recent_traffic(state, flow_id, traffic) if traffic else None
+    try:
+        data = render_flow(flow, fmt, show_diagnostics=diagnostics, traffic=overlay, version_label=label)
+    except RenderError as exc:
+        raise ServiceUnavailable(str(exc)) from None
+    return picture(data, fmt)
+
+
+VERSION_Q = Query(None, ge=1, description="A published version number (default: the draft)")
+TRAFFIC_Q = Query(None, max_length=16, description="Overlay call counts over a trailing window, e.g. 24h")
+DIAGNOSTICS_Q = Query(True, description="Mark errors and warnings (diagnostics=0 hides them)")
+
+
+@router.get("/flows/{flow_id}/image.svg", summary="Picture of a flow (SVG)", response_class=Response)
+def image_svg(
+    flow_id: str,
+    version: int | None = VERSION_Q,
+    traffic: str | None = TRAFFIC_Q,
+    diagnostics: bool = DIAGNOSTICS_Q,
+    state: AppState = Depends(get_state),
+) -> Response:
+    """The flow drawn with its API dialplan steps, diagnostics and optionally recent traffic."""
+    return _image(state, flow_id, "svg", version, traffic, diagnostics)
+
+
+@router.get("/flows/{flow_id}/image.png", summary="Picture of a flow (PNG)", response_class=Response)
+def image_png(
+    flow_id: str,
+    version: int | None = VERSION_Q,
+    traffic: str | None = TRAFFIC_Q,
+    diagnostics: bool = DIAGNOSTICS_Q,
+    state: AppState = Depends(get_state),
+) -> Response:
+    """The same picture as ``image.svg``, as PNG."""
+    return _image(state, flow_id, "png", version, traffic, diagnostics)
+
+
+@router.get(
+    "/flows/{flow_id}/diff.svg", summary="Picture of the changes between versions", response_class=Response
+)
+def diff_svg(
+    flow_id: str,
+    from_version: int | None = Query(None, alias="from", ge=1, description="Default: the live version"),
+    to_version: int | None = Query(None, alias="to", ge=1, description="Default: the draft"),
+    state: AppState = Depends(get_state),
+) -> Response:
+    """Added nodes and edges in green, removed ones as red ghosts, changed nodes in amber."""
+    if from_version is None:
+        from_version = state.flows.get(flow_id).published_version
+        if from_version is None:
+            raise BadRequest(f"flow '{flow_id}' is not published; give ?from=<version>")
+    old, old_label = stored_flow(state, flow_id, from_version)
+    new, new_label = stored_flow(state, flow_id, to_version)
+    try:
+        data = render_diff(old, new, "svg", old_label=old_label, new_label=new_label)
+    except RenderError as exc:
+        raise ServiceUnavailable(str(exc)) from None
+    return picture(data, "svg")
