@@ -141,21 +141,20 @@ class Runtime:
                 branch = self._switch(op_any, call, env)
             elif kind == MENU:
                 assert isinstance(op_any, MenuOp)
+                # Trace before rendering, so a failed render is blamed on this node.
+                trace.append((node, ""))
                 fragments.append(op_any.emitter.bytes(env))
                 fragments.append(op_any.handoff)
-                trace.append((node, ""))
                 return self._done(fragments, step_id, op_any.next_step, trace, None)
             elif isinstance(op_any, LookupOp):
                 branch = await self._lookup(op_any, call, env, lookups)
             else:
                 assert isinstance(op_any, ActionOp)
+                trace.append((node, op_any.branch if op_any.next is not None else ""))
                 if op_any.emitter is not None:
                     fragments.append(op_any.emitter.bytes(env))
                 if op_any.next is None:
-                    trace.append((node, ""))
                     return self._done(fragments, step_id, None, trace, node)
-                branch = op_any.branch
-                trace.append((node, branch))
                 node = op_any.next
                 continue
             trace.append((node, branch))
@@ -217,6 +216,13 @@ class Runtime:
         data = call if isinstance(call, CallData) else parse_call_vars(call, self.compiled.profile)
 
         async def run() -> Answer:
+            step = self.steps.get(step_id)
+            needs_http = step is not None and any(
+                isinstance(self.ops.get(n), LookupOp) and getattr(self.ops[n], "url", None) is not None
+                for n in step.nodes
+            )
+            if not needs_http:  # a client costs more than most answers: make one only when asked
+                return await self.answer(step_id, data, None)
             async with HttpLookups() as lookups:
                 return await self.answer(step_id, data, lookups)
 
