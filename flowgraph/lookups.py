@@ -137,7 +137,9 @@ class HttpLookups:
         if method == "POST":
             resp = await self.client.post(url, json=dict(params), timeout=seconds)
         else:
-            resp = await self.client.get(url, params=dict(params), timeout=seconds)
+            # Merge, not replace: the node's URL may carry its own query (``?order={{...}}``).
+            target = httpx.URL(url).copy_merge_params(dict(params))
+            resp = await self.client.get(target, timeout=seconds)
         return interpret_http(resp.status_code, resp.content)
 
     async def aclose(self) -> None:
