@@ -325,19 +325,38 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=int, default=10, help="seconds per load phase (default 10)")
     parser.add_argument("--rate", type=int, default=1000, help="offered req/s of the fixed-rate phase")
     parser.add_argument("--connections", type=int, default=32, help="wrk connections (default 32)")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=2,
+        help="alternate ours/baseline this many times; best of each is reported",
+    )
     args = parser.parse_args(argv)
+    ours: list[dict[str, Any]] = []
+    base: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as tmp:
         url, secret = prepare_database(Path(tmp))
         env = {"FLOWGRAPH_DATABASE_URL": url, "FLOWGRAPH_ADMIN_TOKEN": "bench-admin-token"}
         headers = {"Content-Type": "application/json", "X-Flowgraph-Secret": secret}
-        with server(["--factory", "flowgraph.server.app:app_factory"], env) as port:
-            size = check_answer_size(port, headers)
-            ours = measure(port, PATH_OURS, headers, args)
-        base_env = {"BENCH_ANSWER_SIZE": str(size)}
-        with server(["--app-dir", str(ROOT / "bench"), "serve_bench:baseline_app"], base_env) as port:
-            base = measure(port, PATH_BASELINE, {"Content-Type": "application/json"}, args)
-    report(ours, base, args, size)
+        size = 0
+        for _ in range(args.rounds):
+            with server(["--factory", "flowgraph.server.app:app_factory"], env) as port:
+                size = check_answer_size(port, headers)
+                ours.append(measure(port, PATH_OURS, headers, args))
+            base_env = {"BENCH_ANSWER_SIZE": str(size)}
+            with server(["--app-dir", str(ROOT / "bench"), "serve_bench:baseline_app"], base_env) as port:
+                base.append(measure(port, PATH_BASELINE, {"Content-Type": "application/json"}, args))
+    report(best(ours), best(base), args, size)
     return 0
+
+
+def best(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """The best closed-loop run and the best fixed-rate run (other load on a shared machine only
+    ever makes a run slower, so the best run is the closest to what the server can do)."""
+    return {
+        "closed": max((r["closed"] for r in runs), key=lambda c: c["rps"]),
+        "fixed": min((r["fixed"] for r in runs), key=lambda f: f["p99"]),
+    }
 
 
 def report(ours: dict[str, Any], base: dict[str, Any], args: argparse.Namespace, size: int) -> None:

@@ -22,7 +22,8 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Float, Index, Integer, MetaData, String, Table, Text, func, select
+import orjson
+from sqlalchemy import Column, Float, Index, Integer, MetaData, String, Table, Text, func, select
 from sqlalchemy.engine import Engine, RowMapping
 
 from flowgraph.store.db import metadata as shared_metadata
@@ -62,11 +63,13 @@ def define_table(metadata: MetaData) -> Table:
         Column("flow_id", String(64), nullable=False),
         Column("version", String(64), nullable=False, default=""),
         Column("step", String(200), nullable=False, default=""),
-        Column("variables", JSON, nullable=False),
+        # JSON stored as text encoded by orjson: several times cheaper than the JSON type's
+        # json.dumps on the writer thread, and the same on every database.
+        Column("variables", Text, nullable=False),
         Column("response", Text, nullable=False),
         Column("latency_ms", Float, nullable=False),
         Column("failover_reason", String(500), nullable=True),
-        Column("trace", JSON, nullable=False),
+        Column("trace", Text, nullable=False),
         Column("end", String(64), nullable=True),
         Index("ix_call_log_flow_time", "flow_id", "time"),
         Index("ix_call_log_call_id", "call_id"),
@@ -84,6 +87,8 @@ class CallLog:
         self.engine = engine
         self.table = define_table(metadata) if metadata is not None else CALL_LOG
         self.table.create(engine, checkfirst=True)
+        stmt = self.table.insert().values({name: None for name in _INSERT_FIELDS})
+        self._insert_sql = str(stmt.compile(dialect=engine.dialect))
 
     def records(
         self,
@@ -107,32 +112,39 @@ class CallLog:
         )
 
     def insert_many(self, records: list[dict[str, Any]]) -> None:
-        """Insert records in one transaction (one executemany)."""
-        if records:
-            with self.engine.begin() as conn:
-                conn.execute(self.table.insert(), [_row(r) for r in records])
+        """Insert records in one transaction: one driver-level executemany, no per-row ORM work."""
+        if not records:
+            return
+        positional = self.engine.dialect.paramstyle in ("qmark", "numeric", "format")
+        rows: list[Any] = [_row(r) for r in records]
+        if positional:
+            rows = [tuple(row[name] for name in _INSERT_FIELDS) for row in rows]
+        with self.engine.begin() as conn:
+            conn.exec_driver_sql(self._insert_sql, rows)
+
+
+_INSERT_FIELDS: tuple[str, ...] = RECORD_FIELDS[1:]
 
 
 def _row(record: dict[str, Any]) -> dict[str, Any]:
     # Clip what the platform (or a stranger) sent so one hostile request cannot bloat the log.
-    row = {name: record.get(name) for name in RECORD_FIELDS if name != "id"}
+    row = {name: record.get(name) for name in _INSERT_FIELDS}
     for name, limit in (("call_id", 200), ("uuid", 200), ("step", 200), ("failover_reason", 500)):
         value = row.get(name)
         if isinstance(value, str) and len(value) > limit:
             row[name] = value[:limit]
-    row["call_id"] = row["call_id"] or ""
-    row["uuid"] = row["uuid"] or ""
-    row["version"] = row["version"] or ""
-    row["step"] = row["step"] or ""
+    for name in ("call_id", "uuid", "version", "step"):
+        row[name] = row[name] or ""
     # The hot path queues its raw values; converting them here keeps that work off the response.
     response = row["response"]
     if isinstance(response, bytes | bytearray):
         row["response"] = bytes(response).decode("utf-8", "replace")
-    row["trace"] = [
+    trace = [
         step if isinstance(step, dict) else {"node": step[0], "branch": step[1]}
         for step in row["trace"] or ()
     ]
-    row["variables"] = row["variables"] or {}
+    row["trace"] = orjson.dumps(trace).decode()
+    row["variables"] = orjson.dumps(row["variables"] or {}, default=str).decode()
     return row
 
 
@@ -220,7 +232,10 @@ class CallLogWriter:
 
 
 def _record(row: RowMapping) -> dict[str, Any]:
-    return {name: row[name] for name in RECORD_FIELDS}
+    record = {name: row[name] for name in RECORD_FIELDS}
+    record["variables"] = orjson.loads(record["variables"])
+    record["trace"] = orjson.loads(record["trace"])
+    return record
 
 
 def _window(table: Table, flow_id: str | None, since: float | None, until: float | None) -> list[Any]:
