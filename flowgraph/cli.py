@@ -16,12 +16,14 @@ from flowgraph.diagnostics import FlowgraphError
 #: Subcommand modules; each defines ``register(subparsers)`` which sets ``func(args) -> int``.
 COMMAND_MODULES: tuple[str, ...] = (
     "flowgraph.commands.check",
+    "flowgraph.commands.compile",
     "flowgraph.commands.simulate",
     "flowgraph.commands.schema",
     "flowgraph.commands.serve",
     "flowgraph.commands.openapi",
     "flowgraph.commands.render",
     "flowgraph.commands.diff",
+    "flowgraph.commands.call",
 )
 
 

@@ -200,3 +200,88 @@ def test_ops_for_switch_and_lookup() -> None:
     lookup = compiled.ops["region"]
     assert isinstance(lookup, LookupOp) and lookup.index is not None
     assert lookup.index.find("+919840123456") == lookup.index.rows["9840"]
+
+
+# --- the `flowgraph compile` command --------------------------------------------------------
+
+DOCUMENT_RESPONSES = [
+    [
+        [
+            {
+                "recording": {
+                    "type": "system",
+                    "data": rec,
+                    "dtmf": {"timeout": 6000, "maxLength": 4, "retry": 2},
+                }
+            }
+        ],
+        [{"api_dialplan": {"data": "6733074ecbb570864f06bc14"}}],
+    ]
+    for rec in (156848, 156849, 156850)
+]
+
+
+def test_cli_reproduces_the_document_three_responses(capsys: pytest.CaptureFixture[str]) -> None:
+    from flowgraph.cli import main
+
+    assert main(["compile", str(ROOT / "examples" / "nested_three_steps.json")]) == 0
+    out = capsys.readouterr().out
+    shown = [
+        json.loads(line.split(": ", 1)[1])
+        for line in out.splitlines()
+        if line.strip().startswith(("response:", "when last_dtmf = '1'"))
+    ]
+    assert shown[:3] == DOCUMENT_RESPONSES
+
+
+def test_cli_json_and_output_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from flowgraph.cli import main
+
+    out_file = tmp_path / "plan.json"
+    flow = str(ROOT / "examples" / "nested_three_steps.json")
+    assert main(["compile", flow, "--json", "-o", str(out_file)]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed == json.loads(out_file.read_text())
+    responses = printed["responses"]
+    assert responses["entry"][0]["body"] == DOCUMENT_RESPONSES[0]
+    assert [s["body"] for s in responses["after_step1"] if s["when"]["last_dtmf"] == "1"] == [
+        DOCUMENT_RESPONSES[1]
+    ]
+    assert [s["body"] for s in responses["after_step2"] if s["when"]["last_dtmf"] == "1"] == [
+        DOCUMENT_RESPONSES[2]
+    ]
+    assert printed["plan"]["version"] == compile_flow(load_flow(flow)).version
+
+
+def test_cli_call_dependent_steps_say_so(capsys: pytest.CaptureFixture[str]) -> None:
+    from flowgraph.cli import main
+
+    assert main(["compile", str(ROOT / "examples" / "regional_routing.json")]) == 0
+    out = capsys.readouterr().out
+    assert "step entry (depth 0, dialplan id entry): business_hours" in out
+    assert "(other responses depend on the call" in out
+
+
+def test_cli_sheet(capsys: pytest.CaptureFixture[str]) -> None:
+    from flowgraph.cli import main
+
+    flow = str(ROOT / "examples" / "delivery_agents.json")
+    assert main(["compile", flow, "--sheet", "--base-url", "https://ivr.example.com", "--json"]) == 0
+    sheet = json.loads(capsys.readouterr().out)
+    assert sheet["dialplans"][1]["url"] == "https://ivr.example.com/dialplan/delivery_agents/after_help_menu"
+    assert main(["compile", flow, "--sheet", "--mode", "single"]) == 0
+    assert "mode single" in capsys.readouterr().out
+
+
+def test_cli_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from flowgraph.cli import main
+
+    broken = tmp_path / "broken.json"
+    data = base_flow()
+    data["nodes"][1]["branches"]["next"] = "nowhere"
+    broken.write_text(json.dumps(data))
+    assert main(["compile", str(broken)]) == 1
+    err = capsys.readouterr().err
+    assert f"{broken}:thanks: FG104 error" in err
+    assert main(["compile", str(tmp_path / "missing.json")]) == 2
+    assert "no such file" in capsys.readouterr().err
