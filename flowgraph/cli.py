@@ -23,7 +23,6 @@ COMMAND_MODULES: tuple[str, ...] = (
     "flowgraph.commands.openapi",
     "flowgraph.commands.render",
     "flowgraph.commands.diff",
-    "flowgraph.commands.call",
 )
 
 
