@@ -225,16 +225,24 @@ class ServerProcess:
 @contextmanager
 def flowgraph_server(
     database_url: str,
-    token: str = "test-admin-token",
+    token: str | None = "test-admin-token",
     args: tuple[str, ...] = (),
     env: dict[str, str] | None = None,
     workdir: Path | None = None,
 ) -> Iterator[ServerProcess]:
-    """Run ``flowgraph serve`` (real uvicorn) on a free 127.0.0.1 port until the block ends."""
+    """Run ``flowgraph serve`` (real uvicorn) on a free 127.0.0.1 port until the block ends.
+
+    ``token=None`` leaves FLOWGRAPH_ADMIN_TOKEN unset, so the server generates one (``.token`` is
+    then empty; read the token file).
+    """
     port = free_port()
     workdir = workdir or Path(tempfile.mkdtemp(prefix="flowgraph-serve-"))
     log = workdir / f"server-{port}.log"
-    full_env = {**os.environ, "FLOWGRAPH_ADMIN_TOKEN": token, "FLOWGRAPH_LOG_LEVEL": "warning", **(env or {})}
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("FLOWGRAPH_")}
+    full_env["FLOWGRAPH_LOG_LEVEL"] = "warning"
+    if token is not None:
+        full_env["FLOWGRAPH_ADMIN_TOKEN"] = token
+    full_env.update(env or {})
     cmd = [str(VENV_BIN / "flowgraph"), "serve", "--port", str(port), "--db", database_url, *args]
     with log.open("wb") as out:
         proc = subprocess.Popen(cmd, cwd=workdir, env=full_env, stdout=out, stderr=subprocess.STDOUT)
@@ -243,7 +251,7 @@ def flowgraph_server(
         _wait(lambda: proc.poll() is not None or _healthy(base), 30, "flowgraph serve", log)
         if proc.poll() is not None:
             raise RuntimeError(f"flowgraph serve exited with {proc.returncode}\n{log.read_text()[-2000:]}")
-        yield ServerProcess(base, token, log, proc)
+        yield ServerProcess(base, token or "", log, proc)
     finally:
         proc.send_signal(signal.SIGINT)
         try:
