@@ -38,6 +38,7 @@ def secret_of(client: TestClient, flow_id: str) -> str:
         ("POST", "/api/flows/x/publish"),
         ("POST", "/api/flows/x/rollback"),
         ("GET", "/api/flows/x/versions"),
+        ("GET", "/api/flows/x/deployment"),
         ("GET", "/api/flows/x/calls"),
         ("GET", "/api/flows/x/stats"),
     ],
@@ -257,6 +258,26 @@ def test_simulate_a_scripted_call(client: TestClient) -> None:
         "/api/flows/regional_routing/simulate", json={"caller": "9812345678", "source": "published"}
     )
     assert unpublished.status_code == 404
+
+
+def test_deployment_sheet_carries_the_secret_and_base_url(client: TestClient) -> None:
+    created(client, "nested_three_steps")
+    sheet = client.get("/api/flows/nested_three_steps/deployment").json()
+    secret = secret_of(client, "nested_three_steps")
+    assert sheet["header"]["value"] == secret
+    assert all(d["header"]["value"] == secret for d in sheet["dialplans"])
+    assert sheet["dialplans"][0]["url"] == "http://testserver/dialplan/nested_three_steps"
+    single = client.get("/api/flows/nested_three_steps/deployment?mode=single").json()
+    assert single["mode"] == "single" and len(single["dialplans"]) == 1
+    assert client.get("/api/flows/nested_three_steps/deployment?mode=other").status_code == 422
+
+
+def test_deployment_uses_the_public_url(settings: ServerSettings) -> None:
+    public = settings.model_copy(update={"public_url": "https://calls.example.com/"})
+    with TestClient(create_app(public), headers=AUTH) as c:
+        c.post("/api/flows", json=example("number_masking"))
+        sheet = c.get("/api/flows/number_masking/deployment").json()
+    assert sheet["dialplans"][0]["url"] == "https://calls.example.com/dialplan/number_masking"
 
 
 def test_calls_and_stats_read_the_call_log(client: TestClient) -> None:

@@ -3,12 +3,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
-from fastapi import APIRouter, Body, Depends
+from fastapi import APIRouter, Body, Depends, Query, Request
 
 from flowgraph.checks import check
 from flowgraph.compiler import compile_flow
+from flowgraph.deploy import deployment_sheet
 from flowgraph.interpret import CallScript
 from flowgraph.load import flow_from_data
 from flowgraph.model import Flow
@@ -105,3 +106,30 @@ def _published(state: AppState, flow_id: str) -> Flow:
         state.flows.get(flow_id)
         raise VersionNotFound(f"flow '{flow_id}' is not published")
     return flow_from_data(version.flow, f"flow '{flow_id}' version {version.number}")
+
+
+@router.get(
+    "/flows/{flow_id}/deployment",
+    summary="The deployment sheet, with the secret",
+    responses=COMPILE_ERRORS,
+)
+def deployment(
+    flow_id: str,
+    request: Request,
+    mode: Literal["per_step", "single"] | None = Query(None, description="Default: the flow's mode"),
+    source: Literal["draft", "published"] = Query("draft"),
+    state: AppState = Depends(get_state),
+) -> dict[str, Any]:
+    """What to create in the portal: each API Dialplan's URL (on FLOWGRAPH_PUBLIC_URL, else this
+    server's address), request body, failover, and the header carrying this flow's secret.
+
+    This authenticated answer is the one place the secret's value is shown.
+    """
+    flow = draft_of(state, flow_id) if source == "draft" else _published(state, flow_id)
+    base_url = state.settings.public_url or str(request.base_url)
+    sheet = deployment_sheet(compile_flow(flow), base_url, mode)
+    secret = state.flows.secret(flow_id)
+    for dialplan in sheet["dialplans"]:
+        dialplan["header"] = {"name": dialplan["header"]["name"], "value": secret}
+    sheet["header"] = {"name": flow.settings.deployment.secret_header, "value": secret}
+    return sheet
