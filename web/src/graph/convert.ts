@@ -105,3 +105,29 @@ export function flowToCanvas(
 export function isNoteId(id: string): boolean {
   return id.startsWith(NOTE_PREFIX);
 }
+
+function sameNode(a: CanvasNode, b: CanvasNode): boolean {
+  return (
+    a.type === b.type &&
+    a.selected === b.selected &&
+    a.position.x === b.position.x &&
+    a.position.y === b.position.y &&
+    Object.keys(b.data).every((k) => {
+      const x = (a.data as Record<string, unknown>)[k];
+      const y = (b.data as Record<string, unknown>)[k];
+      return x === y || (Array.isArray(x) && Array.isArray(y) && x.join("\u0000") === y.join("\u0000"));
+    })
+  );
+}
+
+/**
+ * Keep the previous canvas objects for nodes that did not change, so the canvas re-renders only
+ * the nodes an edit touched (pure ops keep unchanged flow nodes by reference).
+ */
+export function reuseNodes<T extends CanvasNode>(prev: readonly T[], next: T[]): T[] {
+  const byId = new Map(prev.map((n) => [n.id, n]));
+  return next.map((n) => {
+    const old = byId.get(n.id);
+    return old && sameNode(old, n) ? old : n;
+  });
+}

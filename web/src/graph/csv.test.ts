@@ -27,3 +27,19 @@ describe("csv", () => {
     expect(tableFromCsv("")).toEqual({ columns: [], rows: {} });
   });
 });
+
+describe("logicKey", () => {
+  it("ignores layout, key order and nulls", async () => {
+    const { logicKey } = await import("./canonical");
+    const a = {
+      id: "f",
+      entry: "x",
+      layout: { positions: { x: { x: 1, y: 2 } } },
+      name: "A",
+      description: null,
+    };
+    const b = { name: "A", entry: "x", id: "f" };
+    expect(logicKey(a)).toBe(logicKey(b));
+    expect(logicKey({ ...b, name: "B" })).not.toBe(logicKey(b));
+  });
+});

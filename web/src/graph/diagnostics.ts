@@ -56,3 +56,35 @@ export function fieldDiagnostics(index: DiagnosticIndex, node: string, field: st
   }
   return out;
 }
+
+/** A located problem from a 422 answer: `node 'menu' nodes[2].recording.data` and why. */
+export interface Problem {
+  path: string;
+  message: string;
+}
+
+const NODE_PATH = /^(?:node '([^']*)' )?nodes\[(\d+)\]\.?(.*)$/;
+
+/**
+ * Turn the server's located format problems into diagnostics (code `format`), so they show on
+ * the node and field they name like any other server diagnostic.
+ */
+export function problemsToDiagnostics(
+  problems: readonly Problem[],
+  nodeIds: readonly string[],
+): Diagnostic[] {
+  return problems.map((p) => {
+    const m = NODE_PATH.exec(p.path);
+    const node = m ? (m[1] ?? nodeIds[Number(m[2])]) : undefined;
+    return {
+      code: "format",
+      severity: "error",
+      message: m ? `${m[3] || "node"}: ${p.message}` : `${p.path ? `${p.path}: ` : ""}${p.message}`,
+      nodes: node ? [node] : [],
+      edges: [],
+      evidence: {},
+      hint: "",
+      field: m?.[3] ?? "",
+    };
+  });
+}

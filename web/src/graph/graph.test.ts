@@ -208,3 +208,39 @@ describe("diagnostics index", () => {
     expect(worst(undefined)).toBeNull();
   });
 });
+
+describe("format problems", () => {
+  it("become diagnostics on the node and field they name", async () => {
+    const { problemsToDiagnostics } = await import("./diagnostics");
+    const out = problemsToDiagnostics(
+      [
+        { path: "node 'menu' nodes[0].recording.data", message: "String should have at least 1 character" },
+        { path: "nodes[1].targets", message: "too short" },
+        { path: "entry", message: "Field required" },
+      ],
+      ["menu", "sales"],
+    );
+    expect(out.map((d) => [d.nodes, d.field])).toEqual([
+      [["menu"], "recording.data"],
+      [["sales"], "targets"],
+      [[], ""],
+    ]);
+    expect(out[2]?.message).toBe("entry: Field required");
+    expect(out.every((d) => d.severity === "error" && d.code === "format")).toBe(true);
+  });
+});
+
+describe("reuseNodes", () => {
+  it("keeps canvas objects of untouched nodes and replaces changed ones", async () => {
+    const { reuseNodes } = await import("./convert");
+    const f = menuFlow();
+    const before = flowToCanvas(f).nodes;
+    const after = reuseNodes(before, flowToCanvas(connect(f, "menu", "1", "sales")).nodes);
+    expect(after[0]).not.toBe(before[0]);
+    expect(after[1]).toBe(before[1]);
+    expect(after[2]).toBe(before[2]);
+    const moved = reuseNodes(before, flowToCanvas(moveNodes(f, { support: { x: 1, y: 1 } })).nodes);
+    expect(moved[2]).not.toBe(before[2]);
+    expect(moved[1]).toBe(before[1]);
+  });
+});

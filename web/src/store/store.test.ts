@@ -59,12 +59,21 @@ describe("editor store", () => {
 
   it("indexes diagnostics and focuses a node", () => {
     const store = createEditorStore();
-    store
-      .getState()
-      .setDiagnostics(
-        [{ code: "x", severity: "error", message: "m", nodes: ["a"], edges: [], field: "", evidence: {}, hint: "" }],
-        4,
-      );
+    store.getState().setDiagnostics(
+      [
+        {
+          code: "x",
+          severity: "error",
+          message: "m",
+          nodes: ["a"],
+          edges: [],
+          field: "",
+          evidence: {},
+          hint: "",
+        },
+      ],
+      4,
+    );
     expect(store.getState().index.byNode.get("a")?.length).toBe(1);
     store.getState().focusNode("a");
     store.getState().focusNode("a");

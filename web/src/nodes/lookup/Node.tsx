@@ -9,7 +9,9 @@ export function LookupCanvasNode({ data, selected }: NodeProps) {
   const s = node.source;
   return (
     <NodeShell node={node} entry={d.entry} branches={d.branches} selected={selected}>
-      {s.kind === "table" ? `table ${s.table || "?"} by ${s.key ?? "{{caller_id_number}}"}` : `${s.method ?? "GET"} ${s.url}`}
+      {s.kind === "table"
+        ? `table ${s.table || "?"} by ${s.key ?? "{{caller_id_number}}"}`
+        : `${s.method ?? "GET"} ${s.url}`}
     </NodeShell>
   );
 }

@@ -11,7 +11,15 @@ function setTable(flow: Flow, name: string, table: Table): Flow {
 }
 
 /** Rows of a flow table with CSV paste/import (first column = key). */
-function TableEditor({ name, flow, editFlow }: { name: string; flow: Flow; editFlow: PanelProps["editFlow"] }) {
+function TableEditor({
+  name,
+  flow,
+  editFlow,
+}: {
+  name: string;
+  flow: Flow;
+  editFlow: PanelProps["editFlow"];
+}) {
   const table = flow.tables?.[name] ?? { columns: [], rows: {} };
   const [csv, setCsv] = useState("");
   const cols = table.columns ?? [];
@@ -44,7 +52,11 @@ function TableEditor({ name, flow, editFlow }: { name: string; flow: Flow; editF
                     value={row[c] ?? ""}
                     onChange={(e) =>
                       editFlow(
-                        (f) => setTable(f, name, { ...table, rows: { ...table.rows, [key]: { ...row, [c]: e.target.value } } }),
+                        (f) =>
+                          setTable(f, name, {
+                            ...table,
+                            rows: { ...table.rows, [key]: { ...row, [c]: e.target.value } },
+                          }),
                         `table:${name}:${key}:${c}`,
                       )
                     }
@@ -55,7 +67,9 @@ function TableEditor({ name, flow, editFlow }: { name: string; flow: Flow; editF
           ))}
         </tbody>
       </table>
-      {rows.length > 50 && <p className="fg-help">Showing 50 of {rows.length} rows; paste CSV to replace all.</p>}
+      {rows.length > 50 && (
+        <p className="fg-help">Showing 50 of {rows.length} rows; paste CSV to replace all.</p>
+      )}
       <label htmlFor={`csv-${name}`}>Paste CSV (header row; first column is the key)</label>
       <textarea
         id={`csv-${name}`}
@@ -127,7 +141,9 @@ export function LookupPanel({ node, flow, update, editFlow }: PanelProps<LookupN
             )}
           </Field>
           <Field label="Key" node={node.id} field="source.key">
-            {(id) => <TextInput id={id} value={s.key ?? ""} onChange={(key) => setSource({ ...s, key }, "key")} />}
+            {(id) => (
+              <TextInput id={id} value={s.key ?? ""} onChange={(key) => setSource({ ...s, key }, "key")} />
+            )}
           </Field>
           <Field label="Match" node={node.id} field="source.match">
             {(id) => (

@@ -16,7 +16,11 @@ export function FieldErrors({ errors }: { errors: Diagnostic[] }) {
   return (
     <ul className="fg-field-errors" role="alert">
       {errors.map((d) => (
-        <li key={`${d.code}-${d.message}`} className={`sev-${d.severity}`} data-testid={`field-error-${d.code}`}>
+        <li
+          key={`${d.code}-${d.message}`}
+          className={`sev-${d.severity}`}
+          data-testid={`field-error-${d.code}`}
+        >
           {d.message}
           {d.hint ? <span className="fg-hint"> {d.hint}</span> : null}
         </li>
@@ -148,7 +152,9 @@ export function RecordingPicker(props: {
         label={value.type === "url" ? "Audio URL" : "Recording"}
         node={node}
         field="recording.data"
-        help={value.type === "url" ? undefined : "Pick from the flow's catalogue or type a portal recording id"}
+        help={
+          value.type === "url" ? undefined : "Pick from the flow's catalogue or type a portal recording id"
+        }
       >
         {(id) => (
           <>

@@ -32,7 +32,11 @@ function CaseEditor(props: { c: SwitchCase; i: number; node: string; onChange: (
       </Field>
       <Field label="When" node={node} field={`${base}.when`}>
         {(id) => (
-          <select id={id} value={w.on} onChange={(e) => onChange({ ...c, when: blankCondition(e.target.value as On) })}>
+          <select
+            id={id}
+            value={w.on}
+            onChange={(e) => onChange({ ...c, when: blankCondition(e.target.value as On) })}
+          >
             <option value="caller">caller number</option>
             <option value="dialled">dialled number</option>
             <option value="time">time of day</option>
@@ -60,12 +64,20 @@ function CaseEditor(props: { c: SwitchCase; i: number; node: string; onChange: (
       {w.on === "time" && (
         <>
           <Field label="From (HH:MM)" node={node} field={`${base}.when.from`}>
-            {(id) => <TextInput id={id} value={w.from} onChange={(from) => onChange({ ...c, when: { ...w, from } })} />}
+            {(id) => (
+              <TextInput
+                id={id}
+                value={w.from}
+                onChange={(from) => onChange({ ...c, when: { ...w, from } })}
+              />
+            )}
           </Field>
           <Field label="To (HH:MM)" node={node} field={`${base}.when.to`}>
-            {(id) => <TextInput id={id} value={w.to} onChange={(to) => onChange({ ...c, when: { ...w, to } })} />}
+            {(id) => (
+              <TextInput id={id} value={w.to} onChange={(to) => onChange({ ...c, when: { ...w, to } })} />
+            )}
           </Field>
-          <div className="fg-days" role="group" aria-label="Days">
+          <fieldset className="fg-days" aria-label="Days">
             {DAYS.map((d) => {
               const days = w.days ?? [...DAYS];
               return (
@@ -82,14 +94,18 @@ function CaseEditor(props: { c: SwitchCase; i: number; node: string; onChange: (
                 </label>
               );
             })}
-          </div>
+          </fieldset>
         </>
       )}
       {w.on === "variable" && (
         <>
           <Field label="Variable (e.g. lookup.tier)" node={node} field={`${base}.when.variable`}>
             {(id) => (
-              <TextInput id={id} value={w.variable} onChange={(variable) => onChange({ ...c, when: { ...w, variable } })} />
+              <TextInput
+                id={id}
+                value={w.variable}
+                onChange={(variable) => onChange({ ...c, when: { ...w, variable } })}
+              />
             )}
           </Field>
           <ListEditor
@@ -103,10 +119,22 @@ function CaseEditor(props: { c: SwitchCase; i: number; node: string; onChange: (
       {w.on === "table" && (
         <>
           <Field label="Table" node={node} field={`${base}.when.table`}>
-            {(id) => <TextInput id={id} value={w.table} onChange={(table) => onChange({ ...c, when: { ...w, table } })} />}
+            {(id) => (
+              <TextInput
+                id={id}
+                value={w.table}
+                onChange={(table) => onChange({ ...c, when: { ...w, table } })}
+              />
+            )}
           </Field>
           <Field label="Key" node={node} field={`${base}.when.key`}>
-            {(id) => <TextInput id={id} value={w.key ?? ""} onChange={(key) => onChange({ ...c, when: { ...w, key } })} />}
+            {(id) => (
+              <TextInput
+                id={id}
+                value={w.key ?? ""}
+                onChange={(key) => onChange({ ...c, when: { ...w, key } })}
+              />
+            )}
           </Field>
         </>
       )}
@@ -123,7 +151,12 @@ export function SwitchPanel({ node, update }: PanelProps<SwitchNode>) {
       {cases.map((c, i) => (
         // biome-ignore lint/suspicious/noArrayIndexKey: cases are edited in place; a branch-name key would remount while typing
         <div key={i}>
-          <CaseEditor c={c} i={i} node={node.id} onChange={(nc) => set(cases.map((x, j) => (j === i ? nc : x)))} />
+          <CaseEditor
+            c={c}
+            i={i}
+            node={node.id}
+            onChange={(nc) => set(cases.map((x, j) => (j === i ? nc : x)))}
+          />
           <button type="button" onClick={() => set(cases.filter((_, j) => j !== i))}>
             Remove case {i + 1}
           </button>
@@ -132,7 +165,9 @@ export function SwitchPanel({ node, update }: PanelProps<SwitchNode>) {
       <button
         type="button"
         data-testid="switch-add-case"
-        onClick={() => set([...cases, { branch: `case_${cases.length + 1}`, when: blankCondition("caller") }])}
+        onClick={() =>
+          set([...cases, { branch: `case_${cases.length + 1}`, when: blankCondition("caller") }])
+        }
       >
         + Add case
       </button>

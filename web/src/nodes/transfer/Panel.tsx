@@ -59,7 +59,11 @@ export function TransferPanel({ node, flow, update }: PanelProps<TransferNode>) 
       </Field>
       <Field label="Music on hold" node={node.id} field="moh">
         {(id) => (
-          <select id={id} value={node.moh ?? ""} onChange={(e) => update({ moh: e.target.value || undefined })}>
+          <select
+            id={id}
+            value={node.moh ?? ""}
+            onChange={(e) => update({ moh: e.target.value || undefined })}
+          >
             <option value="">none</option>
             {moh.map((r) => (
               <option key={r.id} value={r.id}>

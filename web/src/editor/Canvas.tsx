@@ -1,0 +1,163 @@
+// The drawing surface: React Flow over the store. Edits become pure ops on the flow document;
+// positions are committed when a drag ends (layout only), selection lives in the store.
+import {
+  applyNodeChanges,
+  Background,
+  type Connection,
+  Controls,
+  type Edge,
+  MiniMap,
+  type Node,
+  type NodeChange,
+  type OnSelectionChangeParams,
+  ReactFlow,
+  useReactFlow,
+} from "@xyflow/react";
+import { type DragEvent, useCallback, useEffect, useMemo, useRef, useState } from "react";
+import type { NodeType } from "../api/types";
+import { type CanvasNode, flowToCanvas, isNoteId, parseEdgeId, reuseNodes } from "../graph/convert";
+import { worst } from "../graph/diagnostics";
+import { NODE_WIDTH, nodeHeight } from "../graph/layout";
+import { connect, disconnect, moveNodes, NOTE_PREFIX, removeNodes, removeNotes } from "../graph/ops";
+import { NODE_DEFAULTS } from "../nodes/defaults";
+import { CANVAS_NODES } from "../nodes/registry";
+import { useEditor } from "../store";
+import { addNodeOfType } from "./actions";
+
+export const DRAG_TYPE = "application/flowgraph-node";
+
+function sameSet(a: ReadonlySet<string>, b: string[]): boolean {
+  return a.size === b.length && b.every((x) => a.has(x));
+}
+
+function useCanvasEdges(edges: ReturnType<typeof flowToCanvas>["edges"]): Edge[] {
+  const index = useEditor((s) => s.index);
+  const lit = useEditor((s) => s.litEdges);
+  return useMemo(() => {
+    const litSet = new Set(lit);
+    return edges.map((e) => {
+      const level = worst(index.byEdge.get(e.id));
+      const classes = [level ? `edge-${level}` : "", litSet.has(e.id) ? "edge-lit" : ""].filter(Boolean);
+      return {
+        id: e.id,
+        source: e.source,
+        target: e.target,
+        sourceHandle: e.sourceHandle,
+        targetHandle: e.targetHandle,
+        selected: e.selected,
+        ariaLabel: `${e.source} ${e.label} to ${e.target}`,
+        className: classes.join(" ") || undefined,
+        animated: litSet.has(e.id),
+      };
+    });
+  }, [edges, index, lit]);
+}
+
+export function Canvas() {
+  const flow = useEditor((s) => s.flow);
+  const selected = useEditor((s) => s.selected);
+  const focus = useEditor((s) => s.focus);
+  const rf = useReactFlow();
+  const base = useMemo(
+    () => (flow ? flowToCanvas(flow, selected) : { nodes: [], edges: [] }),
+    [flow, selected],
+  );
+  const [nodes, setNodes] = useState<CanvasNode[]>(base.nodes);
+  const edges = useCanvasEdges(base.edges);
+  const prevNodes = useRef<CanvasNode[]>([]);
+
+  useEffect(() => {
+    const next = reuseNodes(prevNodes.current, base.nodes);
+    prevNodes.current = next;
+    setNodes(next);
+  }, [base.nodes]);
+
+  useEffect(() => {
+    if (!focus) return;
+    const n = rf.getNode(focus.id);
+    if (!n) return;
+    const h = n.measured?.height ?? nodeHeight(2);
+    rf.setCenter(n.position.x + NODE_WIDTH / 2, n.position.y + h / 2, {
+      zoom: Math.max(rf.getZoom(), 1),
+      duration: 250,
+    });
+  }, [focus, rf]);
+
+  const onNodesChange = useCallback((changes: NodeChange[]) => {
+    // Removal goes through onDelete (one undo step); selection through onSelectionChange.
+    const local = changes.filter((c) => c.type !== "remove" && c.type !== "select");
+    if (local.length) setNodes((ns) => applyNodeChanges(local, ns as Node[]) as CanvasNode[]);
+  }, []);
+
+  const onNodeDragStop = useCallback((_: unknown, __: Node, moved: Node[]) => {
+    const positions = Object.fromEntries(moved.map((n) => [n.id, n.position]));
+    useEditor.getState().edit((f) => moveNodes(f, positions));
+  }, []);
+
+  const onSelectionChange = useCallback(({ nodes: ns, edges: es }: OnSelectionChangeParams) => {
+    const ids = [...ns.map((n) => n.id), ...es.map((e) => e.id)];
+    const s = useEditor.getState();
+    if (!sameSet(s.selected, ids)) s.select(ids);
+  }, []);
+
+  const onConnect = useCallback((c: Connection) => {
+    if (!c.sourceHandle || !c.target) return;
+    const handle = c.sourceHandle;
+    useEditor.getState().edit((f) => connect(f, c.source, handle, c.target));
+  }, []);
+
+  const onDelete = useCallback(({ nodes: ns, edges: es }: { nodes: Node[]; edges: Edge[] }) => {
+    const nodeIds = ns.filter((n) => !isNoteId(n.id)).map((n) => n.id);
+    const noteIds = ns.filter((n) => isNoteId(n.id)).map((n) => n.id.slice(NOTE_PREFIX.length));
+    useEditor.getState().edit((f) => {
+      let out = f;
+      for (const e of es) {
+        const { source, branch } = parseEdgeId(e.id);
+        out = disconnect(out, source, branch);
+      }
+      if (nodeIds.length) out = removeNodes(out, nodeIds);
+      return noteIds.length ? removeNotes(out, noteIds) : out;
+    });
+  }, []);
+
+  const onDrop = useCallback(
+    (e: DragEvent) => {
+      const type = e.dataTransfer.getData(DRAG_TYPE) as NodeType;
+      if (!type || !(type in NODE_DEFAULTS)) return;
+      e.preventDefault();
+      addNodeOfType(type, rf.screenToFlowPosition({ x: e.clientX, y: e.clientY }));
+    },
+    [rf],
+  );
+
+  return (
+    // biome-ignore lint/a11y/noStaticElementInteractions: drop target for palette drags; the palette buttons are the keyboard way
+    <div className="fg-canvas" data-testid="canvas" onDragOver={(e) => e.preventDefault()} onDrop={onDrop}>
+      <ReactFlow
+        nodes={nodes as Node[]}
+        edges={edges}
+        nodeTypes={CANVAS_NODES}
+        onNodesChange={onNodesChange}
+        onNodeDragStop={onNodeDragStop}
+        onSelectionChange={onSelectionChange}
+        onConnect={onConnect}
+        onDelete={onDelete}
+        deleteKeyCode={["Delete", "Backspace"]}
+        multiSelectionKeyCode={["Shift", "Meta", "Control"]}
+        selectionOnDrag={false}
+        fitView
+        minZoom={0.05}
+        maxZoom={2}
+        proOptions={{ hideAttribution: true }}
+      >
+        <Background gap={24} />
+        <Controls />
+        <MiniMap pannable zoomable ariaLabel="Minimap" nodeColor={(n) => miniColour(n.type)} />
+      </ReactFlow>
+    </div>
+  );
+}
+
+function miniColour(type: string | undefined): string {
+  return type && type in NODE_DEFAULTS ? NODE_DEFAULTS[type as NodeType].meta.colour : "#f5e663";
+}

@@ -1,0 +1,120 @@
+// One open flow: palette, canvas, side panels; loads the draft and runs autosave / live check.
+import { ReactFlowProvider } from "@xyflow/react";
+import { useEffect, useState } from "react";
+import { getFlow } from "../api/flows";
+import { useEditor } from "../store";
+import { Canvas } from "./Canvas";
+import { ConflictDialog } from "./ConflictDialog";
+import { DeployPanel } from "./DeployPanel";
+import { useAutosave, useLiveCheck, useSteps } from "./hooks";
+import { Palette } from "./Palette";
+import { ProblemsPanel } from "./ProblemsPanel";
+import { PropertiesPanel } from "./PropertiesPanel";
+import { SimulatorPanel } from "./SimulatorPanel";
+import { useShortcuts } from "./shortcuts";
+import { Toolbar } from "./Toolbar";
+import { VersionsPanel } from "./VersionsPanel";
+
+const TABS = [
+  ["properties", "Properties"],
+  ["problems", "Problems"],
+  ["simulate", "Simulate"],
+  ["versions", "Publish"],
+  ["deploy", "Deploy"],
+] as const;
+
+function SidePanel() {
+  const tab = useEditor((s) => s.tab);
+  const setTab = useEditor((s) => s.setTab);
+  const errors = useEditor((s) => s.index.errors);
+  const warnings = useEditor((s) => s.index.warnings);
+  return (
+    <aside className="fg-side" aria-label="Panels">
+      <div role="tablist" aria-label="Panels" className="fg-tabs">
+        {TABS.map(([id, label]) => (
+          <button
+            key={id}
+            role="tab"
+            type="button"
+            id={`tab-${id}`}
+            aria-selected={tab === id}
+            aria-controls={`panel-${id}`}
+            data-testid={`tab-${id}`}
+            onClick={() => setTab(id)}
+          >
+            {label}
+            {id === "problems" && (
+              <span className="fg-count" data-testid="problem-count">
+                {" "}
+                {errors}✕ {warnings}!
+              </span>
+            )}
+          </button>
+        ))}
+      </div>
+      <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`} className="fg-panel">
+        {tab === "properties" && <PropertiesPanel />}
+        {tab === "problems" && <ProblemsPanel />}
+        {tab === "simulate" && <SimulatorPanel />}
+        {tab === "versions" && <VersionsPanel />}
+        {tab === "deploy" && <DeployPanel />}
+      </div>
+    </aside>
+  );
+}
+
+function Editor({ onBack }: { onBack: () => void }) {
+  useAutosave();
+  useLiveCheck();
+  useSteps();
+  useShortcuts();
+  const focus = useEditor((s) => s.focus);
+  const setTab = useEditor((s) => s.setTab);
+  // Focusing a node from Problems or search shows its properties.
+  useEffect(() => {
+    if (focus) setTab("properties");
+  }, [focus, setTab]);
+  return (
+    <div className="fg-editor">
+      <Toolbar onBack={onBack} />
+      <div className="fg-body">
+        <Palette />
+        <Canvas />
+        <SidePanel />
+      </div>
+      <ConflictDialog />
+    </div>
+  );
+}
+
+export function EditorPage({ flowId, onBack }: { flowId: string; onBack: () => void }) {
+  const [error, setError] = useState("");
+  const loaded = useEditor((s) => s.flowId === flowId && s.flow !== null);
+  useEffect(() => {
+    let live = true;
+    useEditor.setState({ flowId: null, flow: null, steps: [], tab: "properties" });
+    useEditor.getState().setDiagnostics([], -1);
+    getFlow(flowId)
+      .then((out) => {
+        if (!live) return;
+        useEditor.setState({ flowId, etag: out.etag });
+        useEditor.getState().load(out.flow);
+      })
+      .catch((e: Error) => setError(e.message));
+    return () => {
+      live = false;
+    };
+  }, [flowId]);
+  if (error)
+    return (
+      <p role="alert">
+        Could not open flow '{flowId}': {error}
+      </p>
+    );
+  if (!loaded) return <p className="fg-help">Loading {flowId}…</p>;
+  return (
+    <ReactFlowProvider>
+      <Editor onBack={onBack} />
+    </ReactFlowProvider>
+  );
+}

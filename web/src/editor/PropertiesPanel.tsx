@@ -1,0 +1,175 @@
+// The right-hand properties of the selected node (or note): common fields, the type's own panel,
+// and a "Branches" list that wires every declared branch with the keyboard.
+import { useState } from "react";
+import type { Flow, FlowNode } from "../api/types";
+import { branchLabel, declaredBranches } from "../graph/branches";
+import { isNoteId } from "../graph/convert";
+import {
+  connect,
+  disconnect,
+  isValidId,
+  nodesOf,
+  renameNode,
+  setEntry,
+  updateNode,
+  updateNote,
+} from "../graph/ops";
+import { NODE_DEFAULTS } from "../nodes/defaults";
+import { panelFor } from "../nodes/registry";
+import { Field, FieldErrors, TextInput } from "../nodes/shared/fields";
+import { useEditor } from "../store";
+
+function IdField({ node }: { node: FlowNode }) {
+  const [draft, setDraft] = useState(node.id);
+  const [error, setError] = useState("");
+  const taken = useEditor((s) => nodesOf(s.flow as Flow).some((n) => n.id === draft && n.id !== node.id));
+  const commit = () => {
+    if (draft === node.id) return setError("");
+    if (!isValidId(draft)) return setError("Letters, digits, _ and -; start with a letter or _");
+    if (taken) return setError(`Another node is called '${draft}'`);
+    setError("");
+    useEditor.getState().edit((f) => renameNode(f, node.id, draft));
+    useEditor.getState().select([draft]);
+  };
+  return (
+    <div className="fg-field">
+      <label htmlFor="node-id">Id (used in URLs and variables)</label>
+      <input
+        id="node-id"
+        data-testid="node-id-input"
+        value={draft}
+        onChange={(e) => setDraft(e.target.value)}
+        onBlur={commit}
+        onKeyDown={(e) => e.key === "Enter" && commit()}
+      />
+      {error && (
+        <p className="fg-field-errors" role="alert">
+          {error}
+        </p>
+      )}
+    </div>
+  );
+}
+
+function BranchWiring({ node, flow }: { node: FlowNode; flow: Flow }) {
+  const others = nodesOf(flow).filter((n) => n.id !== node.id);
+  const branches = declaredBranches(node);
+  const index = useEditor((s) => s.index);
+  if (!branches.length) return null;
+  return (
+    <fieldset className="fg-wiring">
+      <legend>Branches</legend>
+      {branches.map((b) => {
+        const id = `wire-${b}`;
+        return (
+          <div className="fg-field" key={b}>
+            <label htmlFor={id}>{branchLabel(b)} →</label>
+            <select
+              id={id}
+              data-testid={`wire-${node.id}-${b}`}
+              value={node.branches?.[b] ?? ""}
+              onChange={(e) => {
+                const target = e.target.value;
+                useEditor
+                  .getState()
+                  .edit((f) => (target ? connect(f, node.id, b, target) : disconnect(f, node.id, b)));
+              }}
+            >
+              <option value="">(not wired)</option>
+              {others.map((n) => (
+                <option key={n.id} value={n.id}>
+                  {n.name ? `${n.name} (${n.id})` : n.id}
+                </option>
+              ))}
+            </select>
+            <FieldErrors errors={index.byEdge.get(`${node.id}|${b}`) ?? []} />
+          </div>
+        );
+      })}
+    </fieldset>
+  );
+}
+
+function NodeProperties({ node, flow }: { node: FlowNode; flow: Flow }) {
+  const Panel = panelFor(node);
+  const edit = useEditor((s) => s.edit);
+  const meta = NODE_DEFAULTS[node.type].meta;
+  const update = (patch: Partial<FlowNode>, key?: string) =>
+    edit((f) => updateNode(f, node.id, patch), key ? `${node.id}:${key}` : undefined);
+  const nodeErrors = useEditor((s) => s.index.byNode.get(node.id) ?? []).filter((d) => !d.field);
+  return (
+    <section className="fg-props" data-testid="properties" aria-label={`Properties of ${node.id}`}>
+      <h2>
+        <span className="fg-node-type" style={{ background: meta.colour }}>
+          {meta.label}
+        </span>{" "}
+        {node.name || node.id}
+      </h2>
+      <p className="fg-help">{meta.help}</p>
+      <FieldErrors errors={nodeErrors} />
+      <IdField key={node.id} node={node} />
+      <Field label="Name" node={node.id} field="name">
+        {(id) => (
+          <TextInput
+            id={id}
+            testid="node-name-input"
+            value={node.name ?? ""}
+            onChange={(name) => update({ name }, "name")}
+          />
+        )}
+      </Field>
+      <Panel node={node} flow={flow} update={update} editFlow={edit} />
+      <BranchWiring node={node} flow={flow} />
+      <Field label="Comment" node={node.id} field="note">
+        {(id) => (
+          <textarea
+            id={id}
+            rows={2}
+            value={node.note ?? ""}
+            onChange={(e) => update({ note: e.target.value }, "note")}
+          />
+        )}
+      </Field>
+      {flow.entry !== node.id && (
+        <button type="button" onClick={() => edit((f) => setEntry(f, node.id))}>
+          Make this the entry node
+        </button>
+      )}
+    </section>
+  );
+}
+
+export function PropertiesPanel() {
+  const flow = useEditor((s) => s.flow);
+  const selected = useEditor((s) => s.selected);
+  const edit = useEditor((s) => s.edit);
+  if (!flow) return null;
+  const ids = [...selected];
+  if (ids.length === 1 && ids[0] && isNoteId(ids[0])) {
+    const noteId = ids[0].slice(5);
+    const note = flow.layout?.notes?.find((n) => n.id === noteId);
+    if (note)
+      return (
+        <div className="fg-props">
+          <h2>Sticky note{note.node ? ` on ${note.node}` : ""}</h2>
+          <label htmlFor="note-text">Text</label>
+          <textarea
+            id="note-text"
+            data-testid="note-text"
+            rows={5}
+            value={note.text}
+            onChange={(e) => edit((f) => updateNote(f, note.id, e.target.value), `note:${note.id}`)}
+          />
+        </div>
+      );
+  }
+  const node = ids.length === 1 ? nodesOf(flow).find((n) => n.id === ids[0]) : undefined;
+  if (node) return <NodeProperties node={node} flow={flow} />;
+  return (
+    <div className="fg-props fg-help">
+      {ids.length > 1
+        ? `${ids.length} items selected. Delete, copy (Ctrl+C) or drag them together.`
+        : "Select a node to edit it, or drag a node type from the palette onto the canvas."}
+    </div>
+  );
+}

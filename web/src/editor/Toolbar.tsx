@@ -1,0 +1,171 @@
+// The editor's top bar: save status, undo/redo, layout, notes, step colours, search, export.
+import { useReactFlow } from "@xyflow/react";
+import { useRef, useState } from "react";
+import { imageUrl } from "../api/flows";
+import { searchNodes } from "../graph/search";
+import { useEditor } from "../store";
+import { addNoteHere, autoLayout } from "./actions";
+import { download, downloadUrl } from "./download";
+import { saveNow } from "./hooks";
+
+const SAVE_TEXT = {
+  saved: "All changes saved",
+  dirty: "Unsaved changes…",
+  saving: "Saving…",
+  conflict: "Conflict: changed elsewhere",
+  invalid: "Not saved: format errors",
+  error: "Save failed",
+} as const;
+
+export function SearchBox() {
+  const flow = useEditor((s) => s.flow);
+  const focusNode = useEditor((s) => s.focusNode);
+  const [q, setQ] = useState("");
+  const hits = flow ? searchNodes(flow, q, 8) : [];
+  return (
+    <search className="fg-search">
+      <label htmlFor="node-search" className="fg-sr">
+        Find a node
+      </label>
+      <input
+        id="node-search"
+        data-testid="node-search"
+        placeholder="Find node (Ctrl+F)"
+        value={q}
+        onChange={(e) => setQ(e.target.value)}
+        onKeyDown={(e) => {
+          if (e.key === "Enter" && hits[0]) {
+            focusNode(hits[0].id);
+            setQ("");
+          }
+          if (e.key === "Escape") setQ("");
+        }}
+      />
+      {q && hits.length > 0 && (
+        <ul className="fg-search-hits" aria-label="Matching nodes">
+          {hits.map((n) => (
+            <li key={n.id}>
+              <button
+                type="button"
+                onClick={() => {
+                  focusNode(n.id);
+                  setQ("");
+                }}
+              >
+                {n.id}{" "}
+                <span className="fg-help">
+                  {n.type} {n.name}
+                </span>
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+    </search>
+  );
+}
+
+async function exportImage(flowId: string, format: "svg" | "png", query = ""): Promise<void> {
+  if (!(await saveNow())) throw new Error("save the draft first");
+  downloadUrl(`${flowId}.${format}`, await imageUrl(flowId, format, query));
+}
+
+export function Toolbar({ onBack }: { onBack: () => void }) {
+  const s = useEditor();
+  const rf = useReactFlow();
+  const [message, setMessage] = useState("");
+  const traffic = useRef<HTMLAnchorElement>(null);
+  const flowId = s.flowId ?? "";
+  const act = (p: Promise<void>) => p.then(() => setMessage("")).catch((e: Error) => setMessage(e.message));
+  return (
+    <header className="fg-toolbar">
+      <button type="button" onClick={onBack} aria-label="Back to flows">
+        ← Flows
+      </button>
+      <h1 title={flowId}>{s.flow?.name || flowId}</h1>
+      <span
+        className={`fg-save fg-save-${s.saveState}`}
+        data-testid="save-state"
+        role="status"
+        title={s.saveMessage}
+      >
+        {SAVE_TEXT[s.saveState]}
+      </span>
+      <button
+        type="button"
+        onClick={s.undo}
+        disabled={!s.past.length}
+        aria-label="Undo (Ctrl+Z)"
+        data-testid="undo"
+      >
+        ↶
+      </button>
+      <button
+        type="button"
+        onClick={s.redo}
+        disabled={!s.future.length}
+        aria-label="Redo (Ctrl+Shift+Z)"
+        data-testid="redo"
+      >
+        ↷
+      </button>
+      <button type="button" onClick={autoLayout} data-testid="auto-layout">
+        Auto-layout
+      </button>
+      <button
+        type="button"
+        data-testid="add-note"
+        onClick={() => addNoteHere(rf.screenToFlowPosition({ x: window.innerWidth / 2, y: 120 }))}
+      >
+        Note
+      </button>
+      <label className="fg-toggle">
+        <input
+          type="checkbox"
+          data-testid="colour-steps"
+          checked={s.colourBySteps}
+          onChange={(e) => s.setColourBySteps(e.target.checked)}
+        />
+        Colour by step
+      </label>
+      <SearchBox />
+      <button type="button" data-testid="export-svg" onClick={() => act(exportImage(flowId, "svg"))}>
+        SVG
+      </button>
+      <button type="button" data-testid="export-png" onClick={() => act(exportImage(flowId, "png"))}>
+        PNG
+      </button>
+      <button
+        type="button"
+        data-testid="traffic"
+        onClick={() =>
+          act(
+            imageUrl(flowId, "svg", "traffic=24h").then((url) => {
+              if (traffic.current) {
+                traffic.current.href = url;
+                traffic.current.click();
+              }
+            }),
+          )
+        }
+      >
+        Traffic 24h
+      </button>
+      <a ref={traffic} href="about:blank" target="_blank" rel="noreferrer" hidden>
+        traffic
+      </a>
+      <button
+        type="button"
+        data-testid="export-json"
+        onClick={() => s.flow && download(`${flowId}.json`, `${JSON.stringify(s.flow, null, 2)}\n`)}
+      >
+        JSON
+      </button>
+      {message && (
+        <span role="alert" className="fg-toolbar-error">
+          {message}
+        </span>
+      )}
+    </header>
+  );
+}

@@ -1,0 +1,69 @@
+// Editor commands shared by the palette, toolbar and keyboard shortcuts.
+import type { Flow, NodeType, Position } from "../api/types";
+import { copyNodes, parseClip, pasteClip } from "../graph/clipboard";
+import { isNoteId } from "../graph/convert";
+import { layoutPositions } from "../graph/layout";
+import { addNode, addNote, moveNodes, nodesOf, uniqueId } from "../graph/ops";
+import { createNode } from "../nodes/defaults";
+import { useEditor } from "../store";
+
+const CLIP_KEY = "flowgraph.clipboard";
+
+/** Add a node of `type` at `at` (flow coordinates) and select it. */
+export function addNodeOfType(type: NodeType, at: Position): string {
+  const s = useEditor.getState();
+  if (!s.flow) return "";
+  const id = uniqueId(s.flow, type);
+  const node = createNode(type, id);
+  // Pre-fill the first recording of the catalogue so a new node starts from a real value.
+  const first = s.flow.recordings?.find((r) => !r.moh);
+  if (first && "recording" in node) node.recording = { type: "system", data: first.id };
+  s.edit((f) => addNode(f, node, { x: Math.round(at.x), y: Math.round(at.y) }));
+  s.select([id]);
+  return id;
+}
+
+/** Copy the selected nodes to the clipboard (kept in localStorage so it works across flows). */
+export function copySelection(): number {
+  const s = useEditor.getState();
+  if (!s.flow) return 0;
+  const clip = copyNodes(
+    s.flow,
+    [...s.selected].filter((id) => !isNoteId(id)),
+  );
+  if (!clip) return 0;
+  localStorage.setItem(CLIP_KEY, JSON.stringify(clip));
+  return clip.nodes.length;
+}
+
+/** Paste the clipboard next to where it was copied from, selecting the new nodes. */
+export function paste(): number {
+  const s = useEditor.getState();
+  const clip = parseClip(localStorage.getItem(CLIP_KEY));
+  if (!s.flow || !clip) return 0;
+  let ids: string[] = [];
+  s.edit((f) => {
+    const out = pasteClip(f, clip, { x: 40, y: 40 });
+    ids = out.ids;
+    return out.flow;
+  });
+  s.select(ids);
+  return ids.length;
+}
+
+export function selectAll(): void {
+  const s = useEditor.getState();
+  if (s.flow) s.select(nodesOf(s.flow).map((n) => n.id));
+}
+
+/** Lay the whole flow out left to right (positions only). */
+export function autoLayout(): void {
+  useEditor.getState().edit((f: Flow) => moveNodes(f, layoutPositions(f)));
+}
+
+/** Add a sticky note, attached to the single selected node if there is one. */
+export function addNoteHere(at: Position): void {
+  const s = useEditor.getState();
+  const sel = [...s.selected].filter((id) => !isNoteId(id));
+  s.edit((f) => addNote(f, "", at, sel.length === 1 ? sel[0] : undefined));
+}

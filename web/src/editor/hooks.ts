@@ -1,0 +1,102 @@
+// Side effects of the open flow: autosave with If-Match, live check, step colouring, shortcuts.
+import { useEffect, useRef } from "react";
+import { ApiError } from "../api/client";
+import { checkDocument, compileDraft, saveFlow } from "../api/flows";
+import type { Diagnostic, Flow } from "../api/types";
+import { type Problem, problemsToDiagnostics } from "../graph/diagnostics";
+import { nodesOf } from "../graph/ops";
+import { useEditor } from "../store";
+
+export const CHECK_DELAY_MS = 350;
+export const SAVE_DELAY_MS = 800;
+
+function problemsOf(err: ApiError, flow: Flow): Diagnostic[] {
+  const problems = ((err.body as { problems?: Problem[] } | null)?.problems ?? []) as Problem[];
+  const list = problems.length ? problems : [{ path: "", message: err.message }];
+  return problemsToDiagnostics(
+    list,
+    nodesOf(flow).map((n) => n.id),
+  );
+}
+
+/** Save the draft now (also used by Ctrl+S and before publishing). Returns false on failure. */
+export async function saveNow(): Promise<boolean> {
+  const s = useEditor.getState();
+  if (!s.flow || !s.flowId || s.saveState === "conflict") return s.saveState === "saved";
+  if (s.revision === s.savedRevision) return true;
+  const revision = s.revision;
+  s.setSaveState("saving");
+  try {
+    const out = await saveFlow(s.flowId, s.flow, s.etag);
+    useEditor.getState().setSaved(out.etag, revision);
+    return useEditor.getState().revision === revision;
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 409) {
+      s.setSaveState("conflict", err.message);
+    } else if (err instanceof ApiError && err.status === 422) {
+      s.setSaveState("invalid", "Not saved: fix the format errors shown in Problems");
+      s.setDiagnostics(problemsOf(err, s.flow), revision);
+    } else {
+      s.setSaveState("error", err instanceof Error ? err.message : String(err));
+    }
+    return false;
+  }
+}
+
+/** Debounced autosave of every change (never while a conflict is unresolved). */
+export function useAutosave(): void {
+  const revision = useEditor((s) => s.revision);
+  const saved = useEditor((s) => s.savedRevision);
+  const state = useEditor((s) => s.saveState);
+  useEffect(() => {
+    if (revision === saved || state === "conflict" || state === "saving") return;
+    if (state === "saved") useEditor.getState().setSaveState("dirty");
+    const t = window.setTimeout(() => void saveNow(), SAVE_DELAY_MS);
+    return () => window.clearTimeout(t);
+  }, [revision, saved, state]);
+}
+
+/** Debounced live check of the document on screen; stale answers are dropped. */
+export function useLiveCheck(): void {
+  const revision = useEditor((s) => s.revision);
+  const latest = useRef(0);
+  useEffect(() => {
+    const t = window.setTimeout(async () => {
+      const s = useEditor.getState();
+      if (!s.flow || !s.flowId) return;
+      const ticket = ++latest.current;
+      try {
+        const out = await checkDocument(s.flowId, s.flow);
+        if (ticket === latest.current) useEditor.getState().setDiagnostics(out.diagnostics, revision);
+      } catch (err) {
+        if (ticket !== latest.current) return;
+        if (err instanceof ApiError && err.status === 422)
+          s.setDiagnostics(problemsOf(err, s.flow), revision);
+      }
+    }, CHECK_DELAY_MS);
+    return () => window.clearTimeout(t);
+  }, [revision]);
+}
+
+/** While "colour by step" is on, fetch the compiled plan's steps after each save. */
+export function useSteps(): void {
+  const on = useEditor((s) => s.colourBySteps);
+  const saved = useEditor((s) => s.savedRevision);
+  const flowId = useEditor((s) => s.flowId);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `saved` re-fetches the steps after each save
+  useEffect(() => {
+    if (!on || !flowId) return;
+    let live = true;
+    compileDraft(flowId)
+      .then((out) => {
+        const steps = (out.plan.steps ?? []) as { id: string; depth: number; nodes: string[] }[];
+        if (live) useEditor.getState().setSteps(steps.map(({ id, depth, nodes }) => ({ id, depth, nodes })));
+      })
+      .catch(() => {
+        // A flow with errors does not compile: keep the last steps; Problems lists the errors.
+      });
+    return () => {
+      live = false;
+    };
+  }, [on, saved, flowId]);
+}

@@ -1,0 +1,44 @@
+// Keyboard shortcuts of the canvas (Delete/Backspace are React Flow's own).
+import { useEffect } from "react";
+import { useEditor } from "../store";
+import { copySelection, paste, selectAll } from "./actions";
+import { saveNow } from "./hooks";
+
+function typing(target: EventTarget | null): boolean {
+  const el = target as HTMLElement | null;
+  return !!el && (el.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(el.tagName));
+}
+
+export function useShortcuts(): void {
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const mod = e.ctrlKey || e.metaKey;
+      const key = e.key.toLowerCase();
+      if (mod && key === "s") {
+        e.preventDefault();
+        void saveNow();
+        return;
+      }
+      if (mod && key === "f") {
+        e.preventDefault();
+        document.getElementById("node-search")?.focus();
+        return;
+      }
+      if (typing(e.target)) return;
+      const s = useEditor.getState();
+      const run = (fn: () => unknown) => {
+        e.preventDefault();
+        fn();
+      };
+      if (mod && key === "z" && !e.shiftKey) run(s.undo);
+      else if (mod && (key === "y" || (key === "z" && e.shiftKey))) run(s.redo);
+      else if (mod && key === "c") run(copySelection);
+      else if (mod && key === "v") run(paste);
+      else if (mod && key === "a") run(selectAll);
+      else if (mod && key === "d") run(() => copySelection() && paste());
+      else if (key === "escape") run(() => s.select([]));
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, []);
+}

@@ -1,0 +1,41 @@
+import { describe, expect, it } from "vitest";
+import type { Flow } from "../api/types";
+import { eventLine, pathEdges, pathUntilMenu, visibleEvents } from "./journey";
+
+const flow: Flow = {
+  id: "f",
+  entry: "hello",
+  nodes: [
+    { id: "hello", type: "play", recording: { data: "1" }, branches: { next: "menu" } },
+    { id: "menu", type: "menu", recording: { data: "2" }, options: ["1", "2"], branches: { "2": "support" } },
+    { id: "support", type: "transfer", transfer: "number", targets: ["9876543210"] },
+  ],
+};
+
+const events = [
+  { event: "play", type: "system", data: "1" },
+  { event: "prompt", type: "system", data: "2", pressed: null },
+  { event: "transfer", type: "number", targets: ["9876543210"], answered: true },
+];
+
+describe("journey", () => {
+  it("stops at the first prompt the caller has not answered yet", () => {
+    expect(visibleEvents(events, 0)).toEqual({ shown: events.slice(0, 1), waiting: events[1] });
+    expect(visibleEvents(events, 1)).toEqual({ shown: events, waiting: null });
+  });
+
+  it("cuts the path at the waiting menu and lights the edges along it", () => {
+    const path = ["hello", "menu", "support"];
+    expect(pathUntilMenu(flow, path, 0)).toEqual(["hello", "menu"]);
+    expect(pathUntilMenu(flow, path, 1)).toEqual(path);
+    expect(pathEdges(flow, path)).toEqual(["hello|next", "menu|2"]);
+  });
+
+  it("describes events in one line", () => {
+    expect(events.map(eventLine)).toEqual([
+      "Plays system recording 1",
+      "Prompt 2: no input",
+      "Transfer to number 9876543210 (answered)",
+    ]);
+  });
+});

@@ -1,0 +1,78 @@
+// Reading a simulated journey for display: which events happened before the caller must press
+// again, and which nodes/edges to light on the canvas.
+import type { Flow } from "../api/types";
+import { nodesOf } from "./ops";
+
+export interface JourneyEvent {
+  event: string;
+  [key: string]: unknown;
+}
+
+/**
+ * Events the caller has lived through given `presses` so far: everything up to the first prompt
+ * the script has no press for (that prompt is returned as `waiting`; the simulator would
+ * otherwise treat it as "no input").
+ */
+export function visibleEvents(
+  events: readonly JourneyEvent[],
+  presses: number,
+): {
+  shown: JourneyEvent[];
+  waiting: JourneyEvent | null;
+} {
+  let prompts = 0;
+  for (let i = 0; i < events.length; i += 1) {
+    const e = events[i] as JourneyEvent;
+    if (e.event === "prompt") {
+      if (prompts === presses) return { shown: events.slice(0, i), waiting: e };
+      prompts += 1;
+    }
+  }
+  return { shown: [...events], waiting: null };
+}
+
+/** The path cut after the menu node where the caller is waiting (the `menus`-th menu visit, 0-based). */
+export function pathUntilMenu(flow: Flow, path: readonly string[], menus: number): string[] {
+  const types = new Map(nodesOf(flow).map((n) => [n.id, n.type]));
+  let seen = 0;
+  for (let i = 0; i < path.length; i += 1) {
+    if (types.get(path[i] ?? "") === "menu") {
+      if (seen === menus) return path.slice(0, i + 1);
+      seen += 1;
+    }
+  }
+  return [...path];
+}
+
+/** Edge ids (`source|branch`) along consecutive path nodes. */
+export function pathEdges(flow: Flow, path: readonly string[]): string[] {
+  const byId = new Map(nodesOf(flow).map((n) => [n.id, n]));
+  const out: string[] = [];
+  for (let i = 1; i < path.length; i += 1) {
+    const from = byId.get(path[i - 1] ?? "");
+    const to = path[i];
+    const branch = Object.entries(from?.branches ?? {}).find(([, t]) => t === to)?.[0];
+    if (from && branch) out.push(`${from.id}|${branch}`);
+  }
+  return out;
+}
+
+/** One readable line for an event (the server also sends `describe`; this one is for the live list). */
+export function eventLine(e: JourneyEvent): string {
+  switch (e.event) {
+    case "play":
+      return `Plays ${e.type} recording ${e.data}`;
+    case "prompt":
+      return `Prompt ${e.data}: ${e.pressed == null ? "no input" : `pressed ${e.pressed}`}`;
+    case "transfer":
+      return `Transfer to ${e.type} ${(e.targets as string[]).join(", ")} (${e.answered ? "answered" : "not answered"})`;
+    case "handoff":
+      return `Handed to API Dialplan ${e.dialplan_id}`;
+    case "hangup":
+      return "Call ends";
+    case "failover":
+      return `Failover (${e.reason})${e.detail ? `: ${e.detail}` : ""}`;
+    default:
+      return JSON.stringify(e);
+  }
+}
