@@ -1,18 +1,27 @@
-"""The platform's side of the wire: execute API Dialplan responses like Smartflo would.
+"""The platform's side of the wire: the caller's script, what they experience, and Smartflo.
 
-:class:`PlatformEmulator` makes a call's requests through a *transport* (in-process for
-``flowgraph simulate``, real HTTP for ``flowgraph call``), checks every answer with
-:func:`flowgraph.emit.validate_response`, and plays it against a :class:`CallScript`:
+- :class:`CallScript`: one scripted call (who calls, when, what they press, who answers).
+- :class:`Journey`: what the platform — and so the caller — experiences: recordings, prompts and
+  presses, transfers, hand-offs, the end of the call, a failover; plus the node path the server
+  evaluated and (simulation only) each request/response exchange.
+- :class:`Player`: runs a response's actions like Smartflo would:
 
-- recordings play; one with ``dtmf`` collects the next scripted press (``maxLength`` truncates,
-  ``retry`` replays the prompt after no input), defaults from the platform profile;
-- actions run in order, each inner list after the one before it ended; an answered transfer
-  ends the call, an unanswered one falls through to what follows (NOTES.md: seen once, to
-  confirm; profile ``transfer_fallthrough``), or ends the call when nothing follows;
-- ``api_dialplan`` makes the next request to that dialplan with ``last_dtmf`` = the digits
-  collected; a dialplan the transport does not serve is a hand-off out of the flow;
-- more than ``nesting_limit`` hops, an invalid response or a transport failure runs the
-  dialplan's failover destination (platform document: "In case of any kind of failure ...").
+  - recordings play; one with ``dtmf`` collects the next scripted press (``maxLength``
+    truncates, ``retry`` replays the prompt after no input), defaults from the platform profile;
+  - actions run in order, each inner list after the one before it ended; an answered transfer
+    ends the call, an unanswered one falls through to what follows (NOTES.md: seen once, to
+    confirm; profile ``transfer_fallthrough``), or ends the call when nothing follows;
+  - ``api_dialplan`` hands the call on (the caller decides where: the next request, a hand-off
+    out of the flow, or the failover past the nesting limit).
+
+- :class:`PlatformEmulator`: makes a call's requests through a *transport* (in-process for
+  ``flowgraph simulate``, real HTTP for ``flowgraph call``), checks every answer with
+  :func:`flowgraph.emit.validate_response` and plays it; ``last_dtmf`` carries the digits
+  collected; more than ``nesting_limit`` hops, an invalid response or a transport failure runs
+  the dialplan's failover destination (platform document: "In case of any kind of failure ...").
+
+:mod:`flowgraph.interpret` (the reference semantics) plays the actions it derives from the graph
+with the same :class:`Player`, so both paths agree on what the platform does with actions.
 """
 
 from __future__ import annotations
@@ -21,7 +30,11 @@ import asyncio
 from collections import deque
 from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
+from flowgraph.diagnostics import FlowgraphError
 from flowgraph.emit import (
     Action,
     DialplanAction,
@@ -30,21 +43,301 @@ from flowgraph.emit import (
     parse_response,
     validate_response,
 )
-from flowgraph.interpret import (
-    CallScript,
-    Exchange,
-    Failover,
-    Handoff,
-    Hangup,
-    Journey,
-    Play,
-    Prompt,
-    Transfer,
-    collect,
-    normalise_press,
-    request_variables,
-)
 from flowgraph.profile import PlatformProfile
+
+# --- the journey ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Play:
+    """The caller hears a recording (``type`` system/url, ``data`` id or URL)."""
+
+    type: str
+    data: str
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """The caller hears a recording that collects digits; ``pressed`` is None for no input.
+
+    One event per attempt: with ``retry`` > 0 the platform replays the prompt after a timeout.
+    """
+
+    type: str
+    data: str
+    timeout_ms: int
+    max_length: int
+    retry: int
+    pressed: str | None
+
+
+@dataclass(frozen=True)
+class Transfer:
+    """The call is transferred; ``answered`` is what the script said the far end did."""
+
+    type: str
+    targets: tuple[str, ...]
+    ring_type: str
+    moh: str | None
+    skip_active: bool
+    answered: bool
+
+
+@dataclass(frozen=True)
+class Handoff:
+    """The call leaves the flow for another API Dialplan configured in the portal."""
+
+    dialplan_id: str
+
+
+@dataclass(frozen=True)
+class Hangup:
+    """Nothing more to do: the platform ends the call (or nobody answered the last transfer)."""
+
+
+@dataclass(frozen=True)
+class Failover:
+    """The platform runs the dialplan's failover destination.
+
+    ``reason`` is a stable word (``nesting_limit``, ``invalid_response``, ``server``,
+    ``unwired``, ``cycle``); ``detail`` explains and is left out of comparisons.
+    """
+
+    reason: str
+    destination: tuple[str, tuple[str, ...]] | None = None
+    detail: str = field(default="", compare=False)
+
+
+Event = Play | Prompt | Transfer | Handoff | Hangup | Failover
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """One request the platform made and the response it got (what the editor shows)."""
+
+    dialplan_id: str
+    variables: dict[str, str]
+    response: bytes
+    #: The flow step that answered, when the transport knows it (in-process simulation).
+    step: str | None = None
+    #: How many of the response's actions the platform ran (it stops at an answered transfer).
+    ran: int = 0
+    #: How running the response ended: ``api_dialplan``, ``answered``, ``hangup`` or ``failover``.
+    ended: str = "failover"
+
+
+@dataclass
+class Journey:
+    """One call: events in order, the node path, and (simulation only) the raw exchanges."""
+
+    events: list[Event] = field(default_factory=list)
+    path: list[str] = field(default_factory=list)
+    exchanges: list[Exchange] = field(default_factory=list, compare=False)
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-able form (golden files, ``--json``); exchanges are left out."""
+        return {"events": [event_json(e) for e in self.events], "path": list(self.path)}
+
+    def describe(self) -> list[str]:
+        """What the caller experiences, one line per event."""
+        return [describe_event(e) for e in self.events]
+
+
+def event_json(event: Event) -> dict[str, Any]:
+    """``{"event": "play", ...fields}``; tuples become lists, ``detail`` is kept for reading."""
+    out: dict[str, Any] = {"event": type(event).__name__.lower()}
+    for name, value in vars(event).items():
+        if isinstance(value, tuple):
+            value = [list(v) if isinstance(v, tuple) else v for v in value]
+        if name == "detail" and not value:
+            continue
+        out[name] = value
+    return out
+
+
+def describe_event(event: Event) -> str:
+    """One human-readable line for an event."""
+    if isinstance(event, Play):
+        return f"hears {event.type} recording {event.data}"
+    if isinstance(event, Prompt):
+        got = f"presses {event.pressed}" if event.pressed is not None else "presses nothing"
+        return f"hears {event.type} prompt {event.data} (up to {event.max_length} digits), {got}"
+    if isinstance(event, Transfer):
+        state = "answered" if event.answered else "not answered"
+        return f"transferred to {event.type} {', '.join(event.targets)}: {state}"
+    if isinstance(event, Handoff):
+        return f"handed to API Dialplan {event.dialplan_id}"
+    if isinstance(event, Hangup):
+        return "call ends"
+    where = f" -> {event.destination[0]} {', '.join(event.destination[1])}" if event.destination else ""
+    detail = f" ({event.detail})" if event.detail else ""
+    return f"failover: {event.reason}{detail}{where}"
+
+
+# --- the call script --------------------------------------------------------------------
+
+#: What an HTTP lookup answers in a script: a found row, or the words not_found / error.
+LookupOutcome = dict[str, str] | Literal["not_found", "error"]
+
+
+class ScriptError(FlowgraphError):
+    """A call script does not say something the call needs (e.g. an HTTP lookup's outcome)."""
+
+
+@dataclass
+class CallScript:
+    """One scripted call: who calls, when, what they press, who answers, what lookups return.
+
+    ``presses``: one entry per prompt attempt, ``None`` (or ``""``) for no input; when they run
+    out the caller presses nothing. ``answers``: one per transfer, in order; when they run out
+    transfers are answered. ``lookups``: outcome of each HTTP lookup node by node id (a
+    simulation never touches the network). A naive ``start`` is read in the flow's time zone.
+    """
+
+    caller: str
+    dialled: str = "+919000000000"
+    start: datetime = field(default_factory=lambda: datetime.now(ZoneInfo("Asia/Kolkata")))
+    presses: list[str | None] = field(default_factory=list)
+    answers: list[bool] = field(default_factory=list)
+    lookups: dict[str, LookupOutcome] = field(default_factory=dict)
+    uuid: str = "5f1e2d3c"
+    call_id: str = "1775719461.306731"
+
+    def lookup(self, node_id: str) -> LookupOutcome:
+        """The scripted outcome of HTTP lookup ``node_id``; a clear error when the script is silent."""
+        if node_id not in self.lookups:
+            raise ScriptError(
+                f"lookup node '{node_id}' asks an HTTP API: the call script must give its outcome "
+                f"(e.g. --lookup {node_id}=found:column=value, {node_id}=not_found or {node_id}=error)"
+            )
+        return self.lookups[node_id]
+
+
+def local_start(script: CallScript, profile: PlatformProfile) -> datetime:
+    """The call's start time in the profile's time zone (naive times are taken as already there)."""
+    tz = ZoneInfo(profile.timezone)
+    start = script.start
+    return start.replace(tzinfo=tz) if start.tzinfo is None else start.astimezone(tz)
+
+
+def request_variables(script: CallScript, profile: PlatformProfile) -> dict[str, str]:
+    """The variables the platform puts in every request of this call (platform doc, Request Variables)."""
+    return {
+        "uuid": script.uuid,
+        "call_id": script.call_id,
+        "call_to_number": script.dialled,
+        "caller_id_number": script.caller,
+        "start_stamp": local_start(script, profile).strftime("%Y-%m-%d %H:%M:%S"),
+    }
+
+
+def normalise_press(press: str | None) -> str | None:
+    """``""`` and ``"-"`` mean no input, like ``None``."""
+    return None if press in (None, "", "-") else press
+
+
+def collect(presses: deque[str | None], max_length: int, retry: int, heard: Any) -> str | None:
+    """Play a prompt up to ``retry + 1`` times until the caller presses something.
+
+    Each attempt takes the next scripted press (none left = no input), truncated to
+    ``max_length`` digits as the platform does; ``heard(pressed)`` is called per attempt.
+    """
+    pressed: str | None = None
+    for _attempt in range(max(retry, 0) + 1):
+        got = normalise_press(presses.popleft()) if presses else None
+        pressed = got[:max_length] if got is not None else None
+        heard(pressed)
+        if pressed is not None:
+            break
+    return pressed
+
+
+# --- running actions ----------------------------------------------------------------------
+
+
+class Player:
+    """The platform running one call's responses: consumes presses and answers, records events."""
+
+    def __init__(
+        self,
+        script: CallScript,
+        profile: PlatformProfile,
+        failover: tuple[str, tuple[str, ...]] | None,
+    ):
+        self.profile = profile
+        self.destination = failover
+        self.journey = Journey()
+        self.presses = deque(normalise_press(p) for p in script.presses)
+        self.answers = deque(script.answers)
+        #: Digits collected by the last prompt of the current response (None: nothing).
+        self.last_dtmf: str | None = None
+        #: Actions of the current response run so far, and how running it ended.
+        self.ran = 0
+        self.ended = ""
+
+    def failover(self, reason: str, detail: str) -> None:
+        """The platform runs the failover destination; the call ends there."""
+        self.ended = "failover"
+        self.journey.events.append(Failover(reason, self.destination, detail))
+
+    def run(self, actions: list[Action]) -> str | None:
+        """Execute one response's actions; the ``api_dialplan`` id it ends with, else None."""
+        self.last_dtmf, self.ran, self.ended = None, 0, ""
+        for i, action in enumerate(actions):
+            self.ran = i + 1
+            if isinstance(action, RecordingAction):
+                self._recording(action)
+            elif isinstance(action, TransferAction):
+                if not self._transfer(action, more=i + 1 < len(actions)):
+                    return None
+            elif isinstance(action, DialplanAction):
+                self.ended = "api_dialplan"
+                return action.data
+        self.ended = "hangup"
+        self.journey.events.append(Hangup())
+        return None
+
+    def _recording(self, rec: RecordingAction) -> None:
+        if rec.dtmf is None:
+            self.journey.events.append(Play(rec.type, rec.data))
+            return
+        p = self.profile
+        timeout = rec.dtmf.timeout if rec.dtmf.timeout is not None else p.dtmf_timeout_ms
+        max_length = rec.dtmf.max_length if rec.dtmf.max_length is not None else p.dtmf_max_length
+        retry = rec.dtmf.retry if rec.dtmf.retry is not None else p.dtmf_retry
+        self.last_dtmf = collect(
+            self.presses,
+            max_length,
+            retry,
+            lambda got: self.journey.events.append(
+                Prompt(rec.type, rec.data, timeout, max_length, retry, got)
+            ),
+        )
+
+    def _transfer(self, t: TransferAction, more: bool) -> bool:
+        """Ring the transfer; True when the call goes on with the next action."""
+        answered = self.answers.popleft() if self.answers else True
+        self.journey.events.append(
+            Transfer(
+                type=t.type,
+                targets=tuple(t.data),
+                ring_type=t.ring_type or "order_by",
+                moh=t.moh,
+                skip_active=bool(t.skip_active),
+                answered=answered,
+            )
+        )
+        if answered:
+            self.ended = "answered"
+            return False
+        if more and self.profile.transfer_fallthrough:
+            return True
+        self.ended = "hangup"
+        self.journey.events.append(Hangup())
+        return False
+
+
+# --- the emulator -------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -76,18 +369,6 @@ class PortalSetup:
     profile: PlatformProfile = field(default_factory=PlatformProfile)
 
 
-@dataclass
-class _CallState:
-    journey: Journey
-    presses: deque[str | None]
-    answers: deque[bool]
-    #: Digits collected by the last prompt (None: nothing pressed or no prompt yet).
-    last_dtmf: str | None = None
-    #: Actions of the current response run so far, and how running it ended.
-    ran: int = 0
-    ended: str = ""
-
-
 class PlatformEmulator:
     """Plays the platform's part for scripted calls against a transport."""
 
@@ -101,118 +382,52 @@ class PlatformEmulator:
 
     async def call(self, script: CallScript) -> Journey:
         """Run one call from the first request to its end; the journey keeps every exchange."""
-        profile = self.setup.profile
-        state = _CallState(
-            journey=Journey(),
-            presses=deque(normalise_press(p) for p in script.presses),
-            answers=deque(script.answers),
-        )
-        base = request_variables(script, profile)
+        player = Player(script, self.setup.profile, self.setup.failover)
+        base = request_variables(script, self.setup.profile)
         dialplan: str | None = self.setup.entry
         hops = 0
         while dialplan is not None:
             variables = dict(base)
             if hops:
-                variables["last_dtmf"] = state.last_dtmf or ""
-            actions = await self._request(state, dialplan, variables)
-            nxt = self._run(state, actions) if actions is not None else None
-            if actions is not None:
-                last = state.journey.exchanges[-1]
-                state.journey.exchanges[-1] = replace(last, ran=state.ran, ended=state.ended)
+                variables["last_dtmf"] = player.last_dtmf or ""
+            actions = await self._request(player, dialplan, variables)
+            nxt = player.run(actions) if actions is not None else None
+            exchanges = player.journey.exchanges
+            exchanges[-1] = replace(exchanges[-1], ran=player.ran, ended=player.ended)
             if nxt is None:
                 break
             hops += 1
-            dialplan = self._hop(state, nxt, hops)
-        return state.journey
+            dialplan = self._hop(player, nxt, hops)
+        return player.journey
 
-    def _hop(self, state: _CallState, dialplan: str, hops: int) -> str | None:
+    def _hop(self, player: Player, dialplan: str, hops: int) -> str | None:
         """Where an ``api_dialplan`` action leads: the next request, a hand-off or the failover."""
         limit = self.setup.profile.nesting_limit
         if hops > limit:
-            self._failover(state, "nesting_limit", f"hop {hops} to '{dialplan}' exceeds {limit}")
+            player.failover("nesting_limit", f"hop {hops} to '{dialplan}' exceeds {limit}")
             return None
         if dialplan not in self.setup.served:
-            state.journey.events.append(Handoff(dialplan))
+            player.journey.events.append(Handoff(dialplan))
             return None
         return dialplan
 
-    async def _request(
-        self, state: _CallState, dialplan: str, variables: dict[str, str]
-    ) -> list[Action] | None:
+    async def _request(self, player: Player, dialplan: str, variables: dict[str, str]) -> list[Action] | None:
         """One request; the actions to run, or None after recording a failover."""
         try:
             reply = await self.transport(dialplan, variables)
         except TransportError as exc:
-            self._failover(state, "invalid_response", f"request to '{dialplan}' failed: {exc}")
+            player.journey.exchanges.append(Exchange(dialplan, variables, b""))
+            player.failover("invalid_response", f"request to '{dialplan}' failed: {exc}")
             return None
         if isinstance(reply, bytes):
             reply = Reply(reply)
-        state.journey.exchanges.append(Exchange(dialplan, variables, reply.body, reply.step))
+        player.journey.exchanges.append(Exchange(dialplan, variables, reply.body, reply.step))
         if reply.failover_reason is not None:
-            self._failover(state, "server", reply.failover_reason)
+            player.failover("server", reply.failover_reason)
             return None
         problems = validate_response(reply.body, self.setup.profile)
         if problems:
             more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-            self._failover(state, "invalid_response", f"dialplan '{dialplan}': {problems[0]}{more}")
+            player.failover("invalid_response", f"dialplan '{dialplan}': {problems[0]}{more}")
             return None
         return [action for group in parse_response(reply.body) for action in group]
-
-    def _run(self, state: _CallState, actions: list[Action]) -> str | None:
-        """Execute one response's actions; the next dialplan id, or None when the call ended."""
-        state.last_dtmf = None
-        for i, action in enumerate(actions):
-            state.ran = i + 1
-            if isinstance(action, RecordingAction):
-                self._recording(state, action)
-            elif isinstance(action, TransferAction):
-                if not self._transfer(state, action, more=i + 1 < len(actions)):
-                    return None
-            elif isinstance(action, DialplanAction):
-                state.ended = "api_dialplan"
-                return action.data
-        state.ended = "hangup"
-        state.journey.events.append(Hangup())
-        return None
-
-    def _recording(self, state: _CallState, rec: RecordingAction) -> None:
-        if rec.dtmf is None:
-            state.journey.events.append(Play(rec.type, rec.data))
-            return
-        p = self.setup.profile
-        timeout = rec.dtmf.timeout if rec.dtmf.timeout is not None else p.dtmf_timeout_ms
-        max_length = rec.dtmf.max_length if rec.dtmf.max_length is not None else p.dtmf_max_length
-        retry = rec.dtmf.retry if rec.dtmf.retry is not None else p.dtmf_retry
-        state.last_dtmf = collect(
-            state.presses,
-            max_length,
-            retry,
-            lambda got: state.journey.events.append(
-                Prompt(rec.type, rec.data, timeout, max_length, retry, got)
-            ),
-        )
-
-    def _transfer(self, state: _CallState, t: TransferAction, more: bool) -> bool:
-        """Ring the transfer; True when the call goes on with the next action."""
-        answered = state.answers.popleft() if state.answers else True
-        state.journey.events.append(
-            Transfer(
-                type=t.type,
-                targets=tuple(t.data),
-                ring_type=t.ring_type or "order_by",
-                moh=t.moh,
-                skip_active=bool(t.skip_active),
-                answered=answered,
-            )
-        )
-        if answered:
-            state.ended = "answered"
-            return False
-        if more and self.setup.profile.transfer_fallthrough:
-            return True
-        state.ended = "hangup"
-        state.journey.events.append(Hangup())
-        return False
-
-    def _failover(self, state: _CallState, reason: str, detail: str) -> None:
-        state.journey.events.append(Failover(reason, self.setup.failover, detail))

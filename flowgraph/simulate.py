@@ -15,15 +15,13 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
 
 from flowgraph.callvars import parse_call_vars
-from flowgraph.compiler import TRANSFER, CompiledFlow, LookupOp, Template, compile_flow
-from flowgraph.interpret import CallScript, Exchange, Journey, ScriptError
+from flowgraph.compiler import CompiledFlow, LookupOp, Template, compile_flow
 from flowgraph.lookups import ERROR, FOUND, NOT_FOUND, HttpLookups, LookupResult
 from flowgraph.model import Flow
 from flowgraph.partition import ENTRY_STEP
-from flowgraph.platform import PlatformEmulator, PortalSetup, Reply
+from flowgraph.platform import CallScript, Journey, PlatformEmulator, PortalSetup, Reply, ScriptError
 from flowgraph.runtime import Answer, Runtime
 
 __all__ = ["simulate", "simulate_async"]
@@ -95,7 +93,8 @@ class _InProcess:
         return Reply(answer.body, answer.failover_reason, step)
 
 
-def _compiled(flow_or_compiled: Flow | CompiledFlow, mode: str | None) -> CompiledFlow:
+def compile_for(flow_or_compiled: Flow | CompiledFlow, mode: str | None) -> CompiledFlow:
+    """The compiled flow for a deployment ``mode`` (None: the flow's own); a Flow is compiled."""
     if isinstance(flow_or_compiled, CompiledFlow):
         if mode is not None and mode != flow_or_compiled.mode:
             raise ValueError(f"the flow was compiled for {flow_or_compiled.mode} mode, not {mode}")
@@ -112,7 +111,7 @@ async def simulate_async(
     flow_or_compiled: Flow | CompiledFlow, script: CallScript, mode: str | None = None
 ) -> Journey:
     """:func:`simulate` for code already running an event loop."""
-    compiled = scripted(_compiled(flow_or_compiled, mode))
+    compiled = scripted(compile_for(flow_or_compiled, mode))
     transport = _InProcess(compiled, Runtime(compiled), ScriptedLookups(script))
     dest = compiled.failover_destination
     setup = PortalSetup(
@@ -122,7 +121,7 @@ async def simulate_async(
         profile=compiled.profile,
     )
     journey = await PlatformEmulator(transport, setup).call(script)
-    journey.path = _path(compiled, transport.answers, journey.exchanges)
+    journey.path = _path(transport.answers)
     return journey
 
 
@@ -136,35 +135,16 @@ def simulate(flow_or_compiled: Flow | CompiledFlow, script: CallScript, mode: st
     return asyncio.run(simulate_async(flow_or_compiled, script, mode))
 
 
-def _path(compiled: CompiledFlow, answers: list[Answer], exchanges: list[Exchange]) -> list[str]:
-    """The nodes the call went through, from the runtime's traces.
+def _path(answers: list[Answer]) -> list[str]:
+    """The nodes the server evaluated for the call, from the runtime's traces.
 
-    A menu ends one step's trace and starts the next one's: it is listed once. A trace runs on
-    past a transfer into its ``no_answer`` branch; when the platform stopped at that transfer
-    (answered), the rest of the trace never happened for this call.
+    A menu ends one step's trace and starts the next one's (deciding its branch): it is listed
+    once. A trace runs on past a transfer into its ``no_answer`` branch whether or not the far
+    end answers: that is what the server evaluated.
     """
     path: list[str] = []
-    for answer, exchange in zip(answers, exchanges, strict=False):
-        nodes = [node for node, _branch in answer.trace]
-        decided = compiled.steps[answer.step].menu if answer.step in compiled.steps else None
-        if answer.failover_reason is None and exchange.ended == "answered":
-            skip = 1 if decided is not None and nodes[:1] == [decided] else 0
-            nodes = nodes[:skip] + _cut(compiled, nodes[skip:], exchange.ran)
-        for node in nodes:
+    for answer in answers:
+        for node, _branch in answer.trace:
             if not path or path[-1] != node:
                 path.append(node)
     return path
-
-
-def _cut(compiled: CompiledFlow, nodes: list[str], ran: int) -> list[str]:
-    """``nodes`` up to the (answered) transfer that sent the last action the platform ran."""
-    emitted = 0
-    for i, node in enumerate(nodes):
-        op: Any = compiled.ops.get(node)
-        if getattr(op, "handoff", None) is not None:
-            emitted += 2  # a menu's prompt and its api_dialplan
-        elif getattr(op, "emitter", None) is not None:
-            emitted += 1
-        if emitted == ran and op is not None and op.kind == TRANSFER:
-            return nodes[: i + 1]
-    return nodes
