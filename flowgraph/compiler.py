@@ -111,7 +111,7 @@ def make_emitter(action: emit.Action, node: str, profile: PlatformProfile) -> Em
     else:
         templated = _has_vars(action.data)
     if not templated:
-        return Emitter(emit.encode_action(action, profile), None, shown)
+        return Emitter(emit.encode_object(shown), None, shown)
     return Emitter(None, _renderer(action, node, profile), shown)
 
 

@@ -142,6 +142,11 @@ def encode_action(action: Action, profile: PlatformProfile) -> bytes:
     return orjson.dumps(action_object(action, profile))
 
 
+def encode_object(obj: dict[str, Any]) -> bytes:
+    """An :func:`action_object` result as a fragment (saves building the object twice)."""
+    return orjson.dumps(obj)
+
+
 def frame(fragments: Sequence[bytes], form: str = "nested") -> bytes:
     """Join pre-encoded action fragments into a response body.
 
