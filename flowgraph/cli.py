@@ -23,6 +23,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "flowgraph.commands.openapi",
     "flowgraph.commands.render",
     "flowgraph.commands.diff",
+    "flowgraph.commands.call",
 )
 
 

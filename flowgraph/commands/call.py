@@ -1,0 +1,237 @@
+"""``flowgraph call URL --flow ID --caller N [--dtmf 1,2] [--mode per-step|single] ...``.
+
+Plays the platform's part against a *running* server over HTTP: the requests are built from the
+flow's deployment sheet (the request body template with its ``$placeholders`` filled the way the
+portal fills them, the secret header, GET or POST), every answer is checked with
+:func:`flowgraph.emit.validate_response`, ``api_dialplan`` ids are followed to the dialplan the
+sheet configures under that id, the nesting limit is enforced, and the call falls to the
+failover destination where the platform would (:class:`flowgraph.platform.PlatformEmulator`).
+
+Where the sheet comes from (decided): the *published* flow is fetched from the management API
+(``GET URL/api/flows/ID/published`` with ``--token`` or ``FLOWGRAPH_ADMIN_TOKEN``), or read from
+``--flow-file FILE`` (no token needed), compiled, and given to
+:func:`flowgraph.deploy.deployment_sheet` -- the same function that produces the sheet users
+paste into the portal, so the emulator sends exactly the templates the portal would. The
+secret is never in the sheet: ``--secret`` or ``FLOWGRAPH_SECRET``.
+
+Exit codes: 0 the call ran and ended normally; 1 it ended in a failover; 2 usage, connection or
+sheet problems.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import sys
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from flowgraph.commands.simulate import parse_answers, parse_dtmf, parse_mode
+from flowgraph.compiler import CompiledFlow, compile_flow
+from flowgraph.deploy import deployment_sheet
+from flowgraph.diagnostics import FlowgraphError
+from flowgraph.load import flow_from_data, load_flow
+from flowgraph.model import Flow
+from flowgraph.partition import ENTRY_STEP
+from flowgraph.platform import CallScript, Failover, Journey, PlatformEmulator, PortalSetup, TransportError
+
+_PLACEHOLDER = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+_ALL_UNANSWERED = 64
+
+
+class CallError(FlowgraphError):
+    """The call could not be set up (no sheet, unreachable server, bad arguments)."""
+
+
+@dataclass(frozen=True)
+class PortalDialplan:
+    """One API Dialplan as the portal holds it: where and how the platform calls it."""
+
+    url: str
+    method: str
+    template: dict[str, Any]
+    header: str
+
+
+def fill_template(template: Any, variables: dict[str, str]) -> Any:
+    """The portal's substitution: ``$name`` replaced by the call's value; unknown names stay
+    literal (``"$last_dtmf"`` on a first request), as NOTES.md says the platform sends them."""
+    if isinstance(template, str):
+        return _PLACEHOLDER.sub(lambda m: variables.get(m.group(1), m.group(0)), template)
+    if isinstance(template, dict):
+        return {k: fill_template(v, variables) for k, v in template.items()}
+    if isinstance(template, list):
+        return [fill_template(v, variables) for v in template]
+    return template
+
+
+@dataclass(frozen=True)
+class Portal:
+    """What the portal holds for a published flow: its dialplans by the id ``api_dialplan`` names
+    them with, and the emulator's setup (entry, served ids, failover destination, profile)."""
+
+    mode: str
+    dialplans: dict[str, PortalDialplan]
+    setup: PortalSetup
+
+
+def build_portal(compiled: CompiledFlow, base_url: str) -> Portal:
+    """The portal configured from the flow's deployment sheet, URLs on ``base_url``.
+
+    Ids are the ones the compiled flow sends: the portal ids pasted into the flow, else the step
+    id (per-step) that stands in for a missing one. In single mode every id the flow sends
+    names the one dialplan (the flow re-enters itself).
+    """
+    sheet = deployment_sheet(compiled, base_url)
+    by_step: dict[str | None, PortalDialplan] = {}
+    for d in sheet["dialplans"]:
+        by_step[d["step"]] = PortalDialplan(
+            url=d["url"],
+            method=str(d["method"]).upper(),
+            template=d["request_body"],
+            header=d["header"]["name"],
+        )
+    if compiled.mode == "single":
+        dialplans = {dialplan_id: by_step[None] for dialplan_id in compiled.dialplan_ids.values()}
+    else:
+        dialplans = {compiled.dialplan_ids[step]: d for step, d in by_step.items() if step is not None}
+    dest = compiled.failover_destination
+    setup = PortalSetup(
+        entry=compiled.dialplan_ids[ENTRY_STEP],
+        served=frozenset(dialplans),
+        failover=(dest["type"], tuple(dest["data"])),
+        profile=compiled.profile,
+    )
+    return Portal(compiled.mode, dialplans, setup)
+
+
+class HttpTransport:
+    """Makes each request of a call the way the portal would, over a shared httpx client."""
+
+    def __init__(self, client: httpx.AsyncClient, dialplans: dict[str, PortalDialplan], secret: str):
+        self.client = client
+        self.dialplans = dialplans
+        self.secret = secret
+
+    async def __call__(self, dialplan_id: str, variables: dict[str, str]) -> bytes:
+        d = self.dialplans[dialplan_id]
+        body = fill_template(d.template, variables)
+        headers = {d.header: self.secret}
+        try:
+            if d.method == "GET":
+                resp = await self.client.get(d.url, params=body, headers=headers)
+            else:
+                resp = await self.client.post(d.url, json=body, headers=headers)
+        except httpx.HTTPError as exc:
+            raise TransportError(f"{type(exc).__name__}: {exc}") from None
+        if resp.status_code != 200:
+            raise TransportError(f"HTTP {resp.status_code}")
+        return resp.content
+
+
+async def play_call(client: httpx.AsyncClient, portal: Portal, secret: str, script: CallScript) -> Journey:
+    """One call through ``portal``'s dialplans; the journey keeps every exchange."""
+    emulator = PlatformEmulator(HttpTransport(client, portal.dialplans, secret), portal.setup)
+    return await emulator.call(script)
+
+
+def published_flow(base_url: str, flow_id: str, token: str) -> Flow:
+    """The live version of a flow, from the management API."""
+    url = f"{base_url.rstrip('/')}/api/flows/{flow_id}/published"
+    try:
+        resp = httpx.get(url, headers={"Authorization": f"Bearer {token}"}, timeout=10)
+    except httpx.HTTPError as exc:
+        raise CallError(f"{url}: {exc}") from None
+    if resp.status_code != 200:
+        raise CallError(f"{url}: HTTP {resp.status_code}: {resp.text[:200]}")
+    return flow_from_data(resp.json()["flow"], source=url)
+
+
+def with_mode(flow: Flow, mode: str | None) -> Flow:
+    """``flow`` with its deployment mode set (unchanged when ``mode`` is None)."""
+    if mode is None or mode == flow.settings.deployment.mode:
+        return flow
+    deployment = flow.settings.deployment.model_copy(update={"mode": mode})
+    settings = flow.settings.model_copy(update={"deployment": deployment})
+    return flow.model_copy(update={"settings": settings})
+
+
+def register(sub: Any) -> None:
+    """Add the ``call`` subcommand."""
+    p: argparse.ArgumentParser = sub.add_parser(
+        "call",
+        help="play the platform against a running server",
+        description="Make one call's requests to a running flowgraph server, as the platform would.",
+    )
+    p.add_argument("url", metavar="URL", help="server base URL, e.g. http://127.0.0.1:8000")
+    p.add_argument("--flow", required=True, help="flow id on the server")
+    p.add_argument("--caller", required=True, help="caller number, e.g. +919876543210")
+    p.add_argument("--dialled", default="+919000000000", help="dialled (DID) number")
+    p.add_argument("--dtmf", type=parse_dtmf, default=[], help="key presses per prompt: 1,-,2 ('-' = none)")
+    p.add_argument("--mode", type=parse_mode, default=None, help="per-step or single (default: the flow's)")
+    p.add_argument("--secret", help="the flow's shared secret (default: FLOWGRAPH_SECRET, or the sheet)")
+    p.add_argument(
+        "--token", help="admin token to fetch the deployment sheet (default: FLOWGRAPH_ADMIN_TOKEN)"
+    )
+    p.add_argument("--flow-file", help="build the deployment sheet from this flow file instead")
+    p.add_argument("--no-answer", action="store_true", help="nobody answers any transfer")
+    p.add_argument("--answers", type=parse_answers, default=None, help="per transfer: y/n list, e.g. n,y")
+    p.add_argument("--call-id", default="1775719461.306731", help="the call id the platform sends")
+    p.add_argument("-v", "--verbose", action="store_true", help="also print each request and response")
+    p.set_defaults(func=run)
+
+
+def _flow(args: argparse.Namespace) -> Flow:
+    if args.flow_file:
+        flow = with_mode(load_flow(args.flow_file), args.mode)
+        if flow.id != args.flow:
+            raise CallError(f"{args.flow_file}: holds flow '{flow.id}', not '{args.flow}'")
+        return flow
+    token = args.token or os.environ.get("FLOWGRAPH_ADMIN_TOKEN")
+    if not token:
+        raise CallError("give --token (or FLOWGRAPH_ADMIN_TOKEN) to fetch the published flow, or --flow-file")
+    flow = published_flow(args.url, args.flow, token)
+    live_mode = flow.settings.deployment.mode
+    if args.mode and args.mode != live_mode:
+        raise CallError(
+            f"flow '{args.flow}' is published for {live_mode} mode: set settings.deployment.mode to "
+            f"'{args.mode}' and publish it to call it in {args.mode} mode"
+        )
+    return flow
+
+
+def run(args: argparse.Namespace) -> int:
+    """Play the call and print its journey."""
+    flow = _flow(args)
+    secret = args.secret or os.environ.get("FLOWGRAPH_SECRET")
+    if not secret:
+        raise CallError("give the flow's shared secret with --secret or FLOWGRAPH_SECRET")
+    portal = build_portal(compile_flow(flow), args.url)
+    answers = [False] * _ALL_UNANSWERED if args.no_answer else (args.answers or [])
+    script = CallScript(caller=args.caller, dialled=args.dialled, presses=args.dtmf, answers=answers)
+    script.call_id = args.call_id
+
+    async def go() -> Journey:
+        async with httpx.AsyncClient(timeout=10) as client:
+            return await play_call(client, portal, secret, script)
+
+    journey = asyncio.run(go())
+    print(f"call to flow '{args.flow}' at {args.url} ({portal.mode} mode) from {args.caller}")
+    for i, line in enumerate(journey.describe(), 1):
+        print(f"  {i}. {line}")
+    if args.verbose:
+        for i, ex in enumerate(journey.exchanges, 1):
+            print(f"  request {i} to dialplan {ex.dialplan_id}: {json.dumps(ex.variables)}")
+            print(f"    response: {ex.response.decode('utf-8', 'replace')}")
+    return 1 if any(isinstance(e, Failover) for e in journey.events) else 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    from flowgraph.cli import main
+
+    sys.exit(main(["call", *sys.argv[1:]]))
