@@ -12,22 +12,20 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import datetime, tzinfo
+from datetime import tzinfo
 from typing import Any
 
 import orjson
 
 from flowgraph import emit
-from flowgraph.callvars import CallData, national10, zone
+from flowgraph.callvars import zone
 from flowgraph.checks import check
+from flowgraph.conditions import Condition, Env, Template, compile_condition
 from flowgraph.diagnostics import CompileError, Diagnostic, Severity
 from flowgraph.lookups import TableIndex
-from flowgraph.model import TEMPLATE_RE, Flow
+from flowgraph.model import Flow
 from flowgraph.partition import ENTRY_STEP, Partition, partition, step_id_for_menu
 from flowgraph.profile import PlatformProfile
-
-DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-Env = dict[str, str]
 
 
 class RenderError(Exception):
@@ -35,24 +33,6 @@ class RenderError(Exception):
 
 
 # --- templates and emitters --------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Template:
-    """A field value with ``{{variables}}``, split once: literals at even, names at odd indexes."""
-
-    text: str
-    parts: tuple[str, ...]
-
-    @classmethod
-    def of(cls, text: str) -> Template:
-        return cls(text, tuple(TEMPLATE_RE.split(text)))
-
-    def render(self, env: Env) -> str:
-        parts = self.parts
-        if len(parts) == 1:
-            return parts[0]
-        return "".join(p if i % 2 == 0 else env.get(p, "") for i, p in enumerate(parts))
 
 
 def _has_vars(text: str | None) -> bool:
@@ -113,109 +93,6 @@ def make_emitter(action: emit.Action, node: str, profile: PlatformProfile) -> Em
     if not templated:
         return Emitter(emit.encode_object(shown), None, shown)
     return Emitter(None, _renderer(action, node, profile), shown)
-
-
-# --- switch conditions -------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class NumberCond:
-    """Caller or dialled number: one of ``numbers`` (national forms) or starts with a prefix."""
-
-    on: str
-    numbers: frozenset[str]
-    prefixes: tuple[str, ...]
-
-    def matches(self, call: CallData, env: Env, tz: tzinfo) -> bool:
-        number = call.caller if self.on == "caller" else call.dialled
-        if not number:
-            return False
-        return number in self.numbers or any(number.startswith(p) for p in self.prefixes)
-
-    def plan(self) -> dict[str, Any]:
-        return {"on": self.on, "numbers": sorted(self.numbers), "prefixes": list(self.prefixes)}
-
-
-@dataclass(frozen=True, slots=True)
-class TimeCond:
-    """A weekly window in the profile's zone: ``start`` inclusive, ``end`` exclusive (minutes).
-
-    Windows that run over midnight are rejected by the checks (FG517): split them in two cases.
-    """
-
-    days: frozenset[int]
-    start: int
-    end: int
-
-    def matches(self, call: CallData, env: Env, tz: tzinfo) -> bool:
-        when = (call.start_stamp or datetime.now(tz)).astimezone(tz)
-        minute = when.hour * 60 + when.minute
-        return when.weekday() in self.days and self.start <= minute < self.end
-
-    def plan(self) -> dict[str, Any]:
-        return {
-            "on": "time",
-            "days": [DAYS[d] for d in sorted(self.days)],
-            "from": _hhmm(self.start),
-            "to": _hhmm(self.end),
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class VariableCond:
-    """A variable (call variable, ``L.column`` or ``M.digits``) equals one of ``values``."""
-
-    variable: str
-    values: frozenset[str]
-
-    def matches(self, call: CallData, env: Env, tz: tzinfo) -> bool:
-        return env.get(self.variable, "") in self.values
-
-    def plan(self) -> dict[str, Any]:
-        return {"on": "variable", "variable": self.variable, "values": sorted(self.values)}
-
-
-@dataclass(frozen=True, slots=True)
-class TableCond:
-    """The rendered key is a row of the table."""
-
-    table: str
-    index: TableIndex
-    key: Template
-
-    def matches(self, call: CallData, env: Env, tz: tzinfo) -> bool:
-        return self.index.find(self.key.render(env)) is not None
-
-    def plan(self) -> dict[str, Any]:
-        return {"on": "table", "table": self.table, "key": self.key.text}
-
-
-Condition = NumberCond | TimeCond | VariableCond | TableCond
-
-
-def _hhmm(minutes: int) -> str:
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
-
-
-def _minutes(hhmm: str) -> int:
-    hours, minutes = hhmm.split(":")
-    return int(hours) * 60 + int(minutes)
-
-
-def compile_condition(when: Any, flow: Flow) -> Condition:
-    """One switch case's condition as a matcher."""
-    if when.on in ("caller", "dialled"):
-        numbers = frozenset(national10(n) for n in when.numbers if national10(n))
-        prefixes = tuple(p.strip() for p in when.prefixes if p.strip())
-        return NumberCond(when.on, numbers, prefixes)
-    if when.on == "time":
-        days = frozenset(DAYS.index(d) for d in when.days)
-        return TimeCond(days, _minutes(when.start), _minutes(when.end))
-    if when.on == "variable":
-        return VariableCond(when.variable.strip("{} "), frozenset(when.values))
-    table = flow.tables.get(when.table)
-    index = TableIndex.build(table.rows if table else {}, "exact")
-    return TableCond(when.table, index, Template.of(when.key))
 
 
 # --- ops -----------------------------------------------------------------------------------

@@ -118,14 +118,7 @@ class Runtime:
         trace: list[tuple[str, str]],
     ) -> Answer:
         env = call_env(call, self.compiled)
-        node = start
-        if menu is not None:
-            op = self.ops[menu]
-            assert isinstance(op, MenuOp)
-            branch, digits = decide_menu(op, call.last_dtmf)
-            env[f"{menu}.digits"] = digits
-            trace.append((menu, branch))
-            node = self._target(op.targets, menu, branch)
+        node = start if menu is None else self._continue(menu, call, env, trace)
         fragments: list[bytes] = []
         budget = len(self.ops) + 1  # the checks reject cycles; this only guards a broken plan
         while node is not None:
@@ -160,6 +153,15 @@ class Runtime:
             trace.append((node, branch))
             node = self._target(op_any.targets, node, branch)
         raise StepFailure(f"step '{step_id}' stopped without reaching an end")
+
+    def _continue(self, menu: str, call: CallData, env: Env, trace: list[tuple[str, str]]) -> str:
+        """A continuation step starts by deciding its menu's branch from the digits received."""
+        op = self.ops[menu]
+        assert isinstance(op, MenuOp)
+        branch, digits = decide_menu(op, call.last_dtmf)
+        env[f"{menu}.digits"] = digits
+        trace.append((menu, branch))
+        return self._target(op.targets, menu, branch)
 
     def _done(
         self,
