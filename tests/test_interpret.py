@@ -1,0 +1,281 @@
+"""The reference semantics, node type by node type, on small hand-written flows."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+
+import pytest
+
+from flowgraph.interpret import (
+    CallScript,
+    Failover,
+    Handoff,
+    Hangup,
+    Play,
+    Prompt,
+    Transfer,
+    in_window,
+    table_row,
+    walk,
+)
+from flowgraph.load import flow_from_data
+
+FAILOVER = ("department", ("5100",))
+
+
+def make(nodes: list[dict[str, Any]], **profile: Any) -> Any:
+    return flow_from_data(
+        {
+            "id": "t",
+            "entry": nodes[0]["id"],
+            "nodes": nodes,
+            "settings": {"failover": {"type": "department", "data": ["5100"]}, "profile": profile},
+            "tables": {
+                "vip": {"columns": ["agent"], "rows": {"+91 98765 43210": {"agent": "9000000101"}}},
+                "region": {"columns": ["agent"], "rows": {"98": {"agent": "1"}, "981": {"agent": "2"}}},
+            },
+        }
+    )
+
+
+def ivr(node_id: str = "end") -> dict[str, Any]:
+    return {"id": node_id, "type": "transfer", "transfer": "ivr", "targets": ["22590"]}
+
+
+def play(node_id: str, data: str, nxt: str) -> dict[str, Any]:
+    return {"id": node_id, "type": "play", "recording": {"data": data}, "branches": {"next": nxt}}
+
+
+def menu(node_id: str, options: list[str], **extra: Any) -> dict[str, Any]:
+    branches = {o: f"{node_id}_{o}" for o in options} | {"no_input": "quiet", "invalid": "wrong"}
+    return {
+        "id": node_id,
+        "type": "menu",
+        "recording": {"data": "500"},
+        "options": options,
+        "branches": branches,
+        **extra,
+    }
+
+
+MENU_FLOW = [
+    menu("m", ["1", "12"], max_length=2, retry=1),
+    ivr("m_1"),
+    ivr("m_12"),
+    play("quiet", "601", "bye"),
+    play("wrong", "602", "bye"),
+    {"id": "bye", "type": "hangup"},
+]
+
+
+@pytest.mark.parametrize(
+    ("presses", "pressed", "then"),
+    [
+        (["1"], ["1"], "m_1"),
+        (["12"], ["12"], "m_12"),
+        (["123"], ["12"], "m_12"),  # cut to max_length like the platform
+        (["9"], ["9"], "wrong"),
+        ([None, "1"], [None, "1"], "m_1"),  # retry=1: a second chance after silence
+        ([None, None, "1"], [None, None], "quiet"),
+        ([], [None, None], "quiet"),  # no presses left means no input
+        (["-", ""], [None, None], "quiet"),
+    ],
+)
+def test_menu_branches(presses: list[str | None], pressed: list[str | None], then: str) -> None:
+    journey = walk(make(MENU_FLOW), CallScript(caller="9876543210", presses=presses))
+    prompts = [e for e in journey.events if isinstance(e, Prompt)]
+    assert [p.pressed for p in prompts] == pressed
+    assert prompts[0] == Prompt("system", "500", 5000, 2, 1, pressed[0])
+    assert journey.path[:2] == ["m", then]
+
+
+def test_menu_digits_variable_is_set_in_the_continuation() -> None:
+    flow = make(
+        [
+            {
+                "id": "m",
+                "type": "menu",
+                "recording": {"data": "500"},
+                "options": ["1"],
+                "branches": {"1": "say", "no_input": "say", "invalid": "say"},
+            },
+            play("say", "{{m.digits}}", "bye"),
+            {"id": "bye", "type": "hangup"},
+        ]
+    )
+    events = walk(flow, CallScript(caller="1", presses=["42"])).events
+    assert events[1:] == [Play("system", "42"), Hangup()]
+
+
+def test_switch_first_matching_case_wins_else_default() -> None:
+    flow = make(
+        [
+            {
+                "id": "s",
+                "type": "switch",
+                "cases": [
+                    {"branch": "vip", "when": {"on": "table", "table": "vip"}},
+                    {"branch": "north", "when": {"on": "caller", "prefixes": ["98"]}},
+                    {"branch": "night", "when": {"on": "time", "from": "20:00", "to": "24:00"}},
+                ],
+                "branches": {"vip": "a", "north": "b", "night": "c", "default": "d"},
+            },
+            play("a", "1", "end"),
+            play("b", "2", "end"),
+            play("c", "3", "end"),
+            play("d", "4", "end"),
+            ivr(),
+        ]
+    )
+    day = datetime(2026, 11, 26, 10, 0)
+    night = datetime(2026, 11, 26, 21, 0)
+    cases = [
+        ("+919876543210", day, "a"),
+        ("9811111111", day, "b"),
+        ("9811111111", night, "b"),
+        ("8000000000", night, "c"),
+        ("8000000000", day, "d"),
+    ]
+    for caller, at, node in cases:
+        assert walk(flow, CallScript(caller=caller, start=at)).path[:2] == ["s", node], (caller, at)
+
+
+def test_time_rules_use_the_flow_time_zone() -> None:
+    flow = make(
+        [
+            {
+                "id": "s",
+                "type": "switch",
+                "branches": {"open": "a", "default": "b"},
+                "cases": [
+                    {
+                        "branch": "open",
+                        "when": {"on": "time", "days": ["thu"], "from": "09:00", "to": "18:00"},
+                    }
+                ],
+            },
+            play("a", "1", "end"),
+            play("b", "2", "end"),
+            ivr(),
+        ]
+    )
+    # 04:00 UTC on Thursday is 09:30 in India (open); 13:00 UTC is 18:30 (closed).
+    utc = UTC
+    assert walk(flow, CallScript(caller="1", start=datetime(2026, 11, 26, 4, 0, tzinfo=utc))).path[1] == "a"
+    assert walk(flow, CallScript(caller="1", start=datetime(2026, 11, 26, 13, 0, tzinfo=utc))).path[1] == "b"
+    ist = timezone(timedelta(hours=5, minutes=30))
+    assert walk(flow, CallScript(caller="1", start=datetime(2026, 11, 27, 10, 0, tzinfo=ist))).path[1] == "b"
+
+
+def test_in_window_over_midnight_belongs_to_the_listed_day() -> None:
+    fri_23 = datetime(2026, 11, 27, 23, 0)
+    sat_02 = datetime(2026, 11, 28, 2, 0)
+    assert in_window(fri_23, ["fri"], "22:00", "06:00")
+    assert in_window(sat_02, ["fri"], "22:00", "06:00")
+    assert not in_window(sat_02, ["sat"], "22:00", "06:00")
+    assert not in_window(fri_23, ["fri"], "10:00", "10:00")
+
+
+def test_table_lookups_exact_by_number_and_longest_prefix() -> None:
+    flow = make([ivr()])
+    assert table_row(flow, "vip", "exact", "+919876543210") == {"agent": "9000000101"}
+    assert table_row(flow, "vip", "exact", "98765") is None
+    assert table_row(flow, "region", "prefix", "+91 98123 45678") == {"agent": "2"}
+    assert table_row(flow, "region", "prefix", "9800000000") == {"agent": "1"}
+    assert table_row(flow, "region", "prefix", "7000000000") is None
+    assert table_row(flow, "missing", "exact", "1") is None
+
+
+def test_lookup_columns_become_variables_and_numbers_are_formatted() -> None:
+    flow = make(
+        [
+            {
+                "id": "who",
+                "type": "lookup",
+                "source": {"kind": "table", "table": "vip"},
+                "branches": {"found": "agent", "not_found": "end"},
+            },
+            {"id": "agent", "type": "transfer", "transfer": "number", "targets": ["{{who.agent}}"]},
+            ivr(),
+        ],
+        number_format="e164",
+    )
+    journey = walk(flow, CallScript(caller="9876543210"))
+    assert journey.events == [Transfer("number", ("+919000000101",), "order_by", None, False, True)]
+    assert journey.path == ["who", "agent"]
+    assert walk(flow, CallScript(caller="9000000000")).path == ["who", "end"]
+
+
+def test_unanswered_transfer_falls_through_only_when_wired_and_enabled() -> None:
+    nodes = [
+        {
+            "id": "t",
+            "type": "transfer",
+            "transfer": "agent",
+            "targets": ["05000001"],
+            "branches": {"no_answer": "end"},
+        },
+        ivr(),
+    ]
+    first = Transfer("agent", ("05000001",), "order_by", None, False, False)
+    second = Transfer("ivr", ("22590",), "order_by", None, False, True)
+    assert walk(make(nodes), CallScript(caller="1", answers=[False])).events == [first, second]
+    answered = walk(make(nodes), CallScript(caller="1"))
+    assert answered.events == [Transfer("agent", ("05000001",), "order_by", None, False, True)]
+    # The server still evaluated the fall-through: it is sent with the transfer.
+    assert answered.path == ["t", "end"]
+    off = walk(make(nodes, transfer_fallthrough=False), CallScript(caller="1", answers=[False]))
+    assert off.events == [first, Hangup()]
+
+
+def test_handoff_and_nesting_limit() -> None:
+    nodes = [
+        {
+            "id": "m",
+            "type": "menu",
+            "recording": {"data": "500"},
+            "options": ["1"],
+            "branches": {"1": "away", "no_input": "away", "invalid": "away"},
+        },
+        {"id": "away", "type": "dialplan", "dialplan_id": "66ab41c183715fc7da"},
+    ]
+    ok = walk(make(nodes), CallScript(caller="1", presses=["1"]))
+    assert ok.events[-1] == Handoff("66ab41c183715fc7da")
+    # With a limit of 1 the hand-off would be a second hop: the platform fails over instead.
+    over = walk(make(nodes, nesting_limit=1), CallScript(caller="1", presses=["1"]))
+    assert over.events[-1] == Failover("nesting_limit", FAILOVER)
+    assert isinstance(over.events[0], Prompt)
+
+
+def test_broken_flows_end_in_a_failover_with_a_reason() -> None:
+    unwired = walk(make([play("p", "1", "gone")]), CallScript(caller="1"))
+    assert unwired.events == [Failover("server", FAILOVER)]
+    assert "gone" in unwired.events[0].detail  # type: ignore[union-attr]
+    loop = make([{"id": "s", "type": "switch", "branches": {"default": "s"}}])
+    looped = walk(loop, CallScript(caller="1"))
+    assert looped.events == [Failover("server", FAILOVER)]
+    empty = walk(make([{"id": "h", "type": "hangup"}]), CallScript(caller="1"))
+    assert empty.events == [Failover("server", FAILOVER)]  # never send []
+    bad_number = make(
+        [{"id": "t", "type": "transfer", "transfer": "number", "targets": ["{{caller_id_number}}"]}]
+    )
+    assert walk(bad_number, CallScript(caller="12345")).events == [Failover("invalid_response", FAILOVER)]
+    assert walk(bad_number, CallScript(caller="")).events == [Failover("server", FAILOVER)]
+
+
+def test_journey_json_and_description() -> None:
+    journey = walk(make(MENU_FLOW), CallScript(caller="1", presses=["12"]))
+    assert journey.to_json()["events"][0] == {
+        "event": "prompt",
+        "type": "system",
+        "data": "500",
+        "timeout_ms": 5000,
+        "max_length": 2,
+        "retry": 1,
+        "pressed": "12",
+    }
+    assert journey.describe() == [
+        "hears system prompt 500 (up to 2 digits), presses 12",
+        "transferred to ivr 22590: answered",
+    ]
