@@ -6,10 +6,10 @@ import {
   type Connection,
   Controls,
   type Edge,
+  type EdgeChange,
   MiniMap,
   type Node,
   type NodeChange,
-  type OnSelectionChangeParams,
   ReactFlow,
   useReactFlow,
 } from "@xyflow/react";
@@ -26,8 +26,16 @@ import { addNodeOfType } from "./actions";
 
 export const DRAG_TYPE = "application/flowgraph-node";
 
-function sameSet(a: ReadonlySet<string>, b: string[]): boolean {
-  return a.size === b.length && b.every((x) => a.has(x));
+/** Apply React Flow's selection changes (nodes or edges) to the store's selection. */
+function applySelection(changes: (NodeChange | EdgeChange)[]): void {
+  const s = useEditor.getState();
+  const next = new Set(s.selected);
+  for (const c of changes) {
+    if (c.type !== "select") continue;
+    if (c.selected) next.add(c.id);
+    else next.delete(c.id);
+  }
+  if (next.size !== s.selected.size || [...next].some((id) => !s.selected.has(id))) s.select(next);
 }
 
 function useCanvasEdges(edges: ReturnType<typeof flowToCanvas>["edges"]): Edge[] {
@@ -84,7 +92,8 @@ export function Canvas() {
   }, [focus, rf]);
 
   const onNodesChange = useCallback((changes: NodeChange[]) => {
-    // Removal goes through onDelete (one undo step); selection through onSelectionChange.
+    // Removal goes through onDelete (one undo step); selection lives in the store.
+    applySelection(changes);
     const local = changes.filter((c) => c.type !== "remove" && c.type !== "select");
     if (local.length) setNodes((ns) => applyNodeChanges(local, ns as Node[]) as CanvasNode[]);
   }, []);
@@ -92,12 +101,6 @@ export function Canvas() {
   const onNodeDragStop = useCallback((_: unknown, __: Node, moved: Node[]) => {
     const positions = Object.fromEntries(moved.map((n) => [n.id, n.position]));
     useEditor.getState().edit((f) => moveNodes(f, positions));
-  }, []);
-
-  const onSelectionChange = useCallback(({ nodes: ns, edges: es }: OnSelectionChangeParams) => {
-    const ids = [...ns.map((n) => n.id), ...es.map((e) => e.id)];
-    const s = useEditor.getState();
-    if (!sameSet(s.selected, ids)) s.select(ids);
   }, []);
 
   const onConnect = useCallback((c: Connection) => {
@@ -139,7 +142,7 @@ export function Canvas() {
         nodeTypes={CANVAS_NODES}
         onNodesChange={onNodesChange}
         onNodeDragStop={onNodeDragStop}
-        onSelectionChange={onSelectionChange}
+        onEdgesChange={applySelection}
         onConnect={onConnect}
         onDelete={onDelete}
         deleteKeyCode={["Delete", "Backspace"]}
@@ -148,7 +151,6 @@ export function Canvas() {
         fitView
         minZoom={0.05}
         maxZoom={2}
-        proOptions={{ hideAttribution: true }}
       >
         <Background gap={24} />
         <Controls />

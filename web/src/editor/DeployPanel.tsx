@@ -47,7 +47,7 @@ async function loadSheet(flowId: string): Promise<Sheet> {
 export function DeployPanel() {
   const flowId = useEditor((s) => s.flowId) ?? "";
   const saved = useEditor((s) => s.savedRevision);
-  const ids = useEditor((s) => s.flow?.settings?.deployment?.dialplan_ids ?? {});
+  const ids = useEditor((s) => s.flow?.settings?.deployment?.dialplan_ids) ?? {};
   const edit = useEditor((s) => s.edit);
   const [sheet, setSheet] = useState<Sheet | null>(null);
   const [error, setError] = useState("");

@@ -18,6 +18,7 @@ import { NODE_DEFAULTS } from "../nodes/defaults";
 import { panelFor } from "../nodes/registry";
 import { Field, FieldErrors, TextInput } from "../nodes/shared/fields";
 import { useEditor } from "../store";
+import { FlowPanel } from "./FlowPanel";
 
 function IdField({ node }: { node: FlowNode }) {
   const [draft, setDraft] = useState(node.id);
@@ -96,7 +97,7 @@ function NodeProperties({ node, flow }: { node: FlowNode; flow: Flow }) {
   const meta = NODE_DEFAULTS[node.type].meta;
   const update = (patch: Partial<FlowNode>, key?: string) =>
     edit((f) => updateNode(f, node.id, patch), key ? `${node.id}:${key}` : undefined);
-  const nodeErrors = useEditor((s) => s.index.byNode.get(node.id) ?? []).filter((d) => !d.field);
+  const nodeErrors = (useEditor((s) => s.index.byNode.get(node.id)) ?? []).filter((d) => !d.field);
   return (
     <section className="fg-props" data-testid="properties" aria-label={`Properties of ${node.id}`}>
       <h2>
@@ -165,11 +166,11 @@ export function PropertiesPanel() {
   }
   const node = ids.length === 1 ? nodesOf(flow).find((n) => n.id === ids[0]) : undefined;
   if (node) return <NodeProperties node={node} flow={flow} />;
-  return (
-    <div className="fg-props fg-help">
-      {ids.length > 1
-        ? `${ids.length} items selected. Delete, copy (Ctrl+C) or drag them together.`
-        : "Select a node to edit it, or drag a node type from the palette onto the canvas."}
-    </div>
-  );
+  if (ids.length > 1)
+    return (
+      <p className="fg-props fg-help">
+        {ids.length} items selected. Delete, copy (Ctrl+C) or drag them together.
+      </p>
+    );
+  return <FlowPanel flow={flow} />;
 }
