@@ -10,7 +10,7 @@ from typing import Any
 import networkx as nx
 
 from flowgraph.graph import build_graph
-from flowgraph.model import Flow
+from flowgraph.model import Flow, required_branches
 from flowgraph.partition import Partition, partition
 from flowgraph.profile import PlatformProfile
 
@@ -63,6 +63,40 @@ class CheckContext:
                     seen.add(target)
                     queue.append(target)
         return seen
+
+    @cached_property
+    def followed(self) -> dict[str, list[tuple[str, str]]]:
+        """Per node, the (branch, target) pairs a call can take: declared (``no_answer`` only with
+        the profile's fall-through), wired to a known node, in the node's declared order."""
+        out: dict[str, list[tuple[str, str]]] = {}
+        for node_id, node in self.nodes.items():
+            if node.type == "transfer":
+                target = node.branches.get("no_answer")
+                ok = self.profile.transfer_fallthrough and target in self.nodes
+                out[node_id] = [("no_answer", target)] if ok else []
+            else:
+                wired = ((b, node.branches.get(b)) for b in required_branches(node))
+                out[node_id] = [(b, t) for b, t in wired if t in self.nodes]
+        return out
+
+    @cached_property
+    def in_cycles(self) -> set[str]:
+        """Nodes left after repeatedly removing nodes without incoming edges (Kahn's algorithm):
+        empty exactly when the flow is acyclic; otherwise cycles and what hangs below them."""
+        indegree = dict.fromkeys(self.nodes, 0)
+        for node in self.nodes.values():
+            for target in node.branches.values():
+                if target in indegree:
+                    indegree[target] += 1
+        ready = [n for n, d in indegree.items() if d == 0]
+        while ready:
+            node = self.nodes[ready.pop()]
+            for target in node.branches.values():
+                if target in indegree:
+                    indegree[target] -= 1
+                    if indegree[target] == 0:
+                        ready.append(target)
+        return {n for n, d in indegree.items() if d > 0}
 
     def sorted_ids(self, ids: Any) -> list[str]:
         """Node ids in file order."""

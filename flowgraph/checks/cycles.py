@@ -19,12 +19,14 @@ from flowgraph.model import Flow
 
 def check_cycles(flow: Flow, ctx: CheckContext) -> list[Diagnostic]:
     """Report each cycle once: one per strongly connected component, its nodes listed in order."""
-    graph = ctx.graph
+    if not ctx.in_cycles:
+        return []  # the common case: acyclic, decided without building the networkx graph
+    graph = ctx.graph.subgraph(ctx.in_cycles)
     out = []
     for component in nx.strongly_connected_components(graph):
-        first = ctx.sorted_ids(component)[0]
-        if len(component) == 1 and not graph.has_edge(first, first):
+        if len(component) == 1 and not any(graph.has_edge(n, n) for n in component):
             continue
+        first = ctx.sorted_ids(component)[0]
         cycle = _cycle_from(graph.subgraph(component), first)
         loop = [u for u, _v, _k in cycle]
         text = " -> ".join([*loop, loop[0]])

@@ -82,30 +82,20 @@ def format_path(path: Path) -> str:
     return text + (f" -{last_branch}-> (nothing)" if last_branch else "")
 
 
-def followed(ctx: CheckContext, node_id: str) -> list[tuple[str, str]]:
-    """(branch, target) pairs a call can take from a node: declared, wired to a known node."""
-    node = ctx.nodes[node_id]
-    if node.type == "transfer":
-        target = node.branches.get("no_answer")
-        ok = ctx.profile.transfer_fallthrough and target in ctx.nodes
-        return [("no_answer", target)] if ok else []
-    return [(b, node.branches[b]) for b in required_branches(node) if node.branches.get(b) in ctx.nodes]
-
-
 def _dag_order(ctx: CheckContext) -> tuple[list[str], set[tuple[str, str]]]:
     """Reverse postorder of an iterative DFS from the entry, and the back edges it found."""
     entry = ctx.flow.entry
     state: dict[str, int] = {entry: 1}  # 1 on stack, 2 done
     post: list[str] = []
     back: set[tuple[str, str]] = set()
-    stack = [(entry, iter(followed(ctx, entry)))]
+    stack = [(entry, iter(ctx.followed[entry]))]
     while stack:
         node_id, edges = stack[-1]
         for branch, target in edges:
             seen = state.get(target)
             if seen is None:
                 state[target] = 1
-                stack.append((target, iter(followed(ctx, target))))
+                stack.append((target, iter(ctx.followed[target])))
                 break
             if seen == 1:
                 back.add((node_id, branch))
@@ -125,7 +115,7 @@ def path_report(flow: Flow, ctx: CheckContext | None = None) -> PathReport:
     count: dict[str, int] = {flow.entry: 1}
     incoming: dict[str, list[tuple[str, str]]] = {}
     for node_id in order:
-        for branch, target in followed(ctx, node_id):
+        for branch, target in ctx.followed[node_id]:
             if (node_id, branch) not in back:
                 count[target] = count.get(target, 0) + count[node_id]
                 incoming.setdefault(target, []).append((node_id, branch))
