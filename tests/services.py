@@ -208,10 +208,13 @@ def redis_url() -> Iterator[str]:
 
 
 class ServerProcess:
-    """A running ``flowgraph serve``: its base URL, admin token and log file."""
+    """A running ``flowgraph serve``: its base URL, admin token, database URL and log file."""
 
-    def __init__(self, base_url: str, token: str, log: Path, proc: subprocess.Popen[bytes]):
-        self.base_url, self.token, self.log, self.proc = base_url, token, log, proc
+    def __init__(
+        self, base_url: str, token: str, database_url: str, log: Path, proc: subprocess.Popen[bytes]
+    ):
+        self.base_url, self.token, self.database_url = base_url, token, database_url
+        self.log, self.proc = log, proc
 
     @property
     def auth(self) -> dict[str, str]:
@@ -251,7 +254,7 @@ def flowgraph_server(
         _wait(lambda: proc.poll() is not None or _healthy(base), 30, "flowgraph serve", log)
         if proc.poll() is not None:
             raise RuntimeError(f"flowgraph serve exited with {proc.returncode}\n{log.read_text()[-2000:]}")
-        yield ServerProcess(base, token or "", log, proc)
+        yield ServerProcess(base, token or "", database_url, log, proc)
     finally:
         proc.send_signal(signal.SIGINT)
         try:

@@ -150,7 +150,9 @@ def test_cli_prints_the_journey(server: LiveServer, capsys: pytest.CaptureFixtur
     assert "request 2 to dialplan after_help_menu" in out
 
 
-def test_cli_wrong_secret_reaches_the_failover_destination(server: LiveServer, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_wrong_secret_reaches_the_failover_destination(
+    server: LiveServer, capsys: pytest.CaptureFixture[str]
+) -> None:
     args = ["call", server.base, "--flow", "registered_users", "--flow-file"]
     args += [str(EXAMPLES / "registered_users.json"), "--caller", "9876543210", "--secret", "wrong"]
     assert main(args) == 0  # over HTTP the failover answer is just a transfer to the platform

@@ -10,11 +10,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from server_support import EXAMPLES, example, without_failover
+from server_support import EXAMPLES, example, platform_answer, publish_rollback_scenario, without_failover
 from services import ServerProcess, flowgraph_server
-
-from flowgraph.store.db import make_engine
-from flowgraph.store.flows import FlowStore
 
 
 @pytest.fixture(scope="module")
@@ -29,29 +26,6 @@ def api(live: ServerProcess) -> Iterator[httpx.Client]:
     with live.client() as c:
         c.headers.update(live.auth)
         yield c
-
-
-def secret(live: ServerProcess, flow_id: str) -> str:
-    """The flow's platform secret, read from the server's database file."""
-    url = next(a for a in live.proc.args if isinstance(a, str) and a.startswith("sqlite:"))  # type: ignore[union-attr]
-    engine = make_engine(url)
-    try:
-        return FlowStore(engine).secret(flow_id)
-    finally:
-        engine.dispose()
-
-
-def platform_answer(live: ServerProcess, flow_id: str) -> str:
-    """What the platform endpoint answers for a caller the flow does not know."""
-    header = example(flow_id)["settings"].get("deployment", {}).get("secret_header", "X-Flowgraph-Secret")
-    with live.client() as c:
-        response = c.post(
-            f"/dialplan/{flow_id}",
-            json={"caller_id_number": "+919000011111", "call_id": "1775719461.306731", "uuid": "5f1e2d3c"},
-            headers={header: secret(live, flow_id)},
-        )
-    assert response.status_code == 200
-    return response.text
 
 
 def test_auth_over_http(live: ServerProcess) -> None:
@@ -83,22 +57,9 @@ def test_publish_with_errors_is_blocked_over_http(api: httpx.Client) -> None:
 
 
 def test_publish_and_rollback_switch_live_answers(live: ServerProcess, api: httpx.Client) -> None:
-    doc = example("number_masking")
-    etag = api.post("/api/flows", json=doc).headers["ETag"]
-    assert api.post("/api/flows/number_masking/publish", json={"note": "v1"}).status_code == 201
-    first = platform_answer(live, "number_masking")
-    assert "200102" in first and "200103" not in first
-
-    changed = example("number_masking")
-    next(n for n in changed["nodes"] if n["id"] == "unknown_caller")["recording"]["data"] = "200103"
-    assert api.put("/api/flows/number_masking", json=changed, headers={"If-Match": etag}).is_success
-    assert platform_answer(live, "number_masking") == first  # a saved draft never goes live
-    assert api.post("/api/flows/number_masking/publish", json={"note": "v2"}).json()["version"]["number"] == 2
-    second = platform_answer(live, "number_masking")
-    assert "200103" in second and "200102" not in second
-
-    assert api.post("/api/flows/number_masking/rollback", json={"version": 1}).is_success
-    assert platform_answer(live, "number_masking") == first
+    publish_rollback_scenario(
+        api, lambda: platform_answer(live.base_url, live.database_url, "number_masking")
+    )
 
 
 def test_first_start_seeds_examples_and_generates_a_token(tmp_path: Path) -> None:

@@ -1,8 +1,9 @@
-"""FlowStore on SQLite (and the same publish/rollback rules on PostgreSQL in test_postgres.py)."""
+"""FlowStore, every test on SQLite and on a private PostgreSQL 15."""
 
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,11 +13,16 @@ from flowgraph.store.db import create_all, make_engine
 from flowgraph.store.flows import FlowExists, FlowNotFound, FlowStore, StaleWrite, VersionNotFound
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> FlowStore:
-    engine = make_engine(f"sqlite:///{tmp_path / 'store.db'}")
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[FlowStore]:
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'store.db'}"
+    else:
+        url = request.getfixturevalue("postgres_db")
+    engine = make_engine(url)
     create_all(engine)
-    return FlowStore(engine)
+    yield FlowStore(engine)
+    engine.dispose()
 
 
 def test_create_get_and_list(store: FlowStore) -> None:
