@@ -315,6 +315,23 @@ def test_switch_variable_condition_is_checked() -> None:
     assert codes(data) == []
 
 
+def test_switch_variable_with_bad_name_is_unknown() -> None:
+    data = base()
+    data["nodes"].append(
+        {
+            "id": "route",
+            "type": "switch",
+            "cases": [
+                {"branch": "vip", "when": {"on": "variable", "variable": "who tier", "values": ["gold"]}}
+            ],
+            "branches": {"vip": "agent", "default": "operator"},
+        }
+    )
+    node(data, "greet")["branches"]["next"] = "route"
+    (d,) = check(flow_from_data(data))
+    assert (d.code, d.field) == ("FG601", "cases[0].when.variable")
+
+
 def test_http_lookup_allows_any_column() -> None:
     data = base()
     node(data, "who")["source"] = {

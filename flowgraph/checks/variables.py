@@ -46,9 +46,15 @@ def uses_of(node: Any) -> list[Use]:
         for i, case in enumerate(node.cases):
             if case.when.on == "table":
                 fields.append((f"cases[{i}].when.key", case.when.key))
-            if case.when.on == "variable":
-                fields.append((f"cases[{i}].when.variable", "{{" + case.when.variable + "}}"))
-    return [Use(node.id, f, name) for f, text in fields for name in template_names(text)]
+    uses = [Use(node.id, f, name) for f, text in fields for name in template_names(text)]
+    if node.type == "switch":
+        # A variable condition names its variable bare (no braces); resolve it as written.
+        uses += [
+            Use(node.id, f"cases[{i}].when.variable", case.when.variable.strip("{} "))
+            for i, case in enumerate(node.cases)
+            if case.when.on == "variable"
+        ]
+    return uses
 
 
 def check_variables(flow: Flow, ctx: CheckContext) -> list[Diagnostic]:
@@ -216,6 +222,24 @@ def _step_edges(ctx: CheckContext, node_id: str, members: set[str]) -> list[tupl
     return [(b, t) for b, t in node.branches.items() if t in members]
 
 
+def _topological(nodes: tuple[str, ...], edges: dict[str, list[tuple[str, str]]]) -> list[str]:
+    """Kahn's order of a step's nodes; nodes on a cycle follow in breadth-first order."""
+    indegree = dict.fromkeys(nodes, 0)
+    for n in nodes:
+        for _b, t in edges[n]:
+            indegree[t] += 1
+    ready = deque(n for n in nodes if indegree[n] == 0)
+    order: list[str] = []
+    while ready:
+        n = ready.popleft()
+        order.append(n)
+        for _b, t in edges[n]:
+            indegree[t] -= 1
+            if indegree[t] == 0:
+                ready.append(t)
+    return order + [n for n in nodes if indegree[n] > 0]
+
+
 def _must_defined(ctx: CheckContext, step: Step, tracked: set[str]) -> dict[str, frozenset[str]]:
     """Tracked lookups whose ``found`` branch lies on every path from the step start to a node.
 
@@ -225,20 +249,7 @@ def _must_defined(ctx: CheckContext, step: Step, tracked: set[str]) -> dict[str,
     """
     members = set(step.nodes)
     edges = {n: _step_edges(ctx, n, members) for n in step.nodes}
-    indegree = dict.fromkeys(step.nodes, 0)
-    for n in step.nodes:
-        for _b, t in edges[n]:
-            indegree[t] += 1
-    ready = deque(n for n in step.nodes if indegree[n] == 0)
-    order: list[str] = []
-    while ready:
-        n = ready.popleft()
-        order.append(n)
-        for _b, t in edges[n]:
-            indegree[t] -= 1
-            if indegree[t] == 0:
-                ready.append(t)
-    order += [n for n in step.nodes if indegree[n] > 0]
+    order = _topological(step.nodes, edges)
     state: dict[str, frozenset[str] | None] = dict.fromkeys(step.nodes)
     for s in step.starts:
         if s in members:
