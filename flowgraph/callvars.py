@@ -6,7 +6,7 @@ is loose: unused placeholders come as their literal text (``"$last_dtmf"``), emp
 ``+919240202904``, ``918287842425``, ``+91-98XXXXXXXX``). :func:`parse_call_vars` turns any
 mapping (or anything at all) into a :class:`CallData` and never raises.
 
-This runs on every live request, so it is plain Python: no pydantic, no regex on the common path.
+This runs on every live request, so it is plain Python: no pydantic, one pass over the keys.
 
 Decisions where the platform is silent:
 - An absent value (missing, ``""``, ``null``, a literal ``$placeholder``) is ``""`` for the text
@@ -22,6 +22,7 @@ Decisions where the platform is silent:
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone, tzinfo
@@ -32,7 +33,10 @@ from flowgraph.profile import PlatformProfile
 
 #: Used when a profile names a time zone this machine does not know (never raise on a request).
 IST = timezone(timedelta(hours=5, minutes=30), "IST")
-_TEXT_FIELDS = ("uuid", "call_id", "call_to_number", "caller_id_number")
+_NON_DIGITS = re.compile(r"[^0-9]+")
+_KNOWN = frozenset(
+    ("uuid", "call_id", "call_to_number", "caller_id_number", "start_stamp", "last_dtmf", "call_flow")
+)
 _ZONES: dict[str, tzinfo] = {}
 
 
@@ -62,9 +66,10 @@ class CallData:
 
 def national10(value: Any) -> str:
     """A phone number's national form: its last 10 digits (fewer if it has fewer)."""
-    text = value if isinstance(value, str) else _scalar_text(value)
-    digits = "".join(ch for ch in text if "0" <= ch <= "9")
-    return digits[-10:]
+    text = value if type(value) is str else _scalar_text(value)
+    if not (text.isascii() and text.isdigit()):
+        text = _NON_DIGITS.sub("", text)
+    return text[-10:]
 
 
 def zone(name: str) -> tzinfo:
@@ -81,12 +86,15 @@ def zone(name: str) -> tzinfo:
 
 def _scalar_text(value: Any) -> str:
     """A received scalar as text; ``""`` for absent values and for containers."""
-    if value is None or isinstance(value, bool | list | dict | tuple):
+    if type(value) is str:  # the common case first: this runs several times per request
+        text = value.strip()
+    elif value is None or isinstance(value, bool | list | dict | tuple):
         return ""
-    if isinstance(value, float):
+    elif isinstance(value, float):
         return str(int(value)) if value.is_integer() and abs(value) < 1e18 else repr(value)
-    text = value.strip() if isinstance(value, str) else str(value).strip()
-    if text.startswith("$") and len(text) > 1 and text[1:].replace("_", "a").isalnum():
+    else:
+        text = str(value).strip()
+    if text[:1] == "$" and len(text) > 1 and text[1:].replace("_", "a").isalnum():
         return ""  # an unreplaced placeholder: the platform had no value for it
     return text
 
@@ -136,16 +144,21 @@ def _call_flow(value: Any) -> list[Any]:
     return parsed if isinstance(parsed, list) else [parsed] if isinstance(parsed, dict) else []
 
 
-def _stripped(mapping: Any) -> dict[str, Any]:
+def _read(mapping: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    """One pass over the keys: everything with keys stripped, and the known variables by name."""
+    raw: dict[str, Any] = {}
+    known: dict[str, Any] = {}
     if not isinstance(mapping, Mapping):
-        return {}
-    out: dict[str, Any] = {}
+        return raw, known
     for key, value in mapping.items():
-        name = key.strip() if isinstance(key, str) else str(key)
+        name = key.strip() if type(key) is str else str(key).strip()
         # A key seen twice after stripping ("uuid" and "uuid "): keep the first real value.
-        if name not in out or out[name] in (None, ""):
-            out[name] = value
-    return out
+        if name not in raw or raw[name] in (None, ""):
+            raw[name] = value
+            lower = name if name in _KNOWN else name.lower()
+            if lower in _KNOWN and (lower not in known or known[lower] in (None, "")):
+                known[lower] = value
+    return raw, known
 
 
 def parse_call_vars(mapping: Any, profile: PlatformProfile | None = None) -> CallData:
@@ -154,20 +167,20 @@ def parse_call_vars(mapping: Any, profile: PlatformProfile | None = None) -> Cal
     Never raises: whatever cannot be read counts as absent.
     """
     try:
-        raw = _stripped(mapping)
-        lowered = {k.lower(): v for k, v in raw.items()}
+        raw, known = _read(mapping)
         tz = zone(profile.timezone if profile is not None else "Asia/Kolkata")
-        text = {name: _scalar_text(lowered.get(name)) for name in _TEXT_FIELDS}
+        get = known.get
+        dialled, caller = _scalar_text(get("call_to_number")), _scalar_text(get("caller_id_number"))
         return CallData(
-            uuid=text["uuid"],
-            call_id=text["call_id"],
-            call_to_number=text["call_to_number"],
-            caller_id_number=text["caller_id_number"],
-            dialled=national10(text["call_to_number"]),
-            caller=national10(text["caller_id_number"]),
-            start_stamp=_stamp(lowered.get("start_stamp"), tz),
-            last_dtmf=_dtmf(lowered.get("last_dtmf")),
-            call_flow=_call_flow(lowered.get("call_flow")),
+            uuid=_scalar_text(get("uuid")),
+            call_id=_scalar_text(get("call_id")),
+            call_to_number=dialled,
+            caller_id_number=caller,
+            dialled=national10(dialled),
+            caller=national10(caller),
+            start_stamp=_stamp(get("start_stamp"), tz),
+            last_dtmf=_dtmf(get("last_dtmf")),
+            call_flow=_call_flow(get("call_flow")),
             raw=raw,
         )
     except Exception:  # a last guard: a live call must never fail on its own data

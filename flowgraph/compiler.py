@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import tzinfo
 from typing import Any
 
@@ -64,8 +64,9 @@ def _required(tpl: Template, env: Env, node: str, what: str) -> str:
 def _renderer(action: emit.Action, node: str, profile: PlatformProfile) -> Callable[[Env], bytes]:
     if isinstance(action, emit.RecordingAction):
         data = Template.of(action.data)
+        kind, dtmf = action.type, action.dtmf
         return lambda env: emit.encode_action(
-            replace(action, data=_required(data, env, node, "recording")), profile
+            emit.RecordingAction(kind, _required(data, env, node, "recording"), dtmf), profile
         )
     if isinstance(action, emit.TransferAction):
         targets = tuple(Template.of(t) for t in action.data)
@@ -74,7 +75,10 @@ def _renderer(action: emit.Action, node: str, profile: PlatformProfile) -> Calla
         def transfer(env: Env) -> bytes:
             data = tuple(_required(t, env, node, "target") for t in targets)
             moh_value = _required(moh, env, node, "moh") if moh is not None else None
-            return emit.encode_action(replace(action, data=data, moh=moh_value), profile)
+            return emit.encode_action(
+                emit.TransferAction(action.type, data, action.ring_type, moh_value, action.skip_active),
+                profile,
+            )
 
         return transfer
     dialplan = Template.of(action.data)

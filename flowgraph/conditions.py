@@ -35,6 +35,8 @@ class Template:
         parts = self.parts
         if len(parts) == 1:
             return parts[0]
+        if len(parts) == 3:  # one variable, the usual case: skip the generic join
+            return parts[0] + env.get(parts[1], "") + parts[2]
         return "".join(p if i % 2 == 0 else env.get(p, "") for i, p in enumerate(parts))
 
 

@@ -15,6 +15,7 @@ is a cheap join of fragments (:func:`frame`), so the hot path does no JSON work 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -28,6 +29,7 @@ TRANSFER_TYPES: tuple[str, ...] = ("number", "agent", "ivr", "auto_attendant", "
 MULTI_VALUE_TYPES: frozenset[str] = frozenset({"number", "agent"})
 RECORDING_TYPES: tuple[str, ...] = ("system", "url")
 ACTION_KEYS: tuple[str, ...] = ("recording", "transfer", "api_dialplan")
+_NON_DIGITS = re.compile(r"[^0-9]+")
 
 
 class ResponseError(ValueError):
@@ -83,7 +85,7 @@ def format_number(value: str, profile: PlatformProfile) -> str:
     ``+91`` + those for ``e164``. A value with fewer than 10 digits is sent unchanged: the
     platform-values check has already reported it, and guessing would route a call wrongly.
     """
-    digits = "".join(ch for ch in value if "0" <= ch <= "9")
+    digits = value if value.isascii() and value.isdigit() else _NON_DIGITS.sub("", value)
     if len(digits) < 10:
         return value
     national = digits[-10:]

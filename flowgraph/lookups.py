@@ -9,6 +9,7 @@ dependency must turn into the ``error`` branch quickly, not into a late answer.
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,6 +20,7 @@ import orjson
 from flowgraph.callvars import national10
 
 FOUND, NOT_FOUND, ERROR = "found", "not_found", "error"
+_PHONE = re.compile(r"[0-9+\-() ]+")
 
 
 def table_key(text: str) -> str:
@@ -29,7 +31,7 @@ def table_key(text: str) -> str:
     """
     stripped = text.strip()
     digits = national10(stripped)
-    if len(digits) == 10 and all(ch in "0123456789+-() " for ch in stripped):
+    if len(digits) == 10 and _PHONE.fullmatch(stripped):
         return digits
     return stripped
 

@@ -74,7 +74,8 @@ def call_env(call: CallData, compiled: CompiledFlow) -> Env:
         "call_id": call.call_id,
         "call_to_number": call.call_to_number,
         "caller_id_number": call.caller_id_number,
-        "start_stamp": stamp.astimezone(compiled.tz).strftime("%Y-%m-%d %H:%M:%S") if stamp else "",
+        # isoformat: the platform's "YYYY-mm-dd HH:MM:SS", several times cheaper than strftime.
+        "start_stamp": stamp.astimezone(compiled.tz).isoformat(" ", "seconds")[:19] if stamp else "",
     }
 
 
