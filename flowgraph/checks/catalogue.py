@@ -2,7 +2,8 @@
 
 Codes are stable: a code is never reused for a different problem. Families:
 FG1xx structure, FG2xx cycles, FG3xx nesting, FG4xx failover coverage, FG5xx platform values,
-FG6xx variables. ``docs/diagnostics.md`` documents every code; a test keeps the two in step.
+FG6xx variables, FG7xx compile notes (raised by the compiler). ``docs/diagnostics.md`` documents
+every code; a test keeps the two in step.
 """
 
 from __future__ import annotations
@@ -107,6 +108,10 @@ _ENTRIES: tuple[CatalogueEntry, ...] = (
         "FG604", E, "unknown table column", "`{{L.col}}` names a column the lookup's table lacks."
     ),
     CatalogueEntry("FG605", E, "variable not allowed here", "A field that is sent as-is holds a `{{...}}`."),
+    # --- compile notes (emitted by flowgraph.compiler.compile_flow, not by check())
+    CatalogueEntry(
+        "FG701", W, "dialplan id missing", "A step has no portal dialplan id yet; its step id is sent."
+    ),
 )
 
 #: Every code, in code order.
