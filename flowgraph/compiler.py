@@ -9,8 +9,10 @@ op (:class:`ActionOp`, :class:`MenuOp`, :class:`SwitchOp`, :class:`LookupOp`); a
 
 from __future__ import annotations
 
+import gc
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import tzinfo
 from typing import Any
@@ -335,6 +337,20 @@ def step_dialplan_ids(flow: Flow, part: Partition) -> tuple[dict[str, str], list
     return ids, notes
 
 
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    # Building thousands of small ops creates no reference cycles, yet each allocation burst
+    # triggers collections that rescan every live object (the whole flow model): on a
+    # 10,000-node flow that is a third of the compile time. Pause the collector meanwhile.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def compile_flow(flow: Flow, diagnostics: list[Diagnostic] | None = None) -> CompiledFlow:
     """Check and compile ``flow``; raise :class:`CompileError` when the checks find errors.
 
@@ -349,7 +365,8 @@ def compile_flow(flow: Flow, diagnostics: list[Diagnostic] | None = None) -> Com
     part = partition(flow)
     ids, notes = step_dialplan_ids(flow, part)
     nodes = flow.node_map()
-    ops = {nid: build_op(nodes[nid], flow, ids) for nid in part.node_steps}
+    with _gc_paused():
+        ops = {nid: build_op(nodes[nid], flow, ids) for nid in part.node_steps}
     steps = {
         sid: StepProgram(sid, flow.entry if s.menu is None else None, s.menu, s.depth, s.nodes)
         for sid, s in part.steps.items()
