@@ -149,6 +149,7 @@ export function Canvas() {
         multiSelectionKeyCode={["Shift", "Meta", "Control"]}
         selectionOnDrag={false}
         fitView
+        fitViewOptions={{ maxZoom: 1 }}
         minZoom={0.05}
         maxZoom={2}
       >

@@ -109,7 +109,15 @@ export function Toolbar({ onBack }: { onBack: () => void }) {
       >
         ↷
       </button>
-      <button type="button" onClick={autoLayout} data-testid="auto-layout">
+      <button
+        type="button"
+        data-testid="auto-layout"
+        onClick={() => {
+          autoLayout();
+          // Fit once React Flow has the new positions.
+          window.setTimeout(() => void rf.fitView({ maxZoom: 1 }), 50);
+        }}
+      >
         Auto-layout
       </button>
       <button

@@ -2,16 +2,24 @@
 import type { Flow, FlowNode } from "../api/types";
 import { nodesOf } from "./ops";
 
+/** Lower case, with `_` and `-` read as spaces, so "order status" finds `order_status`. */
+function norm(text: string): string {
+  return text.toLowerCase().replace(/[_-]+/g, " ").trim();
+}
+
 /** Nodes matching `query` (case-insensitive), exact id matches first, then by id. */
 export function searchNodes(flow: Flow, query: string, limit = 20): FlowNode[] {
-  const q = query.trim().toLowerCase();
+  const q = norm(query);
   if (!q) return [];
   const score = (n: FlowNode): number => {
-    if (n.id.toLowerCase() === q) return 0;
-    if (n.id.toLowerCase().startsWith(q)) return 1;
-    if ((n.name ?? "").toLowerCase().includes(q)) return 2;
-    if (n.id.toLowerCase().includes(q)) return 3;
-    if (n.type === q) return 4;
+    const id = norm(n.id);
+    const name = norm(n.name ?? "");
+    if (id === q) return 0;
+    if (id.startsWith(q)) return 1;
+    if (name.startsWith(q)) return 2;
+    if (name.includes(q)) return 3;
+    if (id.includes(q)) return 4;
+    if (n.type === q) return 5;
     return -1;
   };
   return nodesOf(flow)
