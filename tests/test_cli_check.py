@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -128,3 +131,22 @@ def test_paths_json_report(capsys: pytest.CaptureFixture[str]) -> None:
             "examples": ["welcome -next-> main -2-> who -not_found-> (nothing)"],
         }
     ]
+
+
+def test_output_is_identical_across_hash_seeds() -> None:
+    # Set iteration order changes with PYTHONHASHSEED; the output must not.
+    flows = sorted(str(p) for p in FIXTURES.glob("*.flow.json"))
+    outputs = []
+    for seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        proc = subprocess.run(
+            [sys.executable, "-m", "flowgraph.cli", "check", "--json", "--paths", *flows],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=False,
+        )
+        assert proc.returncode == 1, proc.stderr
+        outputs.append(proc.stdout)
+    assert outputs[0] == outputs[1]
+    assert len(outputs[0].splitlines()) == 2 * len(flows)

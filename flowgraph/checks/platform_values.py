@@ -241,12 +241,12 @@ def check_recordings(flow: Flow, ctx: CheckContext) -> list[Diagnostic]:
     """Reject ``system`` recording ids missing from a non-empty catalogue (FG514) and URLs that
     are not http(s) (FG515: recordings and HTTP lookups); warn on non-hex dialplan ids (FG516)."""
     out: list[Diagnostic] = []
-    known = [r.id for r in flow.recordings]
+    known = {r.id for r in flow.recordings}
     for node_id, node in ctx.nodes.items():
         rec: Any = getattr(node, "recording", None)
         system = rec is not None and rec.type == "system" and not _templated(rec.data)
         if system and known and rec.data not in known:
-            matches = difflib.get_close_matches(rec.data, known, n=3)
+            matches = difflib.get_close_matches(rec.data, sorted(known), n=3)
             out.append(
                 diag(
                     "FG514",

@@ -222,8 +222,9 @@ def _step_edges(ctx: CheckContext, node_id: str, members: set[str]) -> list[tupl
     return [(b, t) for b, t in node.branches.items() if t in members]
 
 
-def _topological(nodes: tuple[str, ...], edges: dict[str, list[tuple[str, str]]]) -> list[str]:
-    """Kahn's order of a step's nodes; nodes on a cycle follow in breadth-first order."""
+def _topological(nodes: tuple[str, ...], edges: dict[str, list[tuple[str, str]]]) -> tuple[list[str], bool]:
+    """Kahn's order of a step's nodes (nodes on a cycle follow in breadth-first order) and
+    whether the step is acyclic."""
     indegree = dict.fromkeys(nodes, 0)
     for n in nodes:
         for _b, t in edges[n]:
@@ -237,7 +238,7 @@ def _topological(nodes: tuple[str, ...], edges: dict[str, list[tuple[str, str]]]
             indegree[t] -= 1
             if indegree[t] == 0:
                 ready.append(t)
-    return order + [n for n in nodes if indegree[n] > 0]
+    return order + [n for n in nodes if indegree[n] > 0], len(order) == len(nodes)
 
 
 def _must_defined(ctx: CheckContext, step: Step, tracked: set[str]) -> dict[str, frozenset[str]]:
@@ -249,7 +250,7 @@ def _must_defined(ctx: CheckContext, step: Step, tracked: set[str]) -> dict[str,
     """
     members = set(step.nodes)
     edges = {n: _step_edges(ctx, n, members) for n in step.nodes}
-    order = _topological(step.nodes, edges)
+    order, acyclic = _topological(step.nodes, edges)
     state: dict[str, frozenset[str] | None] = dict.fromkeys(step.nodes)
     for s in step.starts:
         if s in members:
@@ -267,5 +268,6 @@ def _must_defined(ctx: CheckContext, step: Step, tracked: set[str]) -> dict[str,
                 new = out if cur is None else cur & out
                 if new != cur:
                     state[t] = new
-                    changed = True
+                    # In topological order one pass is final; only a cyclic step iterates.
+                    changed = not acyclic
     return {n: s or frozenset() for n, s in state.items()}
