@@ -170,7 +170,7 @@ class PublishOut(BaseModel):
 
 
 class RollbackIn(BaseModel):
-    version: int = Field(ge=1, description="The version number to make live again.")
+    version: int = Field(ge=1, le=2**31 - 1, description="The version number to make live again.")
 
 
 class CompileOut(BaseModel):

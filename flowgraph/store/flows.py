@@ -14,198 +14,43 @@ Every write is one transaction: a failed or stale save leaves the previous row i
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import (
-    JSON,
-    Column,
-    DateTime,
-    Engine,
-    ForeignKey,
-    Integer,
-    String,
-    Table,
-    Text,
-    func,
-    insert,
-    select,
-    update,
-)
-from sqlalchemy.engine import Connection, RowMapping
+from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
-from flowgraph.diagnostics import FlowgraphError
-from flowgraph.store.db import metadata
-
-flows_table = Table(
-    "flows",
-    metadata,
-    Column("id", String(64), primary_key=True),
-    Column("name", Text, nullable=False, default=""),
-    Column("draft", JSON, nullable=False),
-    Column("revision", Integer, nullable=False),
-    Column("secret", String(128), nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
-    Column("deleted_at", DateTime(timezone=True), nullable=True),
+from flowgraph.store.records import (
+    FlowExists,
+    FlowNotFound,
+    FlowRecord,
+    StaleWrite,
+    StoreError,
+    VersionNotFound,
+    VersionRecord,
+    check_number,
+    etag_for,
+    exists_message,
+    flow_record,
+    flow_select,
+    flows_table,
+    now,
+    published_table,
+    version_columns,
+    version_record,
+    versions_table,
 )
 
-versions_table = Table(
-    "flow_versions",
-    metadata,
-    Column("flow_id", String(64), ForeignKey("flows.id"), primary_key=True),
-    Column("number", Integer, primary_key=True),
-    Column("hash", String(64), nullable=False),
-    Column("flow", JSON, nullable=False),
-    Column("note", Text, nullable=False, default=""),
-    Column("author", Text, nullable=False, default=""),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-)
-
-published_table = Table(
-    "flow_published",
-    metadata,
-    Column("flow_id", String(64), ForeignKey("flows.id"), primary_key=True),
-    Column("number", Integer, nullable=False),
-    Column("switched_at", DateTime(timezone=True), nullable=False),
-)
-
-
-# --- errors ------------------------------------------------------------------------------
-
-
-class StoreError(FlowgraphError):
-    """Base of the store's errors (each maps to one HTTP status in server/errors.py)."""
-
-
-class FlowNotFound(StoreError):
-    """No such flow (or it is deleted and the caller did not ask for deleted ones)."""
-
-
-class VersionNotFound(StoreError):
-    """No such version of the flow."""
-
-
-class FlowExists(StoreError):
-    """A flow with this id exists already (possibly deleted: restore it instead)."""
-
-
-class StaleWrite(StoreError):
-    """The caller's ETag no longer matches: someone saved in between. Nothing was written."""
-
-    def __init__(self, flow_id: str, expected: str, current: str):
-        self.flow_id, self.expected, self.current = flow_id, expected, current
-        super().__init__(
-            f"flow '{flow_id}' was changed by someone else (you had {expected}, it is now {current}); "
-            "reload it and apply your change again"
-        )
-
-
-# --- records -----------------------------------------------------------------------------
-
-
-def _utc(value: datetime | None) -> datetime | None:
-    # SQLite hands timestamps back without a zone; they were stored as UTC.
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value
-
-
-def now() -> datetime:
-    """The current time in UTC (one place, so every row uses the same clock and zone)."""
-    return datetime.now(UTC)
-
-
-def etag_for(revision: int) -> str:
-    """The strong ETag of a draft revision, quoted as HTTP wants it."""
-    return f'"{revision}"'
-
-
-@dataclass(frozen=True)
-class FlowRecord:
-    """One stored flow: its draft and bookkeeping (``secret`` is kept out of ``repr``)."""
-
-    id: str
-    name: str
-    draft: dict[str, Any]
-    revision: int
-    created_at: datetime
-    updated_at: datetime
-    deleted_at: datetime | None
-    published_version: int | None
-
-    @property
-    def etag(self) -> str:
-        return etag_for(self.revision)
-
-
-@dataclass(frozen=True)
-class VersionRecord:
-    """One immutable published version (``flow`` is None in listings)."""
-
-    flow_id: str
-    number: int
-    hash: str
-    note: str
-    author: str
-    created_at: datetime
-    flow: dict[str, Any] | None = None
-
-
-def _flow_record(row: RowMapping) -> FlowRecord:
-    return FlowRecord(
-        id=row["id"],
-        name=row["name"],
-        draft=row["draft"],
-        revision=row["revision"],
-        created_at=_utc(row["created_at"]) or now(),
-        updated_at=_utc(row["updated_at"]) or now(),
-        deleted_at=_utc(row["deleted_at"]),
-        published_version=row["published_version"],
-    )
-
-
-def _version_record(row: RowMapping, with_flow: bool = True) -> VersionRecord:
-    return VersionRecord(
-        flow_id=row["flow_id"],
-        number=row["number"],
-        hash=row["hash"],
-        note=row["note"],
-        author=row["author"],
-        created_at=_utc(row["created_at"]) or now(),
-        flow=row["flow"] if with_flow else None,
-    )
-
-
-_FLOW_COLUMNS = (
-    flows_table.c.id,
-    flows_table.c.name,
-    flows_table.c.draft,
-    flows_table.c.revision,
-    flows_table.c.created_at,
-    flows_table.c.updated_at,
-    flows_table.c.deleted_at,
-    published_table.c.number.label("published_version"),
-)
-
-
-def _flow_select() -> Any:
-    return select(*_FLOW_COLUMNS).select_from(
-        flows_table.outerjoin(published_table, published_table.c.flow_id == flows_table.c.id)
-    )
-
-
-def _version_columns(with_flow: bool) -> list[Any]:
-    cols = [c for c in versions_table.c if with_flow or c.name != "flow"]
-    return cols
-
-
-def _exists_message(flow_id: str, deleted_at: datetime | None) -> str:
-    if deleted_at is not None:
-        return f"flow '{flow_id}' exists (deleted); restore it or choose another id"
-    return f"flow '{flow_id}' exists already"
+__all__ = [
+    "FlowExists",
+    "FlowNotFound",
+    "FlowRecord",
+    "FlowStore",
+    "StaleWrite",
+    "StoreError",
+    "VersionNotFound",
+    "VersionRecord",
+]
 
 
 # --- the store ---------------------------------------------------------------------------
@@ -221,11 +66,11 @@ class FlowStore:
 
     def list_flows(self, include_deleted: bool = False) -> list[FlowRecord]:
         """Every flow, ordered by id (deleted ones only when asked)."""
-        query = _flow_select().order_by(flows_table.c.id)
+        query = flow_select().order_by(flows_table.c.id)
         if not include_deleted:
             query = query.where(flows_table.c.deleted_at.is_(None))
         with self.engine.connect() as conn:
-            return [_flow_record(r) for r in conn.execute(query).mappings()]
+            return [flow_record(r) for r in conn.execute(query).mappings()]
 
     def get(self, flow_id: str, include_deleted: bool = False) -> FlowRecord:
         """One flow; raises :class:`FlowNotFound` (also for a deleted flow unless asked)."""
@@ -233,10 +78,10 @@ class FlowStore:
             return self._get(conn, flow_id, include_deleted)
 
     def _get(self, conn: Connection, flow_id: str, include_deleted: bool = False) -> FlowRecord:
-        row = conn.execute(_flow_select().where(flows_table.c.id == flow_id)).mappings().first()
+        row = conn.execute(flow_select().where(flows_table.c.id == flow_id)).mappings().first()
         if row is None:
             raise FlowNotFound(f"no flow '{flow_id}'")
-        record = _flow_record(row)
+        record = flow_record(row)
         if record.deleted_at is not None and not include_deleted:
             raise FlowNotFound(
                 f"flow '{flow_id}' is deleted (restore it with POST /api/flows/{flow_id}/restore)"
@@ -255,15 +100,16 @@ class FlowStore:
         """The flow's versions, newest first, without their flow JSON."""
         self.get(flow_id, include_deleted=True)
         query = (
-            select(*_version_columns(False))
+            select(*version_columns(False))
             .where(versions_table.c.flow_id == flow_id)
             .order_by(versions_table.c.number.desc())
         )
         with self.engine.connect() as conn:
-            return [_version_record(r, with_flow=False) for r in conn.execute(query).mappings()]
+            return [version_record(r, with_flow=False) for r in conn.execute(query).mappings()]
 
     def get_version(self, flow_id: str, number: int) -> VersionRecord:
         """One version with its flow JSON; raises :class:`VersionNotFound`."""
+        check_number(flow_id, number)
         query = select(versions_table).where(
             versions_table.c.flow_id == flow_id, versions_table.c.number == number
         )
@@ -271,7 +117,7 @@ class FlowStore:
             row = conn.execute(query).mappings().first()
         if row is None:
             raise VersionNotFound(f"flow '{flow_id}' has no version {number}")
-        return _version_record(row)
+        return version_record(row)
 
     def published(self, flow_id: str) -> VersionRecord | None:
         """The live version of a flow with its JSON; None when unpublished or deleted."""
@@ -288,7 +134,7 @@ class FlowStore:
         )
         with self.engine.connect() as conn:
             row = conn.execute(query).mappings().first()
-        return _version_record(row) if row is not None else None
+        return version_record(row) if row is not None else None
 
     def published_pointers(self) -> dict[str, tuple[int, str]]:
         """Live flows -> (version number, content hash): a cheap query for cache validation."""
@@ -345,7 +191,7 @@ class FlowStore:
                         updated.append(flow_id)
                     else:
                         raise FlowExists(
-                            _exists_message(flow_id, existing.deleted_at) + " (import with overwrite)"
+                            exists_message(flow_id, existing.deleted_at) + " (import with overwrite)"
                         )
         except IntegrityError:
             raise FlowExists("a flow in the import was created concurrently; nothing was imported") from None
@@ -355,7 +201,7 @@ class FlowStore:
         flow_id = str(draft["id"])
         existing = conn.execute(select(flows_table.c.deleted_at).where(flows_table.c.id == flow_id)).first()
         if existing is not None:
-            raise FlowExists(_exists_message(flow_id, existing.deleted_at))
+            raise FlowExists(exists_message(flow_id, existing.deleted_at))
         stamp = now()
         conn.execute(
             insert(flows_table).values(
@@ -500,6 +346,7 @@ class FlowStore:
             )
 
     def _version(self, conn: Connection, flow_id: str, number: int) -> VersionRecord:
+        check_number(flow_id, number)
         row = (
             conn.execute(
                 select(versions_table).where(
@@ -511,7 +358,7 @@ class FlowStore:
         )
         if row is None:
             raise VersionNotFound(f"flow '{flow_id}' has no version {number}")
-        return _version_record(row)
+        return version_record(row)
 
     def is_empty(self) -> bool:
         """True when no flow was ever stored (the server seeds examples then)."""
