@@ -11,10 +11,11 @@ This runs on every live request, so it is plain Python: no pydantic, one pass ov
 Decisions where the platform is silent:
 - An absent value (missing, ``""``, ``null``, a literal ``$placeholder``) is ``""`` for the text
   fields and ``None`` for ``start_stamp`` / ``last_dtmf``.
-- ``last_dtmf`` keeps a trailing ``#`` as received (``"12#"``): ``#`` may be an option of its own.
-  The menu decision tries the exact text first and only then reads a trailing ``#`` as the
-  terminator key (see :func:`flowgraph.runtime.decide_menu`). Lists are joined (``["1","2"]`` ->
-  ``"12"``), numbers written in decimal (``[1]`` -> ``"1"``).
+- ``last_dtmf`` keeps a trailing ``#`` as received (``"12#"``): ``#`` is a valid menu option of its
+  own, and whether the platform strips a terminator key is unknown, so nothing is guessed here.
+  The menu decision matches options exactly (:func:`flowgraph.runtime.decide_menu`): ``"12#"``
+  takes ``invalid`` unless ``12#`` is an option. Lists are joined (``["1","2"]`` -> ``"12"``),
+  numbers written in decimal (``[1]`` -> ``"1"``).
 - A number's national form is its last 10 digits; with fewer than 10 digits (an extension, a
   short code) it is just its digits.
 """
