@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass, field
+from typing import Any
 
 from flowgraph.model import Flow
 
@@ -71,9 +72,9 @@ class Partition:
         return list(reversed(chain))
 
 
-def _walk_step(flow: Flow, starts: tuple[str, ...]) -> tuple[list[str], list[str], list[str]]:
-    nodes = flow.node_map()
-    fallthrough = flow.settings.profile.transfer_fallthrough
+def _walk_step(
+    nodes: dict[str, Any], fallthrough: bool, starts: tuple[str, ...]
+) -> tuple[list[str], list[str], list[str]]:
     seen: list[str] = []
     seen_set: set[str] = set()
     menus: list[str] = []
@@ -105,14 +106,15 @@ def _walk_step(flow: Flow, starts: tuple[str, ...]) -> tuple[list[str], list[str
     return seen, menus, handoffs
 
 
-def menu_starts(flow: Flow, menu_id: str) -> tuple[str, ...]:
+def menu_starts(menu: Any) -> tuple[str, ...]:
     """Where a menu's continuation step may start: its wired branch targets, deduplicated."""
-    node = flow.node_map()[menu_id]
-    return tuple(dict.fromkeys(t for t in node.branches.values()))
+    return tuple(dict.fromkeys(menu.branches.values()))
 
 
 def partition(flow: Flow) -> Partition:
     """Cut ``flow`` into steps. Works on any flow (broken ones too) and never loops."""
+    nodes = flow.node_map()
+    fallthrough = flow.settings.profile.transfer_fallthrough
     raw: dict[str, tuple[tuple[str, ...], str | None, list[str], list[str], list[str]]] = {}
     order: list[str] = []
     queue: deque[tuple[str, str | None, tuple[str, ...]]] = deque([(ENTRY_STEP, None, (flow.entry,))])
@@ -120,11 +122,11 @@ def partition(flow: Flow) -> Partition:
         step_id, menu, starts = queue.popleft()
         if step_id in raw:
             continue
-        seen, menus, handoffs = _walk_step(flow, starts)
+        seen, menus, handoffs = _walk_step(nodes, fallthrough, starts)
         raw[step_id] = (starts, menu, seen, menus, handoffs)
         order.append(step_id)
         for m in menus:
-            queue.append((step_id_for_menu(m), m, menu_starts(flow, m)))
+            queue.append((step_id_for_menu(m), m, menu_starts(nodes[m])))
 
     depth, cyclic = _depths(raw, order)
     steps = {
