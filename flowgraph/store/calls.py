@@ -115,10 +115,9 @@ class CallLog:
         """Insert records in one transaction: one driver-level executemany, no per-row ORM work."""
         if not records:
             return
-        positional = self.engine.dialect.paramstyle in ("qmark", "numeric", "format")
-        rows: list[Any] = [_row(r) for r in records]
-        if positional:
-            rows = [tuple(row[name] for name in _INSERT_FIELDS) for row in rows]
+        rows: list[Any] = [_values(r) for r in records]
+        if self.engine.dialect.paramstyle not in ("qmark", "numeric", "format"):
+            rows = [dict(zip(_INSERT_FIELDS, row, strict=True)) for row in rows]
         with self.engine.begin() as conn:
             conn.exec_driver_sql(self._insert_sql, rows)
 
@@ -126,26 +125,37 @@ class CallLog:
 _INSERT_FIELDS: tuple[str, ...] = RECORD_FIELDS[1:]
 
 
-def _row(record: dict[str, Any]) -> dict[str, Any]:
+def _clip(value: Any, limit: int) -> str:
     # Clip what the platform (or a stranger) sent so one hostile request cannot bloat the log.
-    row = {name: record.get(name) for name in _INSERT_FIELDS}
-    for name, limit in (("call_id", 200), ("uuid", 200), ("step", 200), ("failover_reason", 500)):
-        value = row.get(name)
-        if isinstance(value, str) and len(value) > limit:
-            row[name] = value[:limit]
-    for name in ("call_id", "uuid", "version", "step"):
-        row[name] = row[name] or ""
-    # The hot path queues its raw values; converting them here keeps that work off the response.
-    response = row["response"]
+    text = value if isinstance(value, str) else ("" if value is None else str(value))
+    return text[:limit] if len(text) > limit else text
+
+
+def _values(r: dict[str, Any]) -> tuple[Any, ...]:
+    """One record as the insert's parameters, in ``_INSERT_FIELDS`` order.
+
+    The hot path queues its raw values (response bytes, trace as (node, branch) pairs);
+    converting them here keeps that work off the response path. The trace is stored as pairs
+    and read back as ``{"node", "branch"}`` objects.
+    """
+    response = r.get("response")
     if isinstance(response, bytes | bytearray):
-        row["response"] = bytes(response).decode("utf-8", "replace")
-    trace = [
-        step if isinstance(step, dict) else {"node": step[0], "branch": step[1]}
-        for step in row["trace"] or ()
-    ]
-    row["trace"] = orjson.dumps(trace).decode()
-    row["variables"] = orjson.dumps(row["variables"] or {}, default=str).decode()
-    return row
+        response = bytes(response).decode("utf-8", "replace")
+    reason = r.get("failover_reason")
+    return (
+        r["time"],
+        _clip(r.get("call_id"), 200),
+        _clip(r.get("uuid"), 200),
+        r["flow_id"],
+        r.get("version") or "",
+        _clip(r.get("step"), 200),
+        orjson.dumps(r.get("variables") or {}, default=str).decode(),
+        response or "",
+        r.get("latency_ms", 0.0),
+        None if reason is None else _clip(reason, 500),
+        orjson.dumps(r.get("trace") or ()).decode(),
+        r.get("end"),
+    )
 
 
 class CallLogWriter:
@@ -234,7 +244,10 @@ class CallLogWriter:
 def _record(row: RowMapping) -> dict[str, Any]:
     record = {name: row[name] for name in RECORD_FIELDS}
     record["variables"] = orjson.loads(record["variables"])
-    record["trace"] = orjson.loads(record["trace"])
+    record["trace"] = [
+        step if isinstance(step, dict) else {"node": step[0], "branch": step[1]}
+        for step in orjson.loads(record["trace"])
+    ]
     return record
 
 
