@@ -21,6 +21,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from flowgraph.store.records import (
+    ID_RE,
     FlowExists,
     FlowNotFound,
     FlowRecord,
@@ -28,6 +29,7 @@ from flowgraph.store.records import (
     StoreError,
     VersionNotFound,
     VersionRecord,
+    check_id,
     check_number,
     etag_for,
     exists_message,
@@ -35,6 +37,7 @@ from flowgraph.store.records import (
     flow_select,
     flows_table,
     now,
+    plain_text,
     published_table,
     version_columns,
     version_record,
@@ -78,6 +81,7 @@ class FlowStore:
             return self._get(conn, flow_id, include_deleted)
 
     def _get(self, conn: Connection, flow_id: str, include_deleted: bool = False) -> FlowRecord:
+        check_id(flow_id)
         row = conn.execute(flow_select().where(flows_table.c.id == flow_id)).mappings().first()
         if row is None:
             raise FlowNotFound(f"no flow '{flow_id}'")
@@ -90,6 +94,7 @@ class FlowStore:
 
     def secret(self, flow_id: str) -> str:
         """The flow's platform secret (for the hot path's header check and the deployment sheet)."""
+        check_id(flow_id)
         with self.engine.connect() as conn:
             value = conn.execute(select(flows_table.c.secret).where(flows_table.c.id == flow_id)).scalar()
         if value is None:
@@ -121,6 +126,8 @@ class FlowStore:
 
     def published(self, flow_id: str) -> VersionRecord | None:
         """The live version of a flow with its JSON; None when unpublished or deleted."""
+        if not ID_RE.fullmatch(flow_id):
+            return None
         query = (
             select(versions_table)
             .select_from(
@@ -206,7 +213,7 @@ class FlowStore:
         conn.execute(
             insert(flows_table).values(
                 id=flow_id,
-                name=str(draft.get("name") or ""),
+                name=plain_text(draft.get("name")),
                 draft=draft,
                 revision=1,
                 secret=secrets.token_urlsafe(32),
@@ -221,7 +228,7 @@ class FlowStore:
         result = conn.execute(
             update(flows_table)
             .where(flows_table.c.id == flow_id, flows_table.c.revision == expected)
-            .values(draft=draft, name=str(draft.get("name") or ""), revision=expected + 1, updated_at=now())
+            .values(draft=draft, name=plain_text(draft.get("name")), revision=expected + 1, updated_at=now())
         )
         return bool(result.rowcount == 1)
 
@@ -300,8 +307,8 @@ class FlowStore:
                     number=number,
                     hash=content_hash,
                     flow=flow,
-                    note=note,
-                    author=author,
+                    note=plain_text(note),
+                    author=plain_text(author),
                     created_at=now(),
                 )
             )
@@ -317,6 +324,7 @@ class FlowStore:
             return version
 
     def _lock_flow(self, conn: Connection, flow_id: str) -> None:
+        check_id(flow_id)
         # Row lock on PostgreSQL (FOR UPDATE) serialises publishes of one flow, so two of them
         # cannot pick the same version number; SQLite serialises writers by itself.
         row = conn.execute(

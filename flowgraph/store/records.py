@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -15,6 +16,7 @@ from sqlalchemy import JSON, Column, DateTime, ForeignKey, Integer, String, Tabl
 from sqlalchemy.engine import RowMapping
 
 from flowgraph.diagnostics import FlowgraphError
+from flowgraph.model import ID_PATTERN
 from flowgraph.store.db import metadata
 
 flows_table = Table(
@@ -186,6 +188,22 @@ def version_columns(with_flow: bool) -> list[Any]:
 
 #: Version numbers fit a 32-bit INTEGER column on every database.
 MAX_VERSION = 2**31 - 1
+
+
+#: What a stored flow id looks like (the model's id pattern).
+ID_RE = re.compile(ID_PATTERN)
+
+
+def check_id(flow_id: str) -> None:
+    """Raise :class:`FlowNotFound` for an id no flow can have, before it reaches the database
+    (PostgreSQL refuses some strings, e.g. with NUL, that a URL can carry)."""
+    if not ID_RE.fullmatch(flow_id):
+        raise FlowNotFound(f"no flow {flow_id[:80]!r}")
+
+
+def plain_text(value: object) -> str:
+    """Text for a TEXT column: NUL characters removed (PostgreSQL cannot store them)."""
+    return str(value or "").replace("\x00", "")
 
 
 def check_number(flow_id: str, number: int) -> None:

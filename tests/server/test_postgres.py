@@ -81,3 +81,17 @@ def test_publishes_racing_get_distinct_version_numbers(pg_live: ServerProcess, a
         frozen = api.get(f"/api/flows/number_masking/versions/{v['number']}").json()["flow"]
         assert frozen == document(flow_from_data(example("number_masking") | {"name": frozen["name"]}))
     assert live["flow"]["name"].startswith("edition ")
+
+
+def test_hostile_text_is_a_clean_answer_on_postgresql(api: httpx.Client) -> None:
+    # PostgreSQL refuses NUL in text: such input must be a 404 or stored cleaned, never a 500.
+    assert api.get("/api/flows/a%00b").status_code == 404
+    assert api.get("/api/flows/a%00b/versions/1").status_code == 404
+    doc = example("number_masking") | {"name": "nul\x00name"}
+    assert api.post("/api/flows", json=doc).status_code == 201
+    assert api.get("/api/flows/number_masking").json()["name"] == "nulname"
+    published = api.post("/api/flows/number_masking/publish", json={"note": "n\x00", "author": "a\x00"})
+    assert published.status_code == 201 and published.json()["version"]["note"] == "n"
+    assert api.get("/api/flows/number_masking/calls", params={"call_id": "x\x00"}).json() == []
+    assert api.get("/api/flows/number_masking/calls/x%00y").json() == []
+    assert api.get("/api/flows/number_masking/versions/99999999999").status_code == 404

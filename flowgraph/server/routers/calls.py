@@ -44,6 +44,8 @@ def list_calls(
     """The flow's call-log records, newest first: time, call id, version, step, variables received,
     response sent, latency, failover reason, trace."""
     state.flows.get(flow_id, include_deleted=True)
+    if call_id is not None and "\x00" in call_id:
+        return []  # no call id holds NUL (and PostgreSQL cannot compare one)
     return call_log(state).records(
         flow_id, call_id=call_id, since=since, until=until, limit=limit, offset=offset
     )
@@ -53,6 +55,8 @@ def list_calls(
 def call_journey(flow_id: str, call_id: str, state: AppState = Depends(get_state)) -> list[dict[str, Any]]:
     """Every request of one call (matched on call id or uuid), oldest first."""
     state.flows.get(flow_id, include_deleted=True)
+    if "\x00" in call_id:
+        return []
     return calls_for_call(call_log(state), call_id, flow_id)
 
 
