@@ -65,6 +65,7 @@ ENTRY = "entry"
 ANSWER_DEADLINE_S = 3.0
 POLL_INTERVAL_S = 0.5
 UNKNOWN_FLOW_BODY = b'{"error":"unknown flow"}'
+INTERNAL_ERROR_BODY = b'{"error":"internal error"}'
 _JSON_HEADERS = [(b"content-type", b"application/json")]
 
 
@@ -314,7 +315,10 @@ class DialplanHub:
             return
         self.started = True
         self.lookups = HttpLookups()
-        await asyncio.to_thread(self.live.refresh)
+        try:
+            await asyncio.to_thread(self.live.refresh)
+        except Exception:  # the database is unreachable: the poller keeps trying
+            log.exception("loading the published flows failed; retrying every %s s", POLL_INTERVAL_S)
         self.writer.start()
         self._poller = asyncio.get_running_loop().create_task(self._poll())
         # Everything loaded so far (FastAPI, SQLAlchemy, compiled flows) lives as long as the
@@ -347,6 +351,24 @@ class DialplanHub:
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Answer one platform request. Never raises; always 200 + one line of JSON."""
+        responded = False
+
+        async def tracked(message: Message) -> None:
+            nonlocal responded
+            responded = True
+            await send(message)
+
+        try:
+            await self._handle(scope, receive, tracked)
+        except Exception:
+            # A bug outside the flow's own answer (parsing, logging): still a 200 the platform
+            # reads as a failure, so it runs its failover destination -- never a 500.
+            log.exception("platform request %s failed", scope.get("path", "")[:200])
+            if not responded:
+                with contextlib.suppress(Exception):
+                    await _send(send, 200, INTERNAL_ERROR_BODY)
+
+    async def _handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         started_wall = time.time()
         started = time.perf_counter()
         if not self.started:

@@ -15,6 +15,9 @@ import pytest
 from services import free_port
 from test_dialplan_support import LiveServer, live_server
 
+from flowgraph.store.calls import CallLog, count_calls
+from flowgraph.store.db import make_engine
+
 FAILOVER = b'[{"transfer":{"type":"department","data":["5001"]}}]'
 CALL = {"uuid": "ab12", "call_id": "1775719461.306731", "caller_id_number": "+919876543210"}
 
@@ -168,3 +171,18 @@ def test_delete_and_restore_take_the_flow_off_and_on_the_air(server: LiveServer)
 def test_unpublished_flow_is_not_served(server: LiveServer) -> None:
     api(server, "POST", "/api/flows", json=simple_flow("draft_only", "4444"))
     assert server.platform("draft_only", json=CALL).json() == {"error": "unknown flow"}
+
+
+def test_call_log_is_flushed_on_shutdown(tmp_path: Any) -> None:
+    # Answer a burst and stop the server right away: what was still queued is written on the way out.
+    with live_server(tmp_path) as live:
+        secret = live.secret("registered_users")
+        with httpx.Client(base_url=live.base, headers={"X-Flowgraph-Secret": secret}) as client:
+            for i in range(300):
+                client.post("/dialplan/registered_users", json={**CALL, "call_id": f"burst-{i}"})
+        db_url = live.db_url
+    engine = make_engine(db_url)
+    try:
+        assert count_calls(CallLog(engine), "registered_users") == 300
+    finally:
+        engine.dispose()
