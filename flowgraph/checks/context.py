@@ -68,16 +68,36 @@ class CheckContext:
     def followed(self) -> dict[str, list[tuple[str, str]]]:
         """Per node, the (branch, target) pairs a call can take: declared (``no_answer`` only with
         the profile's fall-through), wired to a known node, in the node's declared order."""
-        out: dict[str, list[tuple[str, str]]] = {}
+        return self._wiring[0]
+
+    @cached_property
+    def missing(self) -> dict[str, tuple[str, ...]]:
+        """Per node, required branches that are unwired or name an unknown node (dead ends)."""
+        return self._wiring[1]
+
+    @cached_property
+    def _wiring(self) -> tuple[dict[str, list[tuple[str, str]]], dict[str, tuple[str, ...]]]:
+        # One pass for both maps: required_branches() is the costly part on large flows.
+        followed: dict[str, list[tuple[str, str]]] = {}
+        missing: dict[str, tuple[str, ...]] = {}
         for node_id, node in self.nodes.items():
             if node.type == "transfer":
                 target = node.branches.get("no_answer")
                 ok = self.profile.transfer_fallthrough and target in self.nodes
-                out[node_id] = [("no_answer", target)] if ok else []
-            else:
-                wired = ((b, node.branches.get(b)) for b in required_branches(node))
-                out[node_id] = [(b, t) for b, t in wired if t in self.nodes]
-        return out
+                followed[node_id] = [("no_answer", target)] if ok else []
+                missing[node_id] = ()
+                continue
+            required = required_branches(node)
+            followed[node_id] = [
+                (b, node.branches[b]) for b in required if node.branches.get(b) in self.nodes
+            ]
+            gaps = (
+                ()
+                if len(followed[node_id]) == len(required)
+                else tuple(b for b in required if node.branches.get(b) not in self.nodes)
+            )
+            missing[node_id] = gaps
+        return followed, missing
 
     @cached_property
     def in_cycles(self) -> set[str]:

@@ -11,7 +11,7 @@ from flowgraph.checks.catalogue import diag
 from flowgraph.checks.context import CheckContext
 from flowgraph.checks.paths import format_path, path_report
 from flowgraph.diagnostics import Diagnostic
-from flowgraph.model import TERMINAL_TYPES, Flow, required_branches
+from flowgraph.model import Flow, required_branches
 
 
 def check_failover(flow: Flow, ctx: CheckContext) -> list[Diagnostic]:
@@ -58,11 +58,7 @@ def _wire_hint(kind: str, branch: str) -> str:
 def check_terminals(flow: Flow, ctx: CheckContext) -> list[Diagnostic]:
     """Reject dead ends on paths from the entry (FG403), with how many paths stop there."""
     # Counting paths is only needed when some reachable node has a branch leading nowhere.
-    if not any(
-        len(ctx.followed[n]) < len(required_branches(ctx.nodes[n]))
-        for n in ctx.reachable
-        if ctx.nodes[n].type not in TERMINAL_TYPES
-    ):
+    if not any(ctx.missing[n] for n in ctx.reachable):
         return []
     out = []
     for end in path_report(flow, ctx).ends:

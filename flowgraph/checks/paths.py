@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flowgraph.checks.context import CheckContext
-from flowgraph.model import TERMINAL_TYPES, Flow, required_branches
+from flowgraph.model import TERMINAL_TYPES, Flow
 
 #: A path as (node id, branch taken) pairs; the last pair's branch is "" at a terminal.
 Path = tuple[tuple[str, str], ...]
@@ -127,12 +127,9 @@ def path_report(flow: Flow, ctx: CheckContext | None = None) -> PathReport:
 
 def _end(ctx: CheckContext, node_id: str, paths: int, incoming: dict) -> PathEnd | None:
     node = ctx.nodes[node_id]
-    if node.type in TERMINAL_TYPES:
-        missing: tuple[str, ...] = ()
-    else:
-        missing = tuple(b for b in required_branches(node) if node.branches.get(b) not in ctx.nodes)
-        if not missing:
-            return None
+    missing = ctx.missing[node_id]
+    if node.type not in TERMINAL_TYPES and not missing:
+        return None
     limit = ctx.options.path_examples
     if missing:
         examples = [_back_to_entry(ctx, (node_id, b), incoming) for b in missing[:limit]]
