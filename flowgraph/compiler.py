@@ -76,6 +76,11 @@ def _renderer(action: emit.Action, node: str, profile: PlatformProfile) -> Calla
 
         def transfer(env: Env) -> bytes:
             data = tuple(_required(t, env, node, "target") for t in targets)
+            if action.type == "number":
+                bad = [v for v in data if not emit.is_phone_number(v)]
+                if bad:
+                    # Sent as is, the platform would reject the whole answer; fail over instead.
+                    raise RenderError(f"node '{node}': target {bad[0]!r} is not a phone number for this call")
             moh_value = _required(moh, env, node, "moh") if moh is not None else None
             return emit.encode_action(
                 emit.TransferAction(action.type, data, action.ring_type, moh_value, action.skip_active),

@@ -78,6 +78,12 @@ Action = RecordingAction | TransferAction | DialplanAction
 # --- encoding ----------------------------------------------------------------------------
 
 
+def is_phone_number(value: str) -> bool:
+    """Whether a ``number`` target has at least the 10 digits :func:`format_number` sends."""
+    digits = value if value.isascii() and value.isdigit() else _NON_DIGITS.sub("", value)
+    return len(digits) >= 10
+
+
 def format_number(value: str, profile: PlatformProfile) -> str:
     """A ``number`` transfer target as the platform wants it (profile ``number_format``).
 

@@ -207,8 +207,8 @@ class _Request:
         ]
         bad = [t for t in bad if len(national10(t)) < 10]
         if bad:
-            # Sent as is (emit.format_number never guesses), the platform rejects the answer.
-            raise _RequestFailed(f"{bad[0]!r} is not a phone number", "invalid_response")
+            # The server answers with the failover rather than send a number the platform rejects.
+            raise _RequestFailed(f"{bad[0]!r} is not a phone number")
         return self.actions
 
     def _decide_menu(self, menu: Any, pressed: str | None) -> str:

@@ -289,3 +289,22 @@ def test_any_request_gets_a_valid_platform_answer(flow: str, step: str, variable
     assert validate_response(answer.body, compiled.profile) == []
     if step not in compiled.steps:
         assert answer.failover_reason is not None
+
+
+def test_templated_number_that_is_not_a_phone_number_fails_over() -> None:
+    flow = flow_from_data(
+        {
+            "id": "f",
+            "entry": "t",
+            "nodes": [
+                {"id": "t", "type": "transfer", "transfer": "number", "targets": ["{{caller_id_number}}"]}
+            ],
+            "settings": {"failover": {"type": "ivr", "data": ["22590"]}},
+        }
+    )
+    rt = Runtime(compile_flow(flow))
+    good = rt.answer_sync("entry", {"caller_id_number": "+91-9876543210"})
+    assert json.loads(good.body) == [{"transfer": {"type": "number", "data": ["9876543210"]}}]
+    bad = rt.answer_sync("entry", {"caller_id_number": "12345"})
+    assert json.loads(bad.body) == [{"transfer": {"type": "ivr", "data": ["22590"]}}]
+    assert bad.failover_reason is not None and "not a phone number" in bad.failover_reason
