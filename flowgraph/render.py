@@ -1,12 +1,16 @@
 """Pictures of a flow through Graphviz ``dot``: steps as clusters, diagnostics, traffic.
 
 Each API Dialplan step (one platform request, see :mod:`flowgraph.partition`) is a cluster
-labelled "<step> · hop N of <limit>". A node evaluated by one step sits in that step's cluster.
-A node reached from several steps is marked *shared*: a decision or action is drawn once outside
-the clusters; a shared *ending* (hang-up, transfer or hand-off with nothing after it) is drawn
-once per step that uses it, because one sink with edges from every cluster makes ``dot``'s
-crossing minimisation blow up on large flows (issue 4: 48 s vs 5 s on 1,000 nodes) and the
-long edges make the picture hard to follow.
+labelled "<step> · hop N of <limit>". A node sits in the cluster of the first step that
+evaluates it; a node reached from several steps is marked *shared* ("shared by N steps").
+Long edges into one node from many clusters are what makes ``dot`` slow (issue 4: 48 s on
+1,000 nodes; Graphviz 2.43 even fails with "trouble in init_rank" when shared nodes sit outside
+the clusters), so two things stay local to each step:
+
+- a shared *ending* (hang-up, transfer or hand-off with nothing after it) is drawn once per
+  step that uses it, so each step reads top to bottom on its own;
+- a jump from another step into a shared decision or action (e.g. "9: back to the main menu")
+  ends at a small "go to <node>" connector in that step.
 
 Output is deterministic: the same flow gives byte-identical SVG (stable names and order, the
 Graphviz version comment removed).
@@ -281,9 +285,9 @@ class _FlowPicture:
         self.edges: list[tuple[str, str, dict[str, str]]] = []
 
     def home(self, node_id: str) -> str:
-        """The step cluster a node is drawn in ("" = outside every cluster: shared or unreached)."""
+        """The step cluster a node is drawn in: its first step ("" = not reached: outside)."""
         steps = self.parts.node_steps.get(node_id, ())
-        return steps[0] if len(steps) == 1 else ""
+        return steps[0] if steps else ""
 
     def copied(self, node_id: str) -> bool:
         """Shared endings are drawn once per step that reaches them (fast, short edges)."""
@@ -298,10 +302,17 @@ class _FlowPicture:
             if target not in self.missing:
                 self.missing.append(target)
             return name
-        if not self.copied(target):
+        if self.copied(target):
+            loc = loc if loc in self.parts.node_steps[target] else ""
+            return self.extra(loc, target, f"{target}@{loc or 'shared'}")
+        if loc == self.home(target) or len(self.parts.node_steps.get(target, ())) < 2:
             return target
-        loc = loc if loc in self.parts.node_steps[target] else ""
-        name = f"{target}@{loc or 'shared'}"
+        # A jump into a shared decision from another step (e.g. "9: main menu") gets a local
+        # connector instead of a long edge: long edges into one node are what makes dot slow.
+        return self.extra(loc, target, f"{target}@goto.{loc or 'shared'}")
+
+    def extra(self, loc: str, target: str, name: str) -> str:
+        """Register a per-location copy or connector of ``target`` named ``name``."""
         if (target, name) not in self.copies.setdefault(loc, []):
             self.copies[loc].append((target, name))
         return name
@@ -343,14 +354,14 @@ class _FlowPicture:
         self.plan_edges()
         for index, step_id in enumerate(self.parts.order):
             step = self.parts.steps[step_id]
-            members = [n for n in step.nodes if n in self.nodes and self.home(n) == step_id]
+            members = [n for n in step.nodes if self.home(n) == step_id and not self.copied(n)]
             with graph.subgraph(name=f"cluster_{index}") as cluster:
                 cluster.attr(label=plain(*self.step_label(step_id)), style="rounded,filled")
                 cluster.attr(fillcolor="#f8fafc", color="#94a3b8", fontsize="11")
                 if step_id == "entry":
                     cluster.node(START, "call", shape="circle", style="filled", **START_STYLE)
                 self.draw_nodes(cluster, members, step_id)
-        self.draw_nodes(graph, [n for n in self.nodes if self.home(n) == "" and not self.copied(n)], "")
+        self.draw_nodes(graph, [n for n in self.nodes if self.home(n) == ""], "")
         for target in self.missing:
             label = html_label([small(f"missing node “{esc(target)}”", ERROR_COLOUR)])
             graph.node(f"fg.missing.{target}", label, shape="box", style="dashed", color=ERROR_COLOUR)
@@ -362,7 +373,16 @@ class _FlowPicture:
         for node_id in members:
             graph.node(node_id, **self.node_attrs(node_id, loc))
         for node_id, name in self.copies.get(loc, []):
-            graph.node(name, **self.node_attrs(node_id, loc))
+            attrs = self.goto_attrs(node_id) if "@goto." in name else self.node_attrs(node_id, loc)
+            graph.node(name, **attrs)
+
+    def goto_attrs(self, node_id: str) -> dict[str, str]:
+        node, home = self.nodes[node_id], self.home(node_id)
+        lines = [
+            f"go to <b>{esc(node.name or node_id)}</b>",
+            small(f"{esc(node_id)} · drawn in {esc(home)}", "#7c3aed"),
+        ]
+        return {"label": html_label(lines), "shape": "rarrow", "style": "dashed", "color": "#7c3aed"}
 
     def step_label(self, step_id: str) -> list[str]:
         step = self.parts.steps[step_id]

@@ -16,10 +16,13 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from strategies import flows
 
 from flowgraph.cli import main
 from flowgraph.diagnostics import Diagnostic, Severity
 from flowgraph.load import flow_from_data, load_flow
+from flowgraph.model import Flow
 from flowgraph.render import ERROR_COLOUR, WARNING_COLOUR, RenderError, render_flow
 from flowgraph.traffic import Traffic
 
@@ -225,3 +228,44 @@ def test_cli_render_writes_files_and_reports_errors(
     calls.write_text("{}")
     assert main(["render", str(NESTED), "-o", str(traffic_out), "--traffic", str(calls)]) == 2
     assert "calls.json: expected a list of call records" in capsys.readouterr().err
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(flow=flows())
+def test_any_flow_renders_to_valid_deterministic_svg(flow: Flow) -> None:
+    svg = render_flow(flow)
+    root = ET.fromstring(svg)  # well-formed XML whatever the flow holds
+    titles = {t.text for t in root.iter("{http://www.w3.org/2000/svg}title")}
+    drawn = {t.split("@")[0] for t in titles if t and "->" not in t}
+    assert set(flow.node_map()) <= drawn  # every node appears (itself or its per-step copies)
+    assert render_flow(flow) == svg
+
+
+def test_jump_back_to_a_shared_menu_is_a_local_connector() -> None:
+    menu = {"type": "menu", "recording": {"data": "1"}, "options": ["1", "9"]}
+    flow = flow_from_data(
+        {
+            "id": "loop",
+            "entry": "main",
+            "nodes": [
+                {
+                    **menu,
+                    "id": "main",
+                    "name": "Main menu",
+                    "branches": {"1": "sub", "no_input": "bye", "invalid": "bye"},
+                },
+                {
+                    **menu,
+                    "id": "sub",
+                    "branches": {"1": "bye", "9": "main", "no_input": "bye", "invalid": "bye"},
+                },
+                {"id": "bye", "type": "hangup"},
+            ],
+        }
+    )
+    svg = render_flow(flow, diagnostics=[])
+    stub = group(svg, "main@goto.after_sub")
+    assert "Main menu" in texts(ET.tostring(stub)) and "go to " in texts(ET.tostring(stub))
+    assert "9" in texts(ET.tostring(group(svg, "sub->main@goto.after_sub")))
+    assert "shared by 2 steps" in texts(ET.tostring(group(svg, "main")))
+    assert b"<title>sub&#45;&gt;main</title>" not in svg
