@@ -125,6 +125,15 @@ def test_build_a_flow_from_an_empty_canvas(page: Page, server: ServerProcess) ->
     expect(page.get_by_test_id("node-sales")).not_to_have_attribute("data-lit", "true")
     shot(page, "04-simulated-press-2")
 
+    # The deployment sheet: portal values, and the portal id pasted back into the flow.
+    page.get_by_test_id("tab-deploy").click()
+    expect(page.get_by_test_id("deploy-step-entry")).to_contain_text("/dialplan/e2e_support")
+    page.get_by_test_id("dialplan-id-after_menu").fill("66ab41c183715fc7da")
+    expect(page.get_by_test_id("save-state")).to_have_text("All changes saved")
+    stored = httpx.get(f"{server.base_url}/api/flows/e2e_support", headers=server.auth).json()["flow"]
+    assert stored["settings"]["deployment"]["dialplan_ids"] == {"after_menu": "66ab41c183715fc7da"}
+    shot(page, "05-deployment-sheet")
+
     # Export the picture as SVG through the server's renderer.
     with page.expect_download() as download:
         page.get_by_test_id("export-svg").click()
@@ -148,7 +157,7 @@ def test_conflicting_save_from_another_tab_is_offered_not_lost(page: Page, serve
     other.get_by_label("Name", exact=True).fill("Edited in tab two")
     expect(other.get_by_test_id("conflict")).to_be_visible()
     expect(other.get_by_test_id("save-state")).to_contain_text("Conflict")
-    shot(other, "05-conflict")
+    shot(other, "06-conflict")
     stored = httpx.get(f"{server.base_url}/api/flows/number_masking_copy", headers=server.auth).json()
     assert stored["flow"]["name"] == "Saved in tab one"
 

@@ -2,11 +2,32 @@
 // paste back the portal's dialplan id (saved into flow.settings.deployment.dialplan_ids).
 import { useEffect, useState } from "react";
 import { request } from "../api/client";
-import { compileDraft } from "../api/flows";
 import { setDialplanId } from "../graph/ops";
 import { useEditor } from "../store";
 
-type Sheet = Record<string, unknown> & { steps?: Record<string, unknown>[] };
+/** One portal API Dialplan to create (flowgraph/deploy.py `_entry`). */
+interface PortalDialplan {
+  step: string | null;
+  name: string;
+  url: string;
+  method: string;
+  request_body_text: string;
+  header: { name: string; value: string };
+  failover: unknown;
+  dialplan_id_key: string | null;
+  dialplan_id: string | null;
+  assign_to_number: boolean;
+  depth: number;
+}
+
+interface Sheet {
+  flow: string;
+  version: string;
+  mode: string;
+  base_url: string;
+  dialplans: PortalDialplan[];
+  notes: string[];
+}
 
 function CopyRow({ label, value }: { label: string; value: string }) {
   const [copied, setCopied] = useState(false);
@@ -31,17 +52,7 @@ function CopyRow({ label, value }: { label: string; value: string }) {
 }
 
 function text(v: unknown): string {
-  return typeof v === "string" ? v : JSON.stringify(v, null, 1);
-}
-
-/** The sheet from the server (/deployment), or the compiled plan's steps while it is not available. */
-async function loadSheet(flowId: string): Promise<Sheet> {
-  try {
-    return (await request("GET", `/api/flows/${encodeURIComponent(flowId)}/deployment`)).body as Sheet;
-  } catch {
-    const plan = (await compileDraft(flowId)).plan as Sheet;
-    return { mode: plan.mode, steps: (plan.steps ?? []).map(({ id, depth }) => ({ id, depth })) };
-  }
+  return typeof v === "string" ? v : JSON.stringify(v);
 }
 
 export function DeployPanel() {
@@ -53,39 +64,53 @@ export function DeployPanel() {
   const [error, setError] = useState("");
   // biome-ignore lint/correctness/useExhaustiveDependencies: reload after each save
   useEffect(() => {
-    loadSheet(flowId)
-      .then(setSheet)
+    request("GET", `/api/flows/${encodeURIComponent(flowId)}/deployment`)
+      .then((res) => {
+        setSheet(res.body as Sheet);
+        setError("");
+      })
       .catch((e: Error) => setError(`${e.message} (fix the errors in Problems to get the sheet)`));
   }, [flowId, saved]);
-  if (error && !sheet) return <p role="alert">{error}</p>;
-  if (!sheet) return <p className="fg-help">Loading…</p>;
-  const top = Object.entries(sheet).filter(([k, v]) => k !== "steps" && v != null && typeof v !== "object");
+  if (!sheet) return error ? <p role="alert">{error}</p> : <p className="fg-help">Loading…</p>;
   return (
     <div className="fg-deploy" data-testid="deploy-sheet">
-      {top.map(([k, v]) => (
-        <CopyRow key={k} label={k} value={text(v)} />
-      ))}
-      {(sheet.steps ?? []).map((step) => {
-        const sid = String(step.id ?? step.step ?? "");
+      {error && <p role="alert">{error}</p>}
+      <p className="fg-help">
+        Version {sheet.version} · mode {sheet.mode}. Create each API Dialplan below in the portal.
+      </p>
+      {sheet.dialplans.map((d) => {
+        const key = d.dialplan_id_key;
         return (
-          <section key={sid} className="fg-deploy-step" data-testid={`deploy-step-${sid}`}>
-            <h3>Step {sid}</h3>
-            {Object.entries(step)
-              .filter(([k, v]) => k !== "id" && v != null && v !== "")
-              .map(([k, v]) => (
-                <CopyRow key={k} label={k} value={text(v)} />
-              ))}
-            <label htmlFor={`dp-${sid}`}>Portal dialplan id for {sid}</label>
-            <input
-              id={`dp-${sid}`}
-              data-testid={`dialplan-id-${sid}`}
-              value={ids[sid] ?? ""}
-              placeholder="paste the id the portal shows"
-              onChange={(e) => edit((f) => setDialplanId(f, sid, e.target.value), `dp:${sid}`)}
-            />
+          <section key={d.name} className="fg-deploy-step" data-testid={`deploy-step-${d.step ?? "flow"}`}>
+            <h3>
+              {d.name} {d.assign_to_number && <span className="fg-live">assign to the number</span>}
+            </h3>
+            <CopyRow label="URL" value={d.url} />
+            <CopyRow label="Method" value={d.method} />
+            <CopyRow label="Body" value={d.request_body_text} />
+            <CopyRow label="Header" value={d.header.name} />
+            <CopyRow label="Header value" value={d.header.value} />
+            <CopyRow label="Failover" value={text(d.failover)} />
+            {key && (
+              <>
+                <label htmlFor={`dp-${key}`}>Portal dialplan id of “{key}”</label>
+                <input
+                  id={`dp-${key}`}
+                  data-testid={`dialplan-id-${key}`}
+                  value={ids[key] ?? ""}
+                  placeholder="paste the id the portal shows"
+                  onChange={(e) => edit((f) => setDialplanId(f, key, e.target.value), `dp:${key}`)}
+                />
+              </>
+            )}
           </section>
         );
       })}
+      {sheet.notes.map((n) => (
+        <p key={n} className="fg-help">
+          {n}
+        </p>
+      ))}
     </div>
   );
 }
