@@ -20,6 +20,7 @@ from flowgraph.server.deps import AppState, get_state, require_admin
 from flowgraph.server.errors import BadRequest, ServiceUnavailable
 from flowgraph.server.routers.calls import call_log
 from flowgraph.server.routers.flows import COMMON_ERRORS
+from flowgraph.server.schemas import ErrorOut
 from flowgraph.store.calls import iter_calls
 from flowgraph.store.flows import VersionNotFound
 from flowgraph.traffic import Traffic, TrafficError, window_start
@@ -28,7 +29,9 @@ MEDIA = {"svg": "image/svg+xml", "png": "image/png"}
 IMAGE_RESPONSES: dict[int | str, dict[str, Any]] = {
     **COMMON_ERRORS,
     200: {"content": {"image/svg+xml": {}, "image/png": {}}, "description": "The picture"},
-    400: {"description": "Bad traffic window"},
+    400: {"model": ErrorOut, "description": "Bad traffic window, or no version to diff from"},
+    422: {"model": ErrorOut, "description": "The stored document is not a valid flow"},
+    503: {"model": ErrorOut, "description": "Graphviz could not draw the picture"},
 }
 
 router = APIRouter(
