@@ -453,10 +453,9 @@ class _FlowPicture:
 
     def marker_cells(self) -> str:
         request = small(f"box = one request, hop N of {self.limit}")
-        cells = [
-            f'<td border="1" color="#94a3b8" bgcolor="#f8fafc">{request}</td>',
-            f'<td border="1" color="#7c3aed" style="dashed">{small("shared")}</td>',
-        ]
+        cells = [f'<td border="1" color="#94a3b8" bgcolor="#f8fafc">{request}</td>']
+        if any(len(steps) > 1 for steps in self.parts.node_steps.values()):
+            cells.append(f'<td border="1" color="#7c3aed" style="dashed">{small("shared by steps")}</td>')
         if self.marks.nodes or self.marks.edges or self.marks.flow:
             cells.append(f'<td border="2" color="{ERROR_COLOUR}">{small("error")}</td>')
             cells.append(f'<td border="2" color="{WARNING_COLOUR}">{small("warning")}</td>')
