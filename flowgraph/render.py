@@ -428,6 +428,8 @@ class _FlowPicture:
         assert self.traffic is not None
         counts = self.traffic.node(node_id)
         text = f"{counts.visits} passed · {counts.ended} ended"
+        if self.copied(node_id):
+            text = f"all steps: {text}"  # every per-step copy shows the node's totals
         if counts.failovers:
             return small(f"{text} · <b>{counts.failovers} failover</b>", ERROR_COLOUR)
         return small(text, "#0f766e")
