@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Query
 from flowgraph.server.deps import AppState, get_state, require_admin
 from flowgraph.server.errors import BadRequest
 from flowgraph.server.routers.flows import COMMON_ERRORS
+from flowgraph.server.schemas import ErrorOut
 from flowgraph.store.calls import CallLog, calls_for_call, iter_calls
 from flowgraph.traffic import TrafficError, traffic_stats, window_start
 
@@ -60,7 +61,11 @@ def call_journey(flow_id: str, call_id: str, state: AppState = Depends(get_state
     return calls_for_call(call_log(state), call_id, flow_id)
 
 
-@router.get("/flows/{flow_id}/stats", summary="Traffic counts per node and branch")
+@router.get(
+    "/flows/{flow_id}/stats",
+    summary="Traffic counts per node and branch",
+    responses={400: {"model": ErrorOut, "description": "The window is not like 30m, 24h or 7d"}},
+)
 def stats(
     flow_id: str,
     window: str | None = Query(

@@ -20,6 +20,7 @@ from flowgraph.server.schemas import FLOW_BODY, ErrorOut, FlowOut, FlowSummary, 
 
 #: Error answers every /api route may give (documented once for the OpenAPI schema).
 COMMON_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorOut, "description": "Malformed request (e.g. a body that is not UTF-8 JSON)"},
     401: {"model": ErrorOut, "description": "Missing or wrong admin token"},
     404: {"model": ErrorOut, "description": "No such flow (or it is deleted)"},
     413: {"model": ErrorOut, "description": "Request body over the size limit"},
