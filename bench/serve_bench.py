@@ -347,6 +347,10 @@ def main(argv: list[str] | None = None) -> int:
             with server(["--app-dir", str(ROOT / "bench"), "serve_bench:baseline_app"], base_env) as port:
                 base.append(measure(port, PATH_BASELINE, {"Content-Type": "application/json"}, args))
     report(best(ours), best(base), args, size)
+    rounds = ", ".join(
+        f"{o['closed']['rps']:.0f}/{b['closed']['rps']:.0f}" for o, b in zip(ours, base, strict=True)
+    )
+    print(f"each round, ours/baseline req/s: {rounds}")
     return 0
 
 
