@@ -323,7 +323,8 @@ class DialplanHub:
         self._poller = asyncio.get_running_loop().create_task(self._poll())
         # Everything loaded so far (FastAPI, SQLAlchemy, compiled flows) lives as long as the
         # process: moving it out of the collector's reach keeps full collections from pausing
-        # live answers for tens of milliseconds.
+        # live answers for tens of milliseconds. Collect first so no garbage is frozen with it.
+        gc.collect()
         gc.freeze()
 
     async def stop(self) -> None:
