@@ -61,6 +61,20 @@ function useCanvasEdges(edges: ReturnType<typeof flowToCanvas>["edges"]): Edge[]
   }, [edges, index, lit]);
 }
 
+// A fit of the view asked for by a command (auto-layout) waits until the canvas has drawn the
+// nodes that command moved: a fixed delay races the render on a busy machine.
+let fitPending = false;
+
+/** Fit the view once the next change of nodes is on the canvas (or shortly, if none comes). */
+export function requestFit(fitView: () => void): void {
+  fitPending = true;
+  window.setTimeout(() => {
+    if (!fitPending) return;
+    fitPending = false;
+    fitView();
+  }, 300);
+}
+
 export function Canvas() {
   const flow = useEditor((s) => s.flow);
   const selected = useEditor((s) => s.selected);
@@ -79,6 +93,13 @@ export function Canvas() {
     prevNodes.current = next;
     setNodes(next);
   }, [base.nodes]);
+
+  useEffect(() => {
+    // Child effects (React Flow's store sync) have run by now; fit on the next frame.
+    if (!fitPending || !nodes.length) return;
+    fitPending = false;
+    requestAnimationFrame(() => void rf.fitView({ maxZoom: 1 }));
+  }, [nodes, rf]);
 
   useEffect(() => {
     if (!focus) return;

@@ -5,6 +5,7 @@ import { imageUrl } from "../api/flows";
 import { searchNodes } from "../graph/search";
 import { useEditor } from "../store";
 import { addNoteHere, autoLayout } from "./actions";
+import { requestFit } from "./Canvas";
 import { download, downloadUrl } from "./download";
 import { saveNow } from "./hooks";
 
@@ -113,9 +114,8 @@ export function Toolbar({ onBack }: { onBack: () => void }) {
         type="button"
         data-testid="auto-layout"
         onClick={() => {
+          requestFit(() => void rf.fitView({ maxZoom: 1 }));
           autoLayout();
-          // Fit once React Flow has the new positions.
-          window.setTimeout(() => void rf.fitView({ maxZoom: 1 }), 50);
         }}
       >
         Auto-layout
