@@ -200,12 +200,24 @@ class SimulateIn(BaseModel):
     source: Literal["draft", "published"] = "draft"
 
 
+class ExchangeOut(BaseModel):
+    """One request the platform made during the simulated call, and the exact answer it got."""
+
+    step: str | None = Field(description="The flow step that answered")
+    dialplan_id: str = Field(description="The portal dialplan id the platform called")
+    variables: dict[str, str] = Field(description="The request variables the platform sent")
+    response: str = Field(description="The one-line JSON answer, exactly as sent")
+    ended: str = Field(description="How running it ended: api_dialplan, answered, hangup or failover")
+
+
 class JourneyOut(BaseModel):
-    """What the caller experiences (events) and the nodes the server evaluated (path)."""
+    """What the caller experiences (events), the nodes the server evaluated (path), and each
+    request/answer pair of the call (exchanges)."""
 
     events: list[dict[str, Any]]
     path: list[str]
     describe: list[str]
+    exchanges: list[ExchangeOut] = Field(default_factory=list)
 
 
 ErrorOut.model_rebuild()

@@ -254,6 +254,17 @@ def test_simulate_a_scripted_call(client: TestClient) -> None:
     body = response.json()
     assert body["path"][0] == doc["entry"]
     assert body["events"] and len(body["describe"]) == len(body["events"])
+    nested = "nested_three_steps"
+    created(client, nested)
+    call = client.post(f"/api/flows/{nested}/simulate", json={"caller": "9812345678", "presses": ["1", "2"]})
+    exchanges = call.json()["exchanges"]
+    assert [x["step"] for x in exchanges] == ["entry", "after_step1", "after_step2"]
+    assert exchanges[0]["response"] == (
+        '[[{"recording":{"type":"system","data":156848,"dtmf":{"timeout":6000,"maxLength":4,"retry":2}}}],'
+        '[{"api_dialplan":{"data":"6733074ecbb570864f06bc14"}}]]'
+    )
+    assert exchanges[2]["response"] == '[{"transfer":{"type":"ivr","data":["22590"]}}]'
+    assert exchanges[1]["variables"]["last_dtmf"] == "1"
     unpublished = client.post(
         "/api/flows/regional_routing/simulate", json={"caller": "9812345678", "source": "published"}
     )

@@ -123,6 +123,11 @@ def test_build_a_flow_from_an_empty_canvas(page: Page, server: ServerProcess) ->
     expect(events).not_to_contain_text("9876543210")
     expect(page.get_by_test_id("node-support")).to_have_attribute("data-lit", "true")
     expect(page.get_by_test_id("node-sales")).not_to_have_attribute("data-lit", "true")
+    # The exact JSON the platform receives: the menu prompt, then the transfer after pressing 2.
+    expect(page.get_by_test_id("sim-json-0")).to_contain_text('"dtmf"')
+    expect(page.get_by_test_id("sim-json-1")).to_contain_text(
+        '[{"transfer":{"type":"number","data":["9123456789"]'
+    )
     shot(page, "04-simulated-press-2")
 
     # The deployment sheet: portal values, and the portal id pasted back into the flow.

@@ -21,6 +21,7 @@ from flowgraph.server.schemas import (
     CompileOut,
     DiagnosticOut,
     ErrorOut,
+    ExchangeOut,
     JourneyOut,
     SimulateIn,
 )
@@ -97,7 +98,19 @@ def simulate_call(flow_id: str, body: SimulateIn, state: AppState = Depends(get_
         script.start = body.start
     journey = simulate(flow, script, mode=body.mode)
     out = journey.to_json()
-    return JourneyOut(events=out["events"], path=out["path"], describe=journey.describe())
+    exchanges = [
+        ExchangeOut(
+            step=x.step,
+            dialplan_id=x.dialplan_id,
+            variables=x.variables,
+            response=x.response.decode("utf-8", "replace"),
+            ended=x.ended,
+        )
+        for x in journey.exchanges
+    ]
+    return JourneyOut(
+        events=out["events"], path=out["path"], describe=journey.describe(), exchanges=exchanges
+    )
 
 
 def _published(state: AppState, flow_id: str) -> Flow:

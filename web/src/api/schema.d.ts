@@ -606,6 +606,39 @@ export interface components {
             problems?: components["schemas"]["Problem"][] | null;
         };
         /**
+         * ExchangeOut
+         * @description One request the platform made during the simulated call, and the exact answer it got.
+         */
+        ExchangeOut: {
+            /**
+             * Dialplan Id
+             * @description The portal dialplan id the platform called
+             */
+            dialplan_id: string;
+            /**
+             * Ended
+             * @description How running it ended: api_dialplan, answered, hangup or failover
+             */
+            ended: string;
+            /**
+             * Response
+             * @description The one-line JSON answer, exactly as sent
+             */
+            response: string;
+            /**
+             * Step
+             * @description The flow step that answered
+             */
+            step: string | null;
+            /**
+             * Variables
+             * @description The request variables the platform sent
+             */
+            variables: {
+                [key: string]: string;
+            };
+        };
+        /**
          * Flow
          * @description A call flow document (JSON, or YAML with the same shape).
          */
@@ -757,7 +790,8 @@ export interface components {
         };
         /**
          * JourneyOut
-         * @description What the caller experiences (events) and the nodes the server evaluated (path).
+         * @description What the caller experiences (events), the nodes the server evaluated (path), and each
+         *     request/answer pair of the call (exchanges).
          */
         JourneyOut: {
             /** Describe */
@@ -766,6 +800,8 @@ export interface components {
             events: {
                 [key: string]: unknown;
             }[];
+            /** Exchanges */
+            exchanges?: components["schemas"]["ExchangeOut"][];
             /** Path */
             path: string[];
         };
@@ -1393,6 +1429,15 @@ export interface operations {
                     "application/json": components["schemas"]["FlowSummary"][];
                 };
             };
+            /** @description Malformed request (e.g. a body that is not UTF-8 JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
             /** @description Missing or wrong admin token */
             401: {
                 headers: {
@@ -1451,6 +1496,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["FlowOut"];
+                };
+            };
+            /** @description Malformed request (e.g. a body that is not UTF-8 JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
                 };
             };
             /** @description Missing or wrong admin token */
@@ -1520,6 +1574,15 @@ export interface operations {
                     "application/json": components["schemas"]["FlowOut"];
                 };
             };
+            /** @description Malformed request (e.g. a body that is not UTF-8 JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
             /** @description Missing or wrong admin token */
             401: {
                 headers: {
@@ -1583,6 +1646,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["FlowOut"];
+                };
+            };
+            /** @description Malformed request (e.g. a body that is not UTF-8 JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
                 };
             };
             /** @description Missing or wrong admin token */
@@ -1664,6 +1736,15 @@ export interface operations {
                     "application/json": components["schemas"]["FlowSummary"];
                 };
             };
+            /** @description Malformed request (e.g. a body that is not UTF-8 JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
             /** @description Missing or wrong admin token */
             401: {
                 headers: {
@@ -1742,6 +1823,15 @@ export interface operations {
                     }[];
                 };
             };
+            /** @description Malformed request (e.g. a body that is not UTF-8 JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
             /** @description Missing or wrong admin token */
             401: {
                 headers: {
@@ -1803,6 +1893,15 @@ export interface operations {
                     }[];
                 };
             };
+            /** @description Malformed request (e.g. a body that is not UTF-8 JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
             /** @description Missing or wrong admin token */
             401: {
                 headers: {
@@ -1859,6 +1958,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CheckOut"];
+                };
+            };
+            /** @description Malformed request (e.g. a body that is not UTF-8 JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
                 };
             };
             /** @description Missing or wrong admin token */
@@ -1923,6 +2031,15 @@ export interface operations {
                     "application/json": components["schemas"]["CheckOut"];
                 };
             };
+            /** @description Malformed request (e.g. a body that is not UTF-8 JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
             /** @description Missing or wrong admin token */
             401: {
                 headers: {
@@ -1979,6 +2096,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CompileOut"];
+                };
+            };
+            /** @description Malformed request (e.g. a body that is not UTF-8 JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
                 };
             };
             /** @description Missing or wrong admin token */
@@ -2052,6 +2178,15 @@ export interface operations {
                     "application/json": {
                         [key: string]: unknown;
                     };
+                };
+            };
+            /** @description Malformed request (e.g. a body that is not UTF-8 JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
                 };
             };
             /** @description Missing or wrong admin token */
@@ -2201,6 +2336,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Flow"];
+                };
+            };
+            /** @description Malformed request (e.g. a body that is not UTF-8 JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
                 };
             };
             /** @description Missing or wrong admin token */
@@ -2445,6 +2589,15 @@ export interface operations {
                     "application/json": components["schemas"]["PublishOut"];
                 };
             };
+            /** @description Malformed request (e.g. a body that is not UTF-8 JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
             /** @description Missing or wrong admin token */
             401: {
                 headers: {
@@ -2512,6 +2665,15 @@ export interface operations {
                     "application/json": components["schemas"]["VersionOut"];
                 };
             };
+            /** @description Malformed request (e.g. a body that is not UTF-8 JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
             /** @description Missing or wrong admin token */
             401: {
                 headers: {
@@ -2568,6 +2730,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["FlowOut"];
+                };
+            };
+            /** @description Malformed request (e.g. a body that is not UTF-8 JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
                 };
             };
             /** @description Missing or wrong admin token */
@@ -2630,6 +2801,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["VersionSummary"];
+                };
+            };
+            /** @description Malformed request (e.g. a body that is not UTF-8 JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
                 };
             };
             /** @description Missing or wrong admin token */
@@ -2779,6 +2959,15 @@ export interface operations {
                     };
                 };
             };
+            /** @description The window is not like 30m, 24h or 7d */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
             /** @description Missing or wrong admin token */
             401: {
                 headers: {
@@ -2835,6 +3024,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["VersionSummary"][];
+                };
+            };
+            /** @description Malformed request (e.g. a body that is not UTF-8 JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
                 };
             };
             /** @description Missing or wrong admin token */
@@ -2894,6 +3092,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["VersionOut"];
+                };
+            };
+            /** @description Malformed request (e.g. a body that is not UTF-8 JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
                 };
             };
             /** @description Missing or wrong admin token */
@@ -2957,6 +3164,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ImportOut"];
+                };
+            };
+            /** @description Malformed request (e.g. a body that is not UTF-8 JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
                 };
             };
             /** @description Missing or wrong admin token */

@@ -1,6 +1,6 @@
 // Try a call without a phone: caller, dialled number and time; press keys on a keypad (or "no
-// input"); the path lights up on the canvas and every event (and, when the server sends them,
-// the exact platform JSON of each step) is listed.
+// input"); the path lights up on the canvas and every event is listed, with the exact platform JSON
+// of each request.
 import { useEffect, useRef, useState } from "react";
 import { request } from "../api/client";
 import type { S } from "../api/types";
@@ -8,15 +8,7 @@ import { eventLine, type JourneyEvent, pathEdges, pathUntilMenu, visibleEvents }
 import { useEditor } from "../store";
 import { saveNow } from "./hooks";
 
-type Journey = S["JourneyOut"] & {
-  // Not in the server's JourneyOut yet: shown when present (see the editor's README section).
-  exchanges?: {
-    step?: string | null;
-    dialplan_id: string;
-    response: string;
-    variables?: Record<string, string>;
-  }[];
-};
+type Journey = S["JourneyOut"];
 
 const KEYS = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "*", "0", "#"];
 const STEP_MS = 180;
