@@ -19,16 +19,7 @@ import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
-from services import flowgraph_server  # noqa: E402
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
+from services import CHROMIUM, CHROMIUM_ARGS, flowgraph_server  # noqa: E402
 
 # Resolves once every node is in the DOM, then waits two frames so they are painted.
 ALL_PAINTED_JS = """(n) => new Promise((resolve) => {
@@ -133,7 +124,7 @@ def main() -> int:
                 f"{srv.base_url}/api/flows", json=generated_flow(f"g{size}", size), headers=srv.auth
             )
             r.raise_for_status()
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         results: dict[int, list[dict[str, float]]] = {args.baseline: [], args.nodes: []}
         for _ in range(args.runs):
             for size in (args.baseline, args.nodes):

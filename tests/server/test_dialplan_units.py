@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from flowgraph.server.dialplan import parse_body, read_request
 from flowgraph.server.metrics import Metrics, reason_code
+from flowgraph.server.platform_request import parse_body, read_request
 
 
 @pytest.mark.parametrize(

@@ -7,20 +7,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from services import ServerProcess, flowgraph_server
+from services import CHROMIUM, CHROMIUM_ARGS, ServerProcess, flowgraph_server
 from web_support import ARTIFACTS
 
 ROOT = Path(__file__).resolve().parents[2]
 DIST = ROOT / "web" / "dist" / "index.html"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 
 
 @pytest.fixture(scope="module")
