@@ -12,7 +12,8 @@ Where the sheet comes from (decided): the *published* flow is fetched from the m
 ``--flow-file FILE`` (no token needed), compiled, and given to
 :func:`flowgraph.deploy.deployment_sheet` -- the same function that produces the sheet users
 paste into the portal, so the emulator sends exactly the templates the portal would. The
-secret is never in the sheet: ``--secret`` or ``FLOWGRAPH_SECRET``.
+secret comes from ``--secret`` or ``FLOWGRAPH_SECRET``, else from the server's authenticated
+deployment sheet when an admin token is given.
 
 Exit codes: 0 the call ran and ended normally; 1 it ended in a failover; 2 usage, connection or
 sheet problems.
@@ -140,16 +141,27 @@ async def play_call(client: httpx.AsyncClient, portal: Portal, secret: str, scri
     return await emulator.call(script)
 
 
-def published_flow(base_url: str, flow_id: str, token: str) -> Flow:
-    """The live version of a flow, from the management API."""
-    url = f"{base_url.rstrip('/')}/api/flows/{flow_id}/published"
+def _api_get(base_url: str, path: str, token: str) -> tuple[str, Any]:
+    url = f"{base_url.rstrip('/')}/api/{path}"
     try:
         resp = httpx.get(url, headers={"Authorization": f"Bearer {token}"}, timeout=10)
     except httpx.HTTPError as exc:
         raise CallError(f"{url}: {exc}") from None
     if resp.status_code != 200:
         raise CallError(f"{url}: HTTP {resp.status_code}: {resp.text[:200]}")
-    return flow_from_data(resp.json()["flow"], source=url)
+    return url, resp.json()
+
+
+def published_flow(base_url: str, flow_id: str, token: str) -> Flow:
+    """The live version of a flow, from the management API."""
+    url, body = _api_get(base_url, f"flows/{flow_id}/published", token)
+    return flow_from_data(body["flow"], source=url)
+
+
+def flow_secret(base_url: str, flow_id: str, token: str) -> str:
+    """The flow's shared secret, from its deployment sheet (the one place the server shows it)."""
+    _url, sheet = _api_get(base_url, f"flows/{flow_id}/deployment", token)
+    return str(sheet["header"]["value"])
 
 
 def with_mode(flow: Flow, mode: str | None) -> Flow:
@@ -209,8 +221,11 @@ def run(args: argparse.Namespace) -> int:
     """Play the call and print its journey."""
     flow = _flow(args)
     secret = args.secret or os.environ.get("FLOWGRAPH_SECRET")
+    token = args.token or os.environ.get("FLOWGRAPH_ADMIN_TOKEN")
+    if not secret and token:
+        secret = flow_secret(args.url, args.flow, token)
     if not secret:
-        raise CallError("give the flow's shared secret with --secret or FLOWGRAPH_SECRET")
+        raise CallError("give the flow's shared secret with --secret or FLOWGRAPH_SECRET (or an admin token)")
     portal = build_portal(compile_flow(flow), args.url)
     answers = [False] * _ALL_UNANSWERED if args.no_answer else (args.answers or [])
     script = CallScript(caller=args.caller, dialled=args.dialled, presses=args.dtmf, answers=answers)

@@ -118,6 +118,15 @@ def test_cli_fetches_the_published_flow_with_the_token(
     assert "(single mode)" in out and "presses 1" in out and "presses 2" in out
 
 
+def test_cli_takes_the_secret_from_the_deployment_sheet_with_the_token(
+    server: LiveServer, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("FLOWGRAPH_SECRET", raising=False)
+    args = ["call", server.base, "--flow", "nested_three_steps", "--caller", "9876543210", "--dtmf", "1,1,1"]
+    assert main([*args, "--token", server.proc.token]) == 0
+    assert "transferred to agent 05000001, 05000002: answered" in capsys.readouterr().out
+
+
 def test_cli_refuses_a_mode_the_server_does_not_serve(
     server: LiveServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
