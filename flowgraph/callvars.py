@@ -6,7 +6,10 @@ is loose: unused placeholders come as their literal text (``"$last_dtmf"``), emp
 ``+919240202904``, ``918287842425``, ``+91-98XXXXXXXX``). :func:`parse_call_vars` turns any
 mapping (or anything at all) into a :class:`CallData` and never raises.
 
-This runs on every live request, so it is plain Python: no pydantic, one pass over the keys.
+This runs on every live request, so it is plain Python: no pydantic, one pass over the keys,
+and the fields most steps never look at (``start_stamp``, ``call_flow``, the national form of
+the dialled number, ``raw``) are read from the request only when first asked for. Reading them
+late never raises either: what cannot be read counts as absent.
 
 Decisions where the platform is silent:
 - An absent value (missing, ``""``, ``null``, a literal ``$placeholder``) is ``""`` for the text
@@ -16,61 +19,173 @@ Decisions where the platform is silent:
   The menu decision matches options exactly (:func:`flowgraph.runtime.decide_menu`): ``"12#"``
   takes ``invalid`` unless ``12#`` is an option. Lists are joined (``["1","2"]`` -> ``"12"``),
   numbers written in decimal (``[1]`` -> ``"1"``).
-- A number's national form is its last 10 digits; with fewer than 10 digits (an extension, a
-  short code) it is just its digits.
+- A number's national form is :func:`flowgraph.profile.national_number` (its last 10 digits).
 """
 
 from __future__ import annotations
 
+import enum
 import json
-import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta, timezone, tzinfo
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from flowgraph.profile import PlatformProfile
+from flowgraph.profile import DEFAULT_PROFILE, PlatformProfile, national_number
 
 #: Used when a profile names a time zone this machine does not know (never raise on a request).
 IST = timezone(timedelta(hours=5, minutes=30), "IST")
-_NON_DIGITS = re.compile(r"[^0-9]+")
 _KNOWN = frozenset(
     ("uuid", "call_id", "call_to_number", "caller_id_number", "start_stamp", "last_dtmf", "call_flow")
 )
 _ZONES: dict[str, tzinfo] = {}
+_T = TypeVar("_T")
 
 
-@dataclass(frozen=True, slots=True)
+class _Lazy(enum.Enum):
+    """Marks a field that is read from the request on first use."""
+
+    UNREAD = 0
+
+
+_UNREAD = _Lazy.UNREAD
+
+
 class CallData:
-    """One request's call variables; ``""`` / ``None`` mean the platform did not send a value."""
+    """One request's call variables; ``""`` / ``None`` mean the platform did not send a value.
 
-    uuid: str = ""
-    call_id: str = ""
-    call_to_number: str = ""
-    caller_id_number: str = ""
-    #: National forms of the two numbers (last 10 digits): what comparisons and tables use.
-    dialled: str = ""
-    caller: str = ""
-    start_stamp: datetime | None = None
-    #: Digits pressed, as text; ``None`` when the caller pressed nothing.
-    last_dtmf: str | None = None
-    call_flow: list[Any] = field(default_factory=list)
-    #: Everything received, keys stripped of whitespace (for the call log).
-    raw: dict[str, Any] = field(default_factory=dict)
+    ``dialled`` / ``caller`` are the national forms of the two numbers (what comparisons and
+    tables use); ``last_dtmf`` is the digits pressed as text, ``None`` when nothing was pressed;
+    ``raw`` is everything received with keys stripped of whitespace (for the call log).
+    """
+
+    __slots__ = (
+        "_caller",
+        "_dialled",
+        "_flow",
+        "_known",
+        "_raw",
+        "_received",
+        "_stamp",
+        "_tz",
+        "call_id",
+        "call_to_number",
+        "caller_id_number",
+        "last_dtmf",
+        "uuid",
+    )
+
+    def __init__(
+        self,
+        uuid: str = "",
+        call_id: str = "",
+        call_to_number: str = "",
+        caller_id_number: str = "",
+        dialled: str | None = None,
+        caller: str | None = None,
+        start_stamp: datetime | None = None,
+        last_dtmf: str | None = None,
+        call_flow: list[Any] | None = None,
+        raw: dict[str, Any] | None = None,
+    ):
+        self.uuid = uuid
+        self.call_id = call_id
+        self.call_to_number = call_to_number
+        self.caller_id_number = caller_id_number
+        self.last_dtmf = last_dtmf
+        # None: derived from the number as given, on first use.
+        self._dialled: str | _Lazy = _UNREAD if dialled is None else dialled
+        self._caller: str | _Lazy = _UNREAD if caller is None else caller
+        self._stamp: datetime | _Lazy | None = start_stamp
+        self._flow: list[Any] | _Lazy = [] if call_flow is None else call_flow
+        self._raw: dict[str, Any] | _Lazy = {} if raw is None else raw
+        self._known: dict[str, Any] = {}
+        self._received: Any = None
+        self._tz: tzinfo = IST
 
     @property
     def call_key(self) -> str:
         """The id a per-call record is kept under: the call id, else the uuid."""
         return self.call_id or self.uuid
 
+    @property
+    def dialled(self) -> str:
+        """The dialled number's national form."""
+        if self._dialled is _UNREAD:
+            self._dialled = _safely(national_number, self.call_to_number, "")
+        return self._dialled
+
+    @property
+    def caller(self) -> str:
+        """The caller's national form."""
+        if self._caller is _UNREAD:
+            self._caller = _safely(national_number, self.caller_id_number, "")
+        return self._caller
+
+    @property
+    def start_stamp(self) -> datetime | None:
+        """When the call started, in the profile's time zone; ``None`` when not sent or unreadable."""
+        if self._stamp is _UNREAD:
+            self._stamp = _safely(lambda v: _stamp(v, self._tz), self._known.get("start_stamp"), None)
+        return self._stamp
+
+    @property
+    def call_flow(self) -> list[Any]:
+        """The platform's journey of the call as a list of step objects (kept for the log)."""
+        if self._flow is _UNREAD:
+            self._flow = _safely(_call_flow, self._known.get("call_flow"), [])
+        return self._flow
+
+    @property
+    def raw(self) -> dict[str, Any]:
+        """Everything received, keys stripped of whitespace."""
+        if self._raw is _UNREAD:
+            empty: dict[str, Any] = {}
+            self._raw = _safely(_stripped, self._received, empty)
+        return self._raw
+
+    def stamp_text(self, tz: tzinfo) -> str:
+        """``start_stamp`` as ``YYYY-mm-dd HH:MM:SS`` in ``tz`` (``""`` when absent).
+
+        The platform sends exactly that form in the profile's zone (NOTES.md), so when ``tz`` is
+        the zone it was read in, a valid stamp in that form is its own answer: no conversion.
+        """
+        if self._stamp is _UNREAD and tz is self._tz:
+            text = self._known.get("start_stamp")
+            if type(text) is str and len(text) == 19 and text[10] == " " and text.isascii():
+                try:
+                    datetime.fromisoformat(text)
+                except ValueError:
+                    pass  # not that form after all ("2026/03/02 ..."): the slow way below
+                else:
+                    return text
+        stamp = self.start_stamp
+        if stamp is None:
+            return ""
+        try:
+            # isoformat: the platform's "YYYY-mm-dd HH:MM:SS" (zero-padded years, unlike
+            # strftime's %Y), several times cheaper than strftime.
+            return stamp.astimezone(tz).isoformat(" ", "seconds")[:19]
+        except (OverflowError, ValueError):  # a stamp at the edge of the calendar: absent
+            return ""
+
+    def __repr__(self) -> str:
+        return (
+            f"CallData(uuid={self.uuid!r}, call_id={self.call_id!r}, caller={self.caller!r}, "
+            f"dialled={self.dialled!r}, last_dtmf={self.last_dtmf!r}, start_stamp={self.start_stamp!r})"
+        )
+
+
+def _safely(read: Callable[[Any], _T], value: Any, absent: _T) -> _T:
+    try:
+        return read(value)
+    except Exception:  # a live call must never fail on its own data
+        return absent
+
 
 def national10(value: Any) -> str:
-    """A phone number's national form: its last 10 digits (fewer if it has fewer)."""
-    text = value if type(value) is str else _scalar_text(value)
-    if not (text.isascii() and text.isdigit()):
-        text = _NON_DIGITS.sub("", text)
-    return text[-10:]
+    """A received phone number's national form (:func:`flowgraph.profile.national_number`)."""
+    return national_number(value if type(value) is str else _scalar_text(value))
 
 
 def zone(name: str) -> tzinfo:
@@ -101,6 +216,8 @@ def _scalar_text(value: Any) -> str:
 
 
 def _dtmf(value: Any) -> str | None:
+    if type(value) is str and value.isdigit() and value.isascii():
+        return value  # the common case: "1", "12"
     if isinstance(value, list | tuple):
         text = "".join(_scalar_text(v) for v in value)
     else:
@@ -145,21 +262,37 @@ def _call_flow(value: Any) -> list[Any]:
     return parsed if isinstance(parsed, list) else [parsed] if isinstance(parsed, dict) else []
 
 
-def _read(mapping: Any) -> tuple[dict[str, Any], dict[str, Any]]:
-    """One pass over the keys: everything with keys stripped, and the known variables by name."""
+def _name(key: Any) -> str:
+    return key.strip() if type(key) is str else str(key).strip()
+
+
+def _stripped(mapping: Any) -> dict[str, Any]:
+    """Everything received, keys stripped; of a key seen twice ("uuid", "uuid "), the first real value."""
     raw: dict[str, Any] = {}
+    if isinstance(mapping, Mapping):
+        for key, value in mapping.items():
+            name = _name(key)
+            if name not in raw or raw[name] in (None, ""):
+                raw[name] = value
+    return raw
+
+
+def _known(mapping: Mapping[Any, Any]) -> dict[str, Any]:
+    """The call variables by name, in one pass: keys stripped and matched without case; of a
+    name seen twice, the first real value (the same choice :func:`_stripped` makes)."""
     known: dict[str, Any] = {}
-    if not isinstance(mapping, Mapping):
-        return raw, known
     for key, value in mapping.items():
-        name = key.strip() if type(key) is str else str(key).strip()
-        # A key seen twice after stripping ("uuid" and "uuid "): keep the first real value.
-        if name not in raw or raw[name] in (None, ""):
-            raw[name] = value
-            lower = name if name in _KNOWN else name.lower()
-            if lower in _KNOWN and (lower not in known or known[lower] in (None, "")):
-                known[lower] = value
-    return raw, known
+        if key in _KNOWN:  # the common case: the template's own spelling
+            name = key
+        else:
+            name = _name(key)
+            if name not in _KNOWN:
+                name = name.lower()
+                if name not in _KNOWN:
+                    continue
+        if name not in known or known[name] in (None, ""):
+            known[name] = value
+    return known
 
 
 def parse_call_vars(mapping: Any, profile: PlatformProfile | None = None) -> CallData:
@@ -168,21 +301,24 @@ def parse_call_vars(mapping: Any, profile: PlatformProfile | None = None) -> Cal
     Never raises: whatever cannot be read counts as absent.
     """
     try:
-        raw, known = _read(mapping)
-        tz = zone(profile.timezone if profile is not None else "Asia/Kolkata")
+        if not isinstance(mapping, Mapping):
+            return CallData()
+        known = _known(mapping)
         get = known.get
-        dialled, caller = _scalar_text(get("call_to_number")), _scalar_text(get("caller_id_number"))
-        return CallData(
-            uuid=_scalar_text(get("uuid")),
-            call_id=_scalar_text(get("call_id")),
-            call_to_number=dialled,
-            caller_id_number=caller,
-            dialled=national10(dialled),
-            caller=national10(caller),
-            start_stamp=_stamp(get("start_stamp"), tz),
-            last_dtmf=_dtmf(get("last_dtmf")),
-            call_flow=_call_flow(get("call_flow")),
-            raw=raw,
+        call = CallData(
+            _scalar_text(get("uuid")),
+            _scalar_text(get("call_id")),
+            _scalar_text(get("call_to_number")),
+            _scalar_text(get("caller_id_number")),
+            None,
+            None,
+            None,
+            _dtmf(get("last_dtmf")),
         )
+        call._stamp = call._flow = call._raw = _UNREAD
+        call._known = known
+        call._received = mapping
+        call._tz = zone((profile or DEFAULT_PROFILE).timezone)
+        return call
     except Exception:  # a last guard: a live call must never fail on its own data
-        return CallData(raw={})
+        return CallData()

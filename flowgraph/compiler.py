@@ -27,7 +27,7 @@ from flowgraph.diagnostics import CompileError, Diagnostic, Severity
 from flowgraph.lookups import TableIndex
 from flowgraph.model import Flow
 from flowgraph.partition import ENTRY_STEP, Partition, partition, step_id_for_menu
-from flowgraph.profile import PlatformProfile
+from flowgraph.profile import TIMEZONE, PlatformProfile
 
 
 class RenderError(Exception):
@@ -277,7 +277,7 @@ class CompiledFlow:
     failover_body: bytes
     failover_destination: dict[str, Any]
     secret_header: str
-    tz: tzinfo = field(repr=False, compare=False, default_factory=lambda: zone("Asia/Kolkata"))
+    tz: tzinfo = field(repr=False, compare=False, default_factory=lambda: zone(TIMEZONE))
 
     def plan(self) -> dict[str, Any]:
         """Deterministic JSON-able description: steps in partition order with their ops."""

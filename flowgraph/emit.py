@@ -15,21 +15,19 @@ is a cheap join of fragments (:func:`frame`), so the hot path does no JSON work 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
 
-from flowgraph.profile import PlatformProfile
+from flowgraph.profile import COUNTRY_CODE, NATIONAL_DIGITS, PlatformProfile, digits_of
 
 TRANSFER_TYPES: tuple[str, ...] = ("number", "agent", "ivr", "auto_attendant", "department")
 #: Only these transfer types may carry several values (platform document, transfer table note).
 MULTI_VALUE_TYPES: frozenset[str] = frozenset({"number", "agent"})
 RECORDING_TYPES: tuple[str, ...] = ("system", "url")
 ACTION_KEYS: tuple[str, ...] = ("recording", "transfer", "api_dialplan")
-_NON_DIGITS = re.compile(r"[^0-9]+")
 
 
 class ResponseError(ValueError):
@@ -80,8 +78,7 @@ Action = RecordingAction | TransferAction | DialplanAction
 
 def is_phone_number(value: str) -> bool:
     """Whether a ``number`` target has at least the 10 digits :func:`format_number` sends."""
-    digits = value if value.isascii() and value.isdigit() else _NON_DIGITS.sub("", value)
-    return len(digits) >= 10
+    return len(digits_of(value)) >= NATIONAL_DIGITS
 
 
 def format_number(value: str, profile: PlatformProfile) -> str:
@@ -91,11 +88,11 @@ def format_number(value: str, profile: PlatformProfile) -> str:
     ``+91`` + those for ``e164``. A value with fewer than 10 digits is sent unchanged: the
     platform-values check has already reported it, and guessing would route a call wrongly.
     """
-    digits = value if value.isascii() and value.isdigit() else _NON_DIGITS.sub("", value)
-    if len(digits) < 10:
+    digits = digits_of(value)
+    if len(digits) < NATIONAL_DIGITS:
         return value
-    national = digits[-10:]
-    return "+91" + national if profile.number_format == "e164" else national
+    national = digits[-NATIONAL_DIGITS:]
+    return "+" + COUNTRY_CODE + national if profile.number_format == "e164" else national
 
 
 def _recording_data(rec: RecordingAction, profile: PlatformProfile) -> str | int:
@@ -318,8 +315,8 @@ def _check_transfer(body: dict[str, Any], where: str, profile: PlatformProfile) 
         problems.append(f"{where}.data: type {kind!r} takes one value, got {len(values)}")
     if kind == "number":
         for v in values:
-            digits = v.removeprefix("+91") if profile.number_format == "e164" else v
-            if format_number(v, profile) != v or not (len(digits) == 10 and digits.isdecimal()):
+            digits = v.removeprefix("+" + COUNTRY_CODE) if profile.number_format == "e164" else v
+            if format_number(v, profile) != v or not (len(digits) == NATIONAL_DIGITS and digits.isdecimal()):
                 problems.append(f"{where}.data: {v!r} is not a number in {profile.number_format} form")
     ring = body.get("ring_type")
     if "ring_type" in body and ring not in profile.ring_types:

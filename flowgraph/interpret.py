@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from flowgraph.callvars import national10, parse_call_vars
+from flowgraph.callvars import national10, parse_call_vars, zone
 from flowgraph.emit import Action, DialplanAction, Dtmf, RecordingAction, TransferAction, format_number
 from flowgraph.lookups import table_key
 from flowgraph.model import TEMPLATE_RE, Flow
@@ -36,7 +36,7 @@ from flowgraph.platform import (
     local_start,
     request_variables,
 )
-from flowgraph.profile import PlatformProfile
+from flowgraph.profile import NATIONAL_DIGITS, PlatformProfile
 
 __all__ = [
     "CallScript",
@@ -134,13 +134,12 @@ def in_window(when: datetime, days: list[str], start: str, end: str) -> bool:
 def template_variables(script: CallScript, profile: PlatformProfile) -> dict[str, str]:
     """The call variables templates see: what the platform sends, as the server reads it."""
     data = parse_call_vars(request_variables(script, profile), profile)
-    stamp = data.start_stamp
     return {
         "uuid": data.uuid,
         "call_id": data.call_id,
         "call_to_number": data.call_to_number,
         "caller_id_number": data.caller_id_number,
-        "start_stamp": stamp.strftime("%Y-%m-%d %H:%M:%S") if stamp else "",
+        "start_stamp": data.stamp_text(zone(profile.timezone)),
     }
 
 
@@ -205,7 +204,7 @@ class _Request:
         bad = [
             t for a in self.actions if isinstance(a, TransferAction) and a.type == "number" for t in a.data
         ]
-        bad = [t for t in bad if len(national10(t)) < 10]
+        bad = [t for t in bad if len(national10(t)) < NATIONAL_DIGITS]
         if bad:
             # The server answers with the failover rather than send a number the platform rejects.
             raise _RequestFailed(f"{bad[0]!r} is not a phone number")

@@ -32,8 +32,8 @@ from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Literal
-from zoneinfo import ZoneInfo
 
+from flowgraph.callvars import zone
 from flowgraph.diagnostics import FlowgraphError
 from flowgraph.emit import (
     Action,
@@ -43,7 +43,7 @@ from flowgraph.emit import (
     parse_response,
     validate_response,
 )
-from flowgraph.profile import PlatformProfile
+from flowgraph.profile import DEFAULT_RING_TYPE, TIMEZONE, PlatformProfile
 
 # --- the journey ------------------------------------------------------------------------
 
@@ -196,7 +196,7 @@ class CallScript:
 
     caller: str
     dialled: str = "+919000000000"
-    start: datetime = field(default_factory=lambda: datetime.now(ZoneInfo("Asia/Kolkata")))
+    start: datetime = field(default_factory=lambda: datetime.now(zone(TIMEZONE)))
     presses: list[str | None] = field(default_factory=list)
     answers: list[bool] = field(default_factory=list)
     lookups: dict[str, LookupOutcome] = field(default_factory=dict)
@@ -215,7 +215,7 @@ class CallScript:
 
 def local_start(script: CallScript, profile: PlatformProfile) -> datetime:
     """The call's start time in the profile's time zone (naive times are taken as already there)."""
-    tz = ZoneInfo(profile.timezone)
+    tz = zone(profile.timezone)
     start = script.start
     return start.replace(tzinfo=tz) if start.tzinfo is None else start.astimezone(tz)
 
@@ -321,7 +321,7 @@ class Player:
             Transfer(
                 type=t.type,
                 targets=tuple(t.data),
-                ring_type=t.ring_type or "order_by",
+                ring_type=t.ring_type or DEFAULT_RING_TYPE,
                 moh=t.moh,
                 skip_active=bool(t.skip_active),
                 answered=answered,

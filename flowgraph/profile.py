@@ -8,9 +8,50 @@ these values: read them from the flow's profile.
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+#: Digits in a national number: numbers are sent as 10 digits without +91, and compared by their
+#: last 10 digits because they arrive in mixed forms (NOTES.md "Request side", "Response side").
+NATIONAL_DIGITS = 10
+#: The country code of the numbers the platform sends and takes (India).
+COUNTRY_CODE = "91"
+#: The zone of ``$start_stamp`` (IST, NOTES.md) and of time rules, unless a flow says otherwise.
+TIMEZONE = "Asia/Kolkata"
+#: The ring strategy the platform uses when a transfer names none (platform document, Transfer).
+DEFAULT_RING_TYPE = "order_by"
+#: Most api_dialplan hops on one call (platform document: "Up to 3 API dial plans can be nested").
+NESTING_LIMIT = 3
+_NON_DIGITS = re.compile(r"[^0-9]+")
+_NUMBER_PUNCTUATION = re.compile(r"[\s\-()]")
+
+
+def digits_of(text: str) -> str:
+    """Only the ASCII digits of ``text`` (``+91-98765 43210`` -> ``919876543210``)."""
+    if text.isascii() and text.isdigit():
+        return text
+    if text[:1] == "+" and text[1:].isdigit() and text.isascii():
+        return text[1:]  # "+919240202904", the most common form after plain digits
+    return _NON_DIGITS.sub("", text)
+
+
+def national_number(text: str) -> str:
+    """A phone number's national form for comparisons: its last 10 digits (all of them when it
+    has fewer, e.g. an extension or a masked ``+91-98XXXXXXXX``)."""
+    return digits_of(text)[-NATIONAL_DIGITS:]
+
+
+def strict_national_number(text: str) -> str | None:
+    """The 10 national digits of a number written for sending (``9876543210``,
+    ``+91 98765-43210``, ``919876543210``), or None when it is not such a number."""
+    raw = _NUMBER_PUNCTUATION.sub("", text)
+    if raw.startswith("+"):
+        raw = raw[1 + len(COUNTRY_CODE) :] if raw.startswith("+" + COUNTRY_CODE) else "x"
+    elif len(raw) == NATIONAL_DIGITS + len(COUNTRY_CODE) and raw.startswith(COUNTRY_CODE):
+        raw = raw[len(COUNTRY_CODE) :]
+    return raw if len(raw) == NATIONAL_DIGITS and raw.isdigit() and raw.isascii() else None
 
 
 class PlatformProfile(BaseModel):
@@ -19,7 +60,7 @@ class PlatformProfile(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     nesting_limit: int = Field(
-        default=3,
+        default=NESTING_LIMIT,
         ge=1,
         le=10,
         description="Most api_dialplan hops on one call (platform document: 'Up to 3 API dial plans "
@@ -36,7 +77,7 @@ class PlatformProfile(BaseModel):
         "(platform document) or +91XXXXXXXXXX.",
     )
     ring_types: list[str] = Field(
-        default_factory=lambda: ["order_by", "simultaneous", "random", "round_robin"],
+        default_factory=lambda: [DEFAULT_RING_TYPE, "simultaneous", "random", "round_robin"],
         description="Accepted ring_type values; 'order_by' is the platform default and the only one "
         "seen live (NOTES.md).",
     )
@@ -60,9 +101,13 @@ class PlatformProfile(BaseModel):
         description="Send numeric system recording ids as JSON numbers, as the platform document's "
         "examples do (1234).",
     )
-    timezone: str = Field(default="Asia/Kolkata", description="Time zone of start_stamp and time rules.")
+    timezone: str = Field(default=TIMEZONE, description="Time zone of start_stamp and time rules.")
     hangup_confirmed: bool = Field(
         default=False,
         description="Whether ending a response without a further action is known to hang up the call "
         "on this account. While false, every hangup node carries a warning.",
     )
+
+
+#: The profile of a flow that overrides nothing (read-only: never modify it).
+DEFAULT_PROFILE = PlatformProfile()

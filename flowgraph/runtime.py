@@ -68,14 +68,12 @@ def decide_menu(op: MenuOp, last_dtmf: str | None) -> tuple[str, str]:
 
 def call_env(call: CallData, compiled: CompiledFlow) -> Env:
     """The call variables as templates see them (as received; numbers are not rewritten)."""
-    stamp = call.start_stamp
     return {
         "uuid": call.uuid,
         "call_id": call.call_id,
         "call_to_number": call.call_to_number,
         "caller_id_number": call.caller_id_number,
-        # isoformat: the platform's "YYYY-mm-dd HH:MM:SS", several times cheaper than strftime.
-        "start_stamp": stamp.astimezone(compiled.tz).isoformat(" ", "seconds")[:19] if stamp else "",
+        "start_stamp": call.stamp_text(compiled.tz),
     }
 
 

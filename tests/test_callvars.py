@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from flowgraph.callvars import CallData, national10, parse_call_vars
+from flowgraph.callvars import CallData, national10, parse_call_vars, zone
 from flowgraph.profile import PlatformProfile
 
 PROFILE = PlatformProfile()
@@ -186,3 +186,50 @@ def test_never_raises(mapping: Any) -> None:
     assert isinstance(call.call_flow, list)
     assert (len(call.caller) <= 10 and call.caller.isdigit()) or call.caller == ""
     assert call.start_stamp is None or isinstance(call.start_stamp, datetime)
+
+
+_stamps = st.one_of(
+    st.datetimes(min_value=datetime(1971, 1, 2), max_value=datetime(2200, 1, 1)).map(
+        lambda d: d.strftime("%Y-%m-%d %H:%M:%S")
+    ),
+    st.from_regex(r"\A[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}\Z"),
+    st.sampled_from(["2026-02-30 10:00:00", "2026-03-02T18:45:10", "2026/03/02 18:45:10", "$start_stamp"]),
+    st.text(max_size=20),
+)
+
+
+@settings(max_examples=300)
+@given(_stamps, st.sampled_from(["Asia/Kolkata", "Asia/Dubai", "UTC"]))
+def test_stamp_text_is_the_parsed_stamp_in_the_zone(value: str, zone_name: str) -> None:
+    # stamp_text may answer from the text as received; it must equal formatting the parsed stamp.
+    profile = PlatformProfile(timezone=zone_name)
+    for tz_name in ("Asia/Kolkata", zone_name):
+        tz = zone(tz_name)
+        fast = parse_call_vars({"start_stamp": value}, profile).stamp_text(tz)
+        stamp = parse_call_vars({"start_stamp": value}, profile).start_stamp
+        try:
+            slow = stamp.astimezone(tz).isoformat(" ", "seconds")[:19] if stamp else ""
+        except OverflowError:
+            slow = ""
+        assert fast == slow
+
+
+def test_lazy_fields_are_read_once_and_stay() -> None:
+    body = {"caller_id_number": "+919876543210", "call_to_number": "+91-8069000000", "start_stamp": "x"}
+    call = parse_call_vars(body, PROFILE)
+    body["caller_id_number"] = "1111111111"  # the request mapping is never read again for a field
+    assert call.caller == "9876543210" and call.caller == "9876543210"
+    assert (call.dialled, call.start_stamp, call.call_flow) == ("8069000000", None, [])
+
+
+def test_explicit_call_data_derives_national_forms() -> None:
+    call = CallData(caller_id_number="+91-98765 43210", last_dtmf="1")
+    assert (call.caller, call.dialled, call.start_stamp, call.raw, call.call_flow) == (
+        "9876543210",
+        "",
+        None,
+        {},
+        [],
+    )
+    assert CallData(caller_id_number="+919876543210", caller="override").caller == "override"
+    assert "9876543210" in repr(call)

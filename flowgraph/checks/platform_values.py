@@ -13,25 +13,17 @@ from typing import Any
 from flowgraph.checks.catalogue import diag
 from flowgraph.checks.context import CheckContext
 from flowgraph.diagnostics import Diagnostic
+from flowgraph.emit import MULTI_VALUE_TYPES
 from flowgraph.model import Flow
+from flowgraph.profile import COUNTRY_CODE, DEFAULT_RING_TYPE, NATIONAL_DIGITS, strict_national_number
 
 OPTION_RE = re.compile(r"^[0-9*#]+$")
 HEX_RE = re.compile(r"^[0-9a-fA-F]+$")
 URL_RE = re.compile(r"^https?://[^\s/]+\S*$")
-MULTI_TARGET_TYPES = frozenset({"number", "agent"})
 
 
-def normalise_number(text: str) -> str | None:
-    """10 national digits from ``9876543210``, ``+91 98765-43210``, ``919876543210``; else None.
-
-    NOTES.md: numbers are sent as 10 digits without +91, and arrive in mixed forms.
-    """
-    raw = re.sub(r"[\s\-()]", "", text)
-    if raw.startswith("+"):
-        raw = raw[3:] if raw.startswith("+91") else "x"
-    elif len(raw) == 12 and raw.startswith("91"):
-        raw = raw[2:]
-    return raw if len(raw) == 10 and raw.isdigit() else None
+#: 10 national digits of a number written for sending, else None (the profile's rule).
+normalise_number = strict_national_number
 
 
 def _templated(text: str) -> bool:
@@ -148,9 +140,9 @@ def check_transfers(flow: Flow, ctx: CheckContext) -> list[Diagnostic]:
 
 
 def number_targets(kind: str, targets: list[str], nodes: tuple[str, ...], field: str) -> list[Diagnostic]:
-    """FG509 for several targets where one is allowed; FG508 for numbers that are not 10 digits."""
+    """FG509 for several targets where one is allowed; FG508 for numbers that are not national numbers."""
     out = []
-    if len(targets) > 1 and kind not in MULTI_TARGET_TYPES:
+    if len(targets) > 1 and kind not in MULTI_VALUE_TYPES:
         out.append(
             diag(
                 "FG509",
@@ -167,11 +159,12 @@ def number_targets(kind: str, targets: list[str], nodes: tuple[str, ...], field:
                 out.append(
                     diag(
                         "FG508",
-                        f"'{target}' is not a 10-digit national number",
+                        f"'{target}' is not a {NATIONAL_DIGITS}-digit national number",
                         nodes=nodes,
                         field=f"{field}[{i}]",
                         evidence={"value": target},
-                        hint="write 10 digits, optionally with +91 or 91 in front (e.g. 9876543210)",
+                        hint=f"write {NATIONAL_DIGITS} digits, optionally with +{COUNTRY_CODE} or {COUNTRY_CODE} in front "
+                        "(e.g. 9876543210)",
                     )
                 )
     return out
@@ -188,10 +181,12 @@ def _ring_options(node: Any, ctx: CheckContext) -> list[Diagnostic]:
                 nodes=(node.id,),
                 field="ring_type",
                 evidence={"allowed": ctx.profile.ring_types, "close_matches": matches},
-                hint=f"did you mean '{matches[0]}'?" if matches else "use order_by (the platform default)",
+                hint=f"did you mean '{matches[0]}'?"
+                if matches
+                else f"use {DEFAULT_RING_TYPE} (the platform default)",
             )
         )
-    if node.transfer not in MULTI_TARGET_TYPES:
+    if node.transfer not in MULTI_VALUE_TYPES:
         for name in ("ring_type", "skip_active"):
             if getattr(node, name) is not None:
                 out.append(
