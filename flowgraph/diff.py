@@ -13,8 +13,7 @@ from typing import Any
 
 import graphviz
 
-from flowgraph.model import Flow
-from flowgraph.render import (
+from flowgraph.drawing import (
     ERROR_COLOUR,
     NODE_STYLE,
     START,
@@ -30,6 +29,7 @@ from flowgraph.render import (
     settings_lines,
     small,
 )
+from flowgraph.model import Flow
 
 ADDED_COLOUR = "#16a34a"
 GHOST_FILL = "#fee2e2"

@@ -31,10 +31,22 @@ def _readable_loc(loc: tuple[Any, ...]) -> tuple[Any, ...]:
     return tuple(p for p in loc if not (isinstance(p, str) and (p in node_tags or p in other_tags)))
 
 
+#: What a reader calls the values a JSON or YAML document can hold at its top.
+_JSON_KINDS: dict[type, str] = {
+    type(None): "null",
+    bool: "a boolean",
+    int: "a number",
+    float: "a number",
+    str: "a string",
+    list: "a list",
+}
+
+
 def flow_from_data(data: Any, source: str = "<flow>") -> Flow:
     """Validate a parsed document as a :class:`Flow`; raise :class:`FlowLoadError` on problems."""
     if not isinstance(data, dict):
-        raise FlowLoadError(source, [("", f"expected a JSON object at the top, got {type(data).__name__}")])
+        got = _JSON_KINDS.get(type(data), type(data).__name__)
+        raise FlowLoadError(source, [("", f"expected a flow document (an object) at the top, got {got}")])
     try:
         return Flow.model_validate(data)
     except ValidationError as exc:
@@ -87,6 +99,12 @@ def load_flow(path: str | Path) -> Flow:
         text = Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
         raise FlowLoadError(source, [("", "no such file")]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise FlowLoadError(source, [("", f"cannot read: {exc}")]) from None
+    except IsADirectoryError:
+        raise FlowLoadError(source, [("", "is a directory, not a flow file")]) from None
+    except UnicodeDecodeError as exc:
+        raise FlowLoadError(source, [("", f"not UTF-8 text (byte {exc.start}): not a flow file")]) from None
+    except OSError as exc:
+        raise FlowLoadError(source, [("", f"cannot read: {exc.strerror or exc}")]) from None
+    if not text.strip():
+        raise FlowLoadError(source, [("", "the file is empty (expected a flow document)")])
     return flow_from_data(parse_text(text, source), source)

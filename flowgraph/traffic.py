@@ -124,6 +124,10 @@ class Traffic:
     @classmethod
     def from_stats(cls, stats: Mapping[str, Any]) -> Traffic:
         """Rebuild a :class:`Traffic` from :meth:`to_stats` / :func:`traffic_stats` output."""
+        if not isinstance(stats.get("nodes") or {}, Mapping):
+            raise TrafficError("stats: nodes: expected an object of counts by node id")
+        if not isinstance(stats.get("edges") or [], list):
+            raise TrafficError("stats: edges: expected a list of {source, branch, count}")
         try:
             nodes = {
                 str(nid): NodeTraffic(
@@ -144,7 +148,7 @@ class Traffic:
                 since=stats.get("since"),
             )
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            raise TrafficError(f"stats: not a traffic stats document ({exc!r})") from None
+            raise TrafficError(f"stats: not a traffic stats document: {type(exc).__name__}: {exc}") from None
 
     @classmethod
     def from_file(cls, path: str | Path, since: Any = None) -> Traffic:
@@ -160,11 +164,16 @@ class Traffic:
             raise TrafficError(
                 f"{source}: line {exc.lineno} column {exc.colno}: invalid JSON: {exc.msg}"
             ) from None
+        records = data if isinstance(data, list) else None
+        if isinstance(data, dict) and isinstance(data.get("records"), list):
+            records = data["records"]
         try:
-            if isinstance(data, list):
-                return cls.from_records(data, since=since)
-            if isinstance(data, dict) and isinstance(data.get("records"), list):
-                return cls.from_records(data["records"], since=since)
+            if records is not None:
+                for index, record in enumerate(records):
+                    if not isinstance(record, dict):
+                        kind = type(record).__name__
+                        raise TrafficError(f"record {index}: expected a call record object, got {kind}")
+                return cls.from_records(records, since=since)
             if isinstance(data, dict) and ("nodes" in data or "edges" in data):
                 return cls.from_stats(data)
         except TrafficError as exc:

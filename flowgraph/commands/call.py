@@ -149,19 +149,27 @@ def _api_get(base_url: str, path: str, token: str) -> tuple[str, Any]:
         raise CallError(f"{url}: {exc}") from None
     if resp.status_code != 200:
         raise CallError(f"{url}: HTTP {resp.status_code}: {resp.text[:200]}")
-    return url, resp.json()
+    try:
+        return url, resp.json()
+    except ValueError:
+        raise CallError(f"{url}: the answer is not JSON (is this a flowgraph server?)") from None
 
 
 def published_flow(base_url: str, flow_id: str, token: str) -> Flow:
     """The live version of a flow, from the management API."""
     url, body = _api_get(base_url, f"flows/{flow_id}/published", token)
+    if not isinstance(body, dict) or not isinstance(body.get("flow"), dict):
+        raise CallError(f"{url}: the answer holds no flow document")
     return flow_from_data(body["flow"], source=url)
 
 
 def flow_secret(base_url: str, flow_id: str, token: str) -> str:
     """The flow's shared secret, from its deployment sheet (the one place the server shows it)."""
-    _url, sheet = _api_get(base_url, f"flows/{flow_id}/deployment", token)
-    return str(sheet["header"]["value"])
+    url, sheet = _api_get(base_url, f"flows/{flow_id}/deployment", token)
+    try:
+        return str(sheet["header"]["value"])
+    except (KeyError, TypeError):
+        raise CallError(f"{url}: the deployment sheet holds no secret header") from None
 
 
 def with_mode(flow: Flow, mode: str | None) -> Flow:
@@ -173,6 +181,19 @@ def with_mode(flow: Flow, mode: str | None) -> Flow:
     return flow.model_copy(update={"settings": settings})
 
 
+def parse_base_url(text: str) -> str:
+    """An http(s) server base URL (argparse type): a clear usage error for anything else."""
+    try:
+        url = httpx.URL(text)
+    except httpx.InvalidURL as exc:
+        raise argparse.ArgumentTypeError(f"not a valid URL ({exc}): {text!r}") from None
+    if url.scheme not in ("http", "https") or not url.host:
+        raise argparse.ArgumentTypeError(
+            f"expected an http(s) URL such as http://127.0.0.1:8000, got {text!r}"
+        )
+    return text
+
+
 def register(sub: Any) -> None:
     """Add the ``call`` subcommand."""
     p: argparse.ArgumentParser = sub.add_parser(
@@ -180,7 +201,9 @@ def register(sub: Any) -> None:
         help="play the platform against a running server",
         description="Make one call's requests to a running flowgraph server, as the platform would.",
     )
-    p.add_argument("url", metavar="URL", help="server base URL, e.g. http://127.0.0.1:8000")
+    p.add_argument(
+        "url", metavar="URL", type=parse_base_url, help="server base URL, e.g. http://127.0.0.1:8000"
+    )
     p.add_argument("--flow", required=True, help="flow id on the server")
     p.add_argument("--caller", required=True, help="caller number, e.g. +919876543210")
     p.add_argument("--dialled", default="+919000000000", help="dialled (DID) number")
