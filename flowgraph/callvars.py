@@ -169,6 +169,17 @@ class CallData:
         except (OverflowError, ValueError):  # a stamp at the edge of the calendar: absent
             return ""
 
+    def variables(self, tz: tzinfo) -> dict[str, str]:
+        """The call variables as ``{{templates}}`` see them: as received (numbers are not
+        rewritten), the start time as ``YYYY-mm-dd HH:MM:SS`` in ``tz``."""
+        return {
+            "uuid": self.uuid,
+            "call_id": self.call_id,
+            "call_to_number": self.call_to_number,
+            "caller_id_number": self.caller_id_number,
+            "start_stamp": self.stamp_text(tz),
+        }
+
     def __repr__(self) -> str:
         return (
             f"CallData(uuid={self.uuid!r}, call_id={self.call_id!r}, caller={self.caller!r}, "

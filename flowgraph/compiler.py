@@ -279,6 +279,15 @@ class CompiledFlow:
     secret_header: str
     tz: tzinfo = field(repr=False, compare=False, default_factory=lambda: zone(TIMEZONE))
 
+    def network_steps(self) -> frozenset[str]:
+        """Steps whose answer may wait on the network (an HTTP lookup): only these need a
+        deadline and a lookup client."""
+        return frozenset(
+            sid
+            for sid, step in self.steps.items()
+            if any(isinstance(op, LookupOp) and op.url is not None for op in map(self.ops.get, step.nodes))
+        )
+
     def plan(self) -> dict[str, Any]:
         """Deterministic JSON-able description: steps in partition order with their ops."""
         steps = []

@@ -133,14 +133,7 @@ def in_window(when: datetime, days: list[str], start: str, end: str) -> bool:
 
 def template_variables(script: CallScript, profile: PlatformProfile) -> dict[str, str]:
     """The call variables templates see: what the platform sends, as the server reads it."""
-    data = parse_call_vars(request_variables(script, profile), profile)
-    return {
-        "uuid": data.uuid,
-        "call_id": data.call_id,
-        "call_to_number": data.call_to_number,
-        "caller_id_number": data.caller_id_number,
-        "start_stamp": data.stamp_text(zone(profile.timezone)),
-    }
+    return parse_call_vars(request_variables(script, profile), profile).variables(zone(profile.timezone))
 
 
 # --- the walk ---------------------------------------------------------------------------

@@ -68,13 +68,7 @@ def decide_menu(op: MenuOp, last_dtmf: str | None) -> tuple[str, str]:
 
 def call_env(call: CallData, compiled: CompiledFlow) -> Env:
     """The call variables as templates see them (as received; numbers are not rewritten)."""
-    return {
-        "uuid": call.uuid,
-        "call_id": call.call_id,
-        "call_to_number": call.call_to_number,
-        "caller_id_number": call.caller_id_number,
-        "start_stamp": call.stamp_text(compiled.tz),
-    }
+    return call.variables(compiled.tz)
 
 
 class Runtime:
@@ -86,6 +80,7 @@ class Runtime:
         self.steps = compiled.steps
         self.form = compiled.profile.multi_action_form
         self.tz = compiled.tz
+        self.network_steps = compiled.network_steps()
 
     def failover(self, reason: str, step: str = "", trace: list[tuple[str, str]] | None = None) -> Answer:
         """The flow's failover destination as the answer, recording ``reason``."""
@@ -217,12 +212,7 @@ class Runtime:
         data = call if isinstance(call, CallData) else parse_call_vars(call, self.compiled.profile)
 
         async def run() -> Answer:
-            step = self.steps.get(step_id)
-            needs_http = step is not None and any(
-                isinstance(self.ops.get(n), LookupOp) and getattr(self.ops[n], "url", None) is not None
-                for n in step.nodes
-            )
-            if not needs_http:  # a client costs more than most answers: make one only when asked
+            if step_id not in self.network_steps:  # a client costs more than most answers
                 return await self.answer(step_id, data, None)
             async with HttpLookups() as lookups:
                 return await self.answer(step_id, data, lookups)
@@ -232,13 +222,21 @@ class Runtime:
     def uses_call_data(self, step_id: str) -> bool:
         """Whether a step's answer can depend on the call (decisions or templated fields)."""
         step = self.steps[step_id]
-        if step.menu is not None:
-            return True
-        for node in step.nodes:
-            op = self.ops.get(node)
-            if isinstance(op, SwitchOp | LookupOp):
+        return step.menu is not None or self.depends_on_call(step.start)
+
+    def depends_on_call(self, start: str | None) -> bool:
+        """Whether walking from ``start`` within a step reads call data: a decision (switch,
+        lookup) or a field with ``{{variables}}``. Without one, the walk is a fixed chain."""
+        node = start
+        for _ in range(len(self.ops) + 1):
+            op = self.ops.get(node or "")
+            if isinstance(op, MenuOp):
+                return op.emitter.fragment is None
+            if not isinstance(op, ActionOp):
                 return True
-            emitter = getattr(op, "emitter", None)
-            if emitter is not None and emitter.fragment is None:
+            if op.emitter is not None and op.emitter.fragment is None:
                 return True
-        return False
+            if op.next is None:
+                return False
+            node = op.next
+        return True

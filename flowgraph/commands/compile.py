@@ -18,7 +18,7 @@ from typing import Any
 
 from flowgraph.callvars import CallData
 from flowgraph.commands.check import format_line
-from flowgraph.compiler import ActionOp, CompiledFlow, MenuOp, compile_flow
+from flowgraph.compiler import CompiledFlow, MenuOp, compile_flow
 from flowgraph.deploy import MODES, deployment_sheet, sheet_text
 from flowgraph.diagnostics import CompileError
 from flowgraph.load import load_flow
@@ -47,23 +47,6 @@ def register(sub: Any) -> None:
     p.set_defaults(func=run)
 
 
-def _depends_on_call(compiled: CompiledFlow, start: str | None) -> bool:
-    """Whether walking from ``start`` within a step reads call data (decisions, {{variables}})."""
-    node = start
-    for _ in range(len(compiled.ops) + 1):
-        op = compiled.ops.get(node or "")
-        if isinstance(op, MenuOp):
-            return op.emitter.fragment is None
-        if not isinstance(op, ActionOp):
-            return True  # a switch or lookup decides on the call
-        if op.emitter is not None and op.emitter.fragment is None:
-            return True
-        if op.next is None:
-            return False
-        node = op.next
-    return True
-
-
 def _sample_digits(menu: MenuOp, branch: str) -> str | None:
     if branch == "no_input":
         return None
@@ -81,13 +64,13 @@ def sample_responses(compiled: CompiledFlow) -> dict[str, list[dict[str, Any]]]:
         step = compiled.steps[sid]
         menu = compiled.ops.get(step.menu or "")
         if not isinstance(menu, MenuOp):
-            if not _depends_on_call(compiled, step.start):
+            if not runtime.depends_on_call(step.start):
                 answer = runtime.answer_sync(sid, CallData())
                 out[sid] = [{"when": {}, "body": json.loads(answer.body)}]
             continue
         samples = []
         for branch, target in menu.targets.items():
-            if _depends_on_call(compiled, target):
+            if runtime.depends_on_call(target):
                 continue
             digits = _sample_digits(menu, branch)
             answer = runtime.answer_sync(sid, CallData(last_dtmf=digits))

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flowgraph.callvars import CallData, parse_call_vars
-from flowgraph.compiler import LookupOp, compile_flow
+from flowgraph.compiler import compile_flow
 from flowgraph.load import flow_from_data
 from flowgraph.lookups import HttpLookups
 from flowgraph.profile import PlatformProfile
@@ -112,14 +112,7 @@ class LiveFlows:
             profile=flow.settings.profile,
             single=deployment.mode == "single",
             steps=frozenset(compiled.steps),
-            io_steps=frozenset(
-                sid
-                for sid, step in compiled.steps.items()
-                if any(
-                    isinstance(op, LookupOp) and op.url is not None
-                    for op in map(compiled.ops.get, step.nodes)
-                )
-            ),
+            io_steps=compiled.network_steps(),
             secret_header=deployment.secret_header.lower().encode("latin-1"),
             secret=self.store.secret(flow_id).encode(),
         )

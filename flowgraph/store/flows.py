@@ -16,7 +16,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy import Engine, Select, func, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
@@ -57,6 +57,17 @@ __all__ = [
 
 
 # --- the store ---------------------------------------------------------------------------
+
+
+def _live(query: Select[Any]) -> Select[Any]:
+    """``query`` over the published versions of flows that are not deleted (what serves calls)."""
+    return query.select_from(
+        published_table.join(
+            versions_table,
+            (versions_table.c.flow_id == published_table.c.flow_id)
+            & (versions_table.c.number == published_table.c.number),
+        ).join(flows_table, flows_table.c.id == published_table.c.flow_id)
+    ).where(flows_table.c.deleted_at.is_(None))
 
 
 class FlowStore:
@@ -128,34 +139,14 @@ class FlowStore:
         """The live version of a flow with its JSON; None when unpublished or deleted."""
         if not ID_RE.fullmatch(flow_id):
             return None
-        query = (
-            select(versions_table)
-            .select_from(
-                published_table.join(
-                    versions_table,
-                    (versions_table.c.flow_id == published_table.c.flow_id)
-                    & (versions_table.c.number == published_table.c.number),
-                ).join(flows_table, flows_table.c.id == published_table.c.flow_id)
-            )
-            .where(published_table.c.flow_id == flow_id, flows_table.c.deleted_at.is_(None))
-        )
+        query = _live(select(versions_table)).where(published_table.c.flow_id == flow_id)
         with self.engine.connect() as conn:
             row = conn.execute(query).mappings().first()
         return version_record(row) if row is not None else None
 
     def published_pointers(self) -> dict[str, tuple[int, str]]:
         """Live flows -> (version number, content hash): a cheap query for cache validation."""
-        query = (
-            select(published_table.c.flow_id, versions_table.c.number, versions_table.c.hash)
-            .select_from(
-                published_table.join(
-                    versions_table,
-                    (versions_table.c.flow_id == published_table.c.flow_id)
-                    & (versions_table.c.number == published_table.c.number),
-                ).join(flows_table, flows_table.c.id == published_table.c.flow_id)
-            )
-            .where(flows_table.c.deleted_at.is_(None))
-        )
+        query = _live(select(published_table.c.flow_id, versions_table.c.number, versions_table.c.hash))
         with self.engine.connect() as conn:
             return {r.flow_id: (r.number, r.hash) for r in conn.execute(query)}
 
