@@ -204,36 +204,38 @@ export function FlowList({ onOpen, onSignOut }: { onOpen: (id: string) => void; 
                 <td>
                   <FlowStatus flow={f} />
                 </td>
-                <td className="fg-row">
-                  <button
-                    type="button"
-                    onClick={() => {
-                      const name = window.prompt(`New name for ${f.id}`, f.name);
-                      if (name !== null) act(rename(f.id, name), `Renamed ${f.id}`);
-                    }}
-                  >
-                    Rename
-                  </button>
-                  <button
-                    type="button"
-                    data-testid={`duplicate-${f.id}`}
-                    onClick={() => act(duplicate(f.id, taken), `Duplicated ${f.id}`)}
-                  >
-                    Duplicate
-                  </button>
-                  <button type="button" onClick={() => act(exportFlow(f.id))}>
-                    Export
-                  </button>
-                  <button
-                    type="button"
-                    data-testid={`delete-${f.id}`}
-                    onClick={() => {
-                      setUndo(f.id);
-                      act(deleteFlow(f.id), `Deleted ${f.id}.`);
-                    }}
-                  >
-                    Delete
-                  </button>
+                <td>
+                  <div className="fg-row fg-actions">
+                    <button
+                      type="button"
+                      onClick={() => {
+                        const name = window.prompt(`New name for ${f.id}`, f.name);
+                        if (name !== null) act(rename(f.id, name), `Renamed ${f.id}`);
+                      }}
+                    >
+                      Rename
+                    </button>
+                    <button
+                      type="button"
+                      data-testid={`duplicate-${f.id}`}
+                      onClick={() => act(duplicate(f.id, taken), `Duplicated ${f.id}`)}
+                    >
+                      Duplicate
+                    </button>
+                    <button type="button" onClick={() => act(exportFlow(f.id))}>
+                      Export
+                    </button>
+                    <button
+                      type="button"
+                      data-testid={`delete-${f.id}`}
+                      onClick={() => {
+                        setUndo(f.id);
+                        act(deleteFlow(f.id), `Deleted ${f.id}.`);
+                      }}
+                    >
+                      Delete
+                    </button>
+                  </div>
                 </td>
               </tr>
             ))}

@@ -11,13 +11,15 @@ import {
   type Node,
   type NodeChange,
   ReactFlow,
+  type ReactFlowInstance,
+  useNodesInitialized,
   useReactFlow,
 } from "@xyflow/react";
 import { type DragEvent, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { NodeType } from "../api/types";
 import { type CanvasNode, flowToCanvas, isNoteId, parseEdgeId, reuseNodes } from "../graph/convert";
 import { worst } from "../graph/diagnostics";
-import { NODE_WIDTH, nodeHeight } from "../graph/layout";
+import { NODE_WIDTH, nodeHeight, readableViewport } from "../graph/layout";
 import { connect, disconnect, moveNodes, NOTE_PREFIX, removeNodes, removeNotes } from "../graph/ops";
 import { NODE_DEFAULTS } from "../nodes/defaults";
 import { CANVAS_NODES } from "../nodes/registry";
@@ -75,6 +77,25 @@ export function requestFit(fitView: () => void): void {
   }, 300);
 }
 
+/** Show the flow: all of it if labels stay readable, else readable zoom starting at the entry. */
+export function showFlow(rf: ReactFlowInstance): void {
+  const nodes = rf.getNodes();
+  const el = document.querySelector(".fg-canvas");
+  if (!nodes.length || !el) return;
+  const entryId = useEditor.getState().flow?.entry;
+  const e = entryId ? rf.getNode(entryId) : undefined;
+  const entry = e
+    ? {
+        x: e.position.x,
+        y: e.position.y,
+        width: e.measured?.width ?? NODE_WIDTH,
+        height: e.measured?.height ?? nodeHeight(2),
+      }
+    : null;
+  const view = { width: el.clientWidth, height: el.clientHeight };
+  void rf.setViewport(readableViewport(rf.getNodesBounds(nodes), entry, view));
+}
+
 export function Canvas() {
   const flow = useEditor((s) => s.flow);
   const selected = useEditor((s) => s.selected);
@@ -98,15 +119,26 @@ export function Canvas() {
     // Child effects (React Flow's store sync) have run by now; fit on the next frame.
     if (!fitPending || !nodes.length) return;
     fitPending = false;
-    requestAnimationFrame(() => void rf.fitView({ maxZoom: 1 }));
+    requestAnimationFrame(() => showFlow(rf));
   }, [nodes, rf]);
+
+  // The first view of an opened flow, once React Flow has measured its nodes.
+  const measured = useNodesInitialized();
+  const shown = useRef(false);
+  useEffect(() => {
+    if (!measured || shown.current) return;
+    shown.current = true;
+    showFlow(rf);
+  }, [measured, rf]);
 
   useEffect(() => {
     if (!focus) return;
+    // A node added a moment ago may not be on the canvas yet: its stored position will do.
     const n = rf.getNode(focus.id);
-    if (!n) return;
-    const h = n.measured?.height ?? nodeHeight(2);
-    rf.setCenter(n.position.x + NODE_WIDTH / 2, n.position.y + h / 2, {
+    const at = n?.position ?? useEditor.getState().flow?.layout?.positions?.[focus.id];
+    if (!at) return;
+    const h = n?.measured?.height ?? nodeHeight(2);
+    rf.setCenter(at.x + NODE_WIDTH / 2, at.y + h / 2, {
       zoom: Math.max(rf.getZoom(), 1),
       duration: 250,
     });
@@ -169,8 +201,6 @@ export function Canvas() {
         deleteKeyCode={["Delete", "Backspace"]}
         multiSelectionKeyCode={["Shift", "Meta", "Control"]}
         selectionOnDrag={false}
-        fitView
-        fitViewOptions={{ maxZoom: 1 }}
         minZoom={0.05}
         maxZoom={2}
       >

@@ -51,8 +51,12 @@ function CopyRow({ label, value }: { label: string; value: string }) {
   );
 }
 
-function text(v: unknown): string {
-  return typeof v === "string" ? v : JSON.stringify(v);
+/** The failover as the portal asks for it (a destination type, then its target), not as JSON. */
+export function failoverText(v: unknown): string {
+  if (typeof v === "string") return v;
+  const d = v as { type?: string; data?: string[] } | null;
+  if (d?.type && Array.isArray(d.data)) return `${d.type.replace("_", " ")}: ${d.data.join(", ")}`;
+  return JSON.stringify(v);
 }
 
 export function DeployPanel() {
@@ -90,7 +94,7 @@ export function DeployPanel() {
             <CopyRow label="Body" value={d.request_body_text} />
             <CopyRow label="Header" value={d.header.name} />
             <CopyRow label="Header value" value={d.header.value} />
-            <CopyRow label="Failover" value={text(d.failover)} />
+            <CopyRow label="Failover" value={failoverText(d.failover)} />
             {key && (
               <>
                 <label htmlFor={`dp-${key}`}>Portal dialplan id of “{key}”</label>

@@ -23,6 +23,11 @@ const TABS = [
   ["deploy", "Deploy"],
 ] as const;
 
+/** "1 error", "2 errors". */
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+
 function SidePanel() {
   const tab = useEditor((s) => s.tab);
   const setTab = useEditor((s) => s.setTab);
@@ -45,8 +50,9 @@ function SidePanel() {
             {label}
             {id === "problems" && (
               <span className="fg-count" data-testid="problem-count">
-                {" "}
-                {errors}✕ {warnings}!
+                {errors > 0 && <span className="fg-count-error">{plural(errors, "error")}</span>}
+                {warnings > 0 && <span className="fg-count-warning">{plural(warnings, "warning")}</span>}
+                {!errors && !warnings && "none"}
               </span>
             )}
           </button>

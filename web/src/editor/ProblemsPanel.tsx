@@ -1,8 +1,20 @@
-// Every diagnostic of the live check; a click focuses the node it concerns.
+// Every diagnostic of the live check, each naming the node it concerns; a click focuses that node
+// (or, for a flow-wide problem such as a missing failover, opens the flow settings).
+import type { Diagnostic } from "../api/types";
+import { nodesOf } from "../graph/ops";
 import { useEditor } from "../store";
+
+function where(d: Diagnostic, names: Map<string, string>): { target: string | null; label: string } {
+  const target = d.nodes[0] ?? d.edges[0]?.source ?? null;
+  if (!target) return { target: null, label: "Flow settings" };
+  const name = names.get(target);
+  const branch = !d.nodes.length && d.edges[0] ? ` → ${d.edges[0].branch.replaceAll("_", " ")}` : "";
+  return { target, label: `${name && name !== target ? `${name} (${target})` : target}${branch}` };
+}
 
 export function ProblemsPanel() {
   const diagnostics = useEditor((s) => s.diagnostics);
+  const flow = useEditor((s) => s.flow);
   const focusNode = useEditor((s) => s.focusNode);
   if (!diagnostics.length)
     return (
@@ -10,21 +22,30 @@ export function ProblemsPanel() {
         No problems found.
       </p>
     );
+  const names = new Map(nodesOf(flow ?? { id: "", entry: "" }).map((n) => [n.id, n.name || n.id]));
+  const openSettings = () => {
+    useEditor.getState().select([]);
+    useEditor.getState().setTab("properties");
+  };
   return (
     <ul className="fg-problems" data-testid="problems">
       {diagnostics.map((d, i) => {
-        const target = d.nodes[0] ?? d.edges[0]?.source;
+        const { target, label } = where(d, names);
         return (
           // biome-ignore lint/suspicious/noArrayIndexKey: the list is replaced as a whole on every check
           <li key={i} className={`sev-${d.severity}`}>
             <button
               type="button"
               data-testid={`problem-${d.code}`}
-              disabled={!target}
-              onClick={() => target && focusNode(target)}
+              onClick={() => (target ? focusNode(target) : openSettings())}
             >
-              <span className="fg-sev">{d.severity}</span> <code>{d.code}</code> {d.message}
-              {d.hint && <span className="fg-hint"> — {d.hint}</span>}
+              <span className="fg-problem-where">
+                <span className="fg-sev">{d.severity}</span> {label} <code>{d.code}</code>
+              </span>
+              <span className="fg-problem-text">
+                {d.message}
+                {d.hint && <span className="fg-hint"> — {d.hint}</span>}
+              </span>
             </button>
           </li>
         );

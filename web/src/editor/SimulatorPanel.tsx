@@ -4,7 +4,14 @@
 import { useEffect, useRef, useState } from "react";
 import { request } from "../api/client";
 import type { S } from "../api/types";
-import { eventLine, type JourneyEvent, pathEdges, pathUntilMenu, visibleEvents } from "../graph/journey";
+import {
+  eventLine,
+  type JourneyEvent,
+  pathEdges,
+  pathUntilMenu,
+  visibleEvents,
+  visibleExchanges,
+} from "../graph/journey";
 import { useEditor } from "../store";
 import { saveNow } from "./hooks";
 
@@ -70,6 +77,10 @@ export function SimulatorPanel() {
       ? pathUntilMenu(flow, journey.path, presses?.length ?? 0)
       : (journey?.path ?? []);
   useAnimatePath(path);
+  const exchanges = journey
+    ? visibleExchanges(journey.exchanges ?? [], presses?.length ?? 0, Boolean(view?.waiting))
+    : [];
+  const names = new Map((flow?.recordings ?? []).filter((r) => r.name).map((r) => [r.id, r.name ?? ""]));
   const press = (k: string | null) => void run([...(presses ?? []), k]);
 
   return (
@@ -117,21 +128,27 @@ export function SimulatorPanel() {
           {view.shown.map((e, i) => (
             // biome-ignore lint/suspicious/noArrayIndexKey: events are an ordered, replaced-as-a-whole list
             <li key={i} className={`ev-${e.event}`}>
-              {eventLine(e)}
+              {eventLine(e, names)}
             </li>
           ))}
           {view.waiting && (
-            <li className="ev-waiting">Waiting: prompt {String(view.waiting.data)}; press a key</li>
+            <li className="ev-waiting">
+              Waiting at {eventLine({ ...view.waiting, pressed: null }, names).replace(/: no input$/, "")} —
+              press a key or “No input”
+            </li>
           )}
         </ol>
       )}
       {journey && <p className="fg-help">Path: {path.join(" → ")}</p>}
-      {journey?.exchanges?.map((x, i) => (
+      {exchanges.map((x, i) => (
         // biome-ignore lint/suspicious/noArrayIndexKey: ordered requests of one call
         <details key={i} className="fg-exchange">
           <summary>
             Request {i + 1}: {x.step ?? x.dialplan_id}
           </summary>
+          <p className="fg-help">The platform sends</p>
+          <pre data-testid={`sim-request-${i}`}>{JSON.stringify(x.variables, null, 1)}</pre>
+          <p className="fg-help">flowgraph answers</p>
           <pre data-testid={`sim-json-${i}`}>{x.response}</pre>
         </details>
       ))}

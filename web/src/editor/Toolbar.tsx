@@ -5,7 +5,7 @@ import { imageUrl } from "../api/flows";
 import { searchNodes } from "../graph/search";
 import { useEditor } from "../store";
 import { addNoteHere, autoLayout } from "./actions";
-import { requestFit } from "./Canvas";
+import { requestFit, showFlow } from "./Canvas";
 import { download, downloadUrl } from "./download";
 import { saveNow } from "./hooks";
 
@@ -14,7 +14,7 @@ const SAVE_TEXT = {
   dirty: "Unsaved changes…",
   saving: "Saving…",
   conflict: "Conflict: changed elsewhere",
-  invalid: "Not saved: format errors",
+  invalid: "Not saved",
   error: "Save failed",
 } as const;
 
@@ -84,14 +84,28 @@ export function Toolbar({ onBack }: { onBack: () => void }) {
         ← Flows
       </button>
       <h1 title={flowId}>{s.flow?.name || flowId}</h1>
-      <span
-        className={`fg-save fg-save-${s.saveState}`}
-        data-testid="save-state"
-        role="status"
-        title={s.saveMessage}
-      >
-        {SAVE_TEXT[s.saveState]}
-      </span>
+      {s.saveState === "invalid" ? (
+        // Saving is refused until the format problem is fixed: say which, and go there on a click.
+        <button
+          type="button"
+          className="fg-save fg-save-invalid"
+          data-testid="save-state"
+          title="Show in Problems"
+          onClick={() => s.setTab("problems")}
+        >
+          {SAVE_TEXT.invalid}
+          {s.saveMessage && `: ${s.saveMessage}`}
+        </button>
+      ) : (
+        <span
+          className={`fg-save fg-save-${s.saveState}`}
+          data-testid="save-state"
+          role="status"
+          title={s.saveMessage}
+        >
+          {SAVE_TEXT[s.saveState]}
+        </span>
+      )}
       <button
         type="button"
         onClick={s.undo}
@@ -114,7 +128,7 @@ export function Toolbar({ onBack }: { onBack: () => void }) {
         type="button"
         data-testid="auto-layout"
         onClick={() => {
-          requestFit(() => void rf.fitView({ maxZoom: 1 }));
+          requestFit(() => showFlow(rf));
           autoLayout();
         }}
       >

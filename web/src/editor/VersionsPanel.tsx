@@ -99,7 +99,11 @@ function DiffView({ versions, flowId }: { versions: VersionSummary[]; flowId: st
         </button>
       </div>
       {error && <p role="alert">{error}</p>}
-      {url && <img src={url} alt={`Changes from version ${from} to ${to}`} data-testid="diff-image" />}
+      {url && (
+        <a href={url} target="_blank" rel="noreferrer" title="Open the picture full size in a new tab">
+          <img src={url} alt={`Changes from version ${from} to ${to}`} data-testid="diff-image" />
+        </a>
+      )}
     </div>
   );
 }

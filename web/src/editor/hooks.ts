@@ -34,8 +34,13 @@ export async function saveNow(): Promise<boolean> {
     if (err instanceof ApiError && err.status === 409) {
       s.setSaveState("conflict", err.message);
     } else if (err instanceof ApiError && err.status === 422) {
-      s.setSaveState("invalid", "Not saved: fix the format errors shown in Problems");
-      s.setDiagnostics(problemsOf(err, s.flow), revision);
+      const problems = problemsOf(err, s.flow);
+      const first = problems[0];
+      s.setSaveState(
+        "invalid",
+        first ? `${first.nodes[0] ? `${first.nodes[0]}: ` : ""}${first.message}` : "",
+      );
+      s.setDiagnostics(problems, revision);
     } else {
       s.setSaveState("error", err instanceof Error ? err.message : String(err));
     }

@@ -65,9 +65,33 @@ export interface Problem {
 
 const NODE_PATH = /^(?:node '([^']*)' )?nodes\[(\d+)\]\.?(.*)$/;
 
+// The server's format checks speak pydantic; an admin reads "recording is empty".
+const PLAIN_MESSAGES: [RegExp, string][] = [
+  [/^String should have at least 1 character$/, "is empty"],
+  [/^Field required$/, "is missing"],
+  [/^List should have at least 1 item.*$/, "needs at least one entry"],
+];
+
+/** A located field in words: `recording.data` -> "recording", `targets[0]` -> "target 1". */
+export function fieldLabel(path: string): string {
+  if (!path) return "node";
+  const item = /^(\w+?)s?\[(\d+)\]$/.exec(path);
+  if (item) return `${item[1]?.replaceAll("_", " ")} ${Number(item[2]) + 1}`;
+  return path
+    .replace(/\.data$/, "")
+    .replace(/\[(\d+)\]/g, (_, n: string) => ` ${Number(n) + 1}`)
+    .replaceAll(".", " ")
+    .replaceAll("_", " ");
+}
+
+function plainMessage(message: string): string {
+  for (const [re, plain] of PLAIN_MESSAGES) if (re.test(message)) return plain;
+  return `: ${message}`;
+}
+
 /**
  * Turn the server's located format problems into diagnostics (code `format`), so they show on
- * the node and field they name like any other server diagnostic.
+ * the node and field they name like any other server diagnostic, in words an admin reads.
  */
 export function problemsToDiagnostics(
   problems: readonly Problem[],
@@ -76,14 +100,16 @@ export function problemsToDiagnostics(
   return problems.map((p) => {
     const m = NODE_PATH.exec(p.path);
     const node = m ? (m[1] ?? nodeIds[Number(m[2])]) : undefined;
+    const field = m ? (m[3] ?? "") : p.path;
+    const text = plainMessage(p.message);
     return {
       code: "format",
       severity: "error",
-      message: m ? `${m[3] || "node"}: ${p.message}` : `${p.path ? `${p.path}: ` : ""}${p.message}`,
+      message: `${fieldLabel(field)}${text.startsWith(":") ? text : ` ${text}`}`,
       nodes: node ? [node] : [],
       edges: [],
       evidence: {},
-      hint: "",
+      hint: "the draft is not saved until this is fixed",
       field: m?.[3] ?? "",
     };
   });

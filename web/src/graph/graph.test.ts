@@ -226,8 +226,24 @@ describe("format problems", () => {
       [["sales"], "targets"],
       [[], ""],
     ]);
-    expect(out[2]?.message).toBe("entry: Field required");
+    // In words an admin reads, not pydantic's.
+    expect(out.map((d) => d.message)).toEqual([
+      "recording is empty",
+      "targets: too short",
+      "entry is missing",
+    ]);
+    expect(out[0]?.hint).toContain("not saved");
     expect(out.every((d) => d.severity === "error" && d.code === "format")).toBe(true);
+  });
+});
+
+describe("fieldLabel", () => {
+  it("names located fields in words", async () => {
+    const { fieldLabel } = await import("./diagnostics");
+    expect(fieldLabel("recording.data")).toBe("recording");
+    expect(fieldLabel("targets[0]")).toBe("target 1");
+    expect(fieldLabel("cases[1].when.from")).toBe("cases 2 when from");
+    expect(fieldLabel("timeout_ms")).toBe("timeout ms");
   });
 });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Flow } from "../api/types";
-import { eventLine, pathEdges, pathUntilMenu, visibleEvents } from "./journey";
+import type { JourneyEvent } from "./journey";
+import { eventLine, pathEdges, pathUntilMenu, promptsIn, visibleEvents, visibleExchanges } from "./journey";
 
 const flow: Flow = {
   id: "f",
@@ -32,10 +33,32 @@ describe("journey", () => {
   });
 
   it("describes events in one line", () => {
-    expect(events.map(eventLine)).toEqual([
+    expect(events.map((e) => eventLine(e))).toEqual([
       "Plays system recording 1",
       "Prompt 2: no input",
       "Transfer to number 9876543210 (answered)",
     ]);
+    const names = new Map([["2", "Press 1 for sales"]]);
+    expect(eventLine(events[1] as JourneyEvent, names)).toBe("Prompt “Press 1 for sales” (2): no input");
+  });
+
+  // Two requests of a per-step flow: the first plays the menu prompt, the second answers the key.
+  const prompt =
+    '[[{"recording":{"type":"system","data":2,"dtmf":{"timeout":5000}}}],[{"api_dialplan":{"data":"x"}}]]';
+  const exchanges = [
+    { response: prompt },
+    { response: '[{"transfer":{"type":"number","data":["9876543210"]}}]' },
+  ];
+
+  it("counts the prompts one platform answer plays", () => {
+    expect(promptsIn(prompt)).toBe(1);
+    expect(promptsIn('[{"recording":{"type":"system","data":1}}]')).toBe(0);
+    expect(promptsIn("not json")).toBe(0);
+  });
+
+  it("hides the requests after the prompt the caller has not answered yet", () => {
+    expect(visibleExchanges(exchanges, 0, true)).toEqual(exchanges.slice(0, 1));
+    expect(visibleExchanges(exchanges, 1, false)).toEqual(exchanges);
+    expect(visibleExchanges(exchanges, 0, false)).toEqual(exchanges);
   });
 });

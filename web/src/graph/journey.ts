@@ -57,13 +57,58 @@ export function pathEdges(flow: Flow, path: readonly string[]): string[] {
   return out;
 }
 
-/** One readable line for an event (the server also sends `describe`; this one is for the live list). */
-export function eventLine(e: JourneyEvent): string {
+/** How many prompts that wait for keys (recordings with a `dtmf` block) one platform answer plays. */
+export function promptsIn(response: string): number {
+  let n = 0;
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === "object") {
+      const rec = (v as { recording?: { dtmf?: unknown } }).recording;
+      if (rec?.dtmf) n += 1;
+    }
+  };
+  try {
+    walk(JSON.parse(response));
+  } catch {
+    return 0;
+  }
+  return n;
+}
+
+/**
+ * The platform requests the caller has lived through: while the call waits at the prompt after
+ * `presses` key presses, the simulation's later requests (where it assumed no input) are not
+ * shown; the request that played the waiting prompt is the last one.
+ */
+export function visibleExchanges<T extends { response: string }>(
+  exchanges: readonly T[],
+  presses: number,
+  waiting: boolean,
+): T[] {
+  if (!waiting) return [...exchanges];
+  let prompts = 0;
+  for (let i = 0; i < exchanges.length; i += 1) {
+    prompts += promptsIn((exchanges[i] as T).response);
+    if (prompts > presses) return exchanges.slice(0, i + 1);
+  }
+  return [...exchanges];
+}
+
+function recordingText(e: JourneyEvent, names: ReadonlyMap<string, string>, unnamed: string): string {
+  const name = names.get(String(e.data));
+  return name ? `“${name}” (${e.data})` : unnamed;
+}
+
+/**
+ * One readable line for an event (the server also sends `describe`; this one is for the live
+ * list), naming recordings from the flow's catalogue when they are in it.
+ */
+export function eventLine(e: JourneyEvent, names: ReadonlyMap<string, string> = new Map()): string {
   switch (e.event) {
     case "play":
-      return `Plays ${e.type} recording ${e.data}`;
+      return `Plays ${recordingText(e, names, `${e.type} recording ${e.data}`)}`;
     case "prompt":
-      return `Prompt ${e.data}: ${e.pressed == null ? "no input" : `pressed ${e.pressed}`}`;
+      return `Prompt ${recordingText(e, names, String(e.data))}: ${e.pressed == null ? "no input" : `pressed ${e.pressed}`}`;
     case "transfer":
       return `Transfer to ${e.type} ${(e.targets as string[]).join(", ")} (${e.answered ? "answered" : "not answered"})`;
     case "handoff":

@@ -38,3 +38,85 @@ export function layoutPositions(flow: Flow): Record<string, Position> {
   }
   return out;
 }
+
+/** Space kept clear around a node when a new one is placed automatically. */
+const GAP = 40;
+
+function boxes(flow: Flow): { x: number; y: number; w: number; h: number }[] {
+  const positions = flow.layout?.positions ?? {};
+  return nodesOf(flow).flatMap((n) => {
+    const p = positions[n.id];
+    return p ? [{ x: p.x, y: p.y, w: NODE_WIDTH, h: nodeHeight(declaredBranches(n).length) }] : [];
+  });
+}
+
+/**
+ * The nearest place at or below `want` where a new node of `height` overlaps no existing node
+ * (with a small gap), so nodes added from the palette never land on top of each other.
+ */
+export function freeSpot(flow: Flow, want: Position, height = nodeHeight(2)): Position {
+  const taken = boxes(flow);
+  const at = { x: Math.round(want.x), y: Math.round(want.y) };
+  for (let tries = 0; tries < 200; tries += 1) {
+    const hit = taken.find(
+      (b) =>
+        at.x < b.x + b.w + GAP &&
+        at.x + NODE_WIDTH + GAP > b.x &&
+        at.y < b.y + b.h + GAP &&
+        at.y + height + GAP > b.y,
+    );
+    if (!hit) return at;
+    at.y = hit.y + hit.h + GAP;
+  }
+  return at;
+}
+
+/** Where a node added from the palette goes: right of `after` (the node being worked on), else `fallback`. */
+export function placeAfter(flow: Flow, after: string | null, fallback: Position, height?: number): Position {
+  const p = after ? flow.layout?.positions?.[after] : undefined;
+  const want = p ? { x: p.x + NODE_WIDTH + 90, y: p.y } : fallback;
+  return freeSpot(flow, want, height);
+}
+
+/** Below this zoom node labels are too small to read; a bigger flow starts at its entry instead. */
+export const READABLE_ZOOM = 0.75;
+
+export interface Box {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/**
+ * The viewport (React Flow's x, y, zoom) that shows a flow: the whole of it when that still
+ * leaves labels readable (never zooming past 1), otherwise readable zoom with the entry node at
+ * the left edge, so a new user sees where calls start and pans from there.
+ */
+export function readableViewport(
+  bounds: Box,
+  entry: Box | null,
+  view: { width: number; height: number },
+  pad = 40,
+): { x: number; y: number; zoom: number } {
+  const fit = Math.min(
+    1,
+    (view.width - 2 * pad) / Math.max(bounds.width, 1),
+    (view.height - 2 * pad) / Math.max(bounds.height, 1),
+  );
+  const centre = (zoom: number, b: Box, axis: "x" | "y") => {
+    const [size, pos, len] = axis === "x" ? [view.width, b.x, b.width] : [view.height, b.y, b.height];
+    return size / 2 - (pos + len / 2) * zoom;
+  };
+  if (fit >= READABLE_ZOOM || !entry) {
+    const zoom = Math.max(fit, 0.05);
+    return { x: centre(zoom, bounds, "x"), y: centre(zoom, bounds, "y"), zoom };
+  }
+  const zoom = READABLE_ZOOM;
+  const fitsTall = bounds.height * zoom <= view.height - 2 * pad;
+  return {
+    x: pad - entry.x * zoom,
+    y: fitsTall ? centre(zoom, bounds, "y") : centre(zoom, entry, "y"),
+    zoom,
+  };
+}

@@ -22,9 +22,16 @@ function TableEditor({
 }) {
   const table = flow.tables?.[name] ?? { columns: [], rows: {} };
   const [csv, setCsv] = useState("");
+  const [done, setDone] = useState("");
   const cols = table.columns ?? [];
   const rows = Object.entries(table.rows ?? {});
-  const importCsv = (text: string) => editFlow((f) => setTable(f, name, tableFromCsv(text)));
+  const importCsv = (text: string, from: string) => {
+    const next = tableFromCsv(text);
+    editFlow((f) => setTable(f, name, next));
+    setCsv("");
+    const n = Object.keys(next.rows ?? {}).length;
+    setDone(`${from}: ${n} row${n === 1 ? "" : "s"}, columns ${(next.columns ?? []).join(", ") || "(none)"}`);
+  };
   return (
     <div className="fg-table-editor" data-testid="table-editor">
       <table>
@@ -79,7 +86,7 @@ function TableEditor({
         onChange={(e) => setCsv(e.target.value)}
       />
       <div className="fg-row">
-        <button type="button" disabled={!csv.trim()} onClick={() => importCsv(csv)}>
+        <button type="button" disabled={!csv.trim()} onClick={() => importCsv(csv, "Pasted")}>
           Replace table with CSV
         </button>
         <label className="fg-file">
@@ -89,11 +96,16 @@ function TableEditor({
             accept=".csv,text/csv,text/plain"
             onChange={async (e) => {
               const file = e.target.files?.[0];
-              if (file) importCsv(await file.text());
+              if (file) importCsv(await file.text(), file.name);
             }}
           />
         </label>
       </div>
+      {done && (
+        <p role="status" className="fg-help" data-testid="csv-result">
+          {done}
+        </p>
+      )}
     </div>
   );
 }
@@ -157,7 +169,11 @@ export function LookupPanel({ node, flow, update, editFlow }: PanelProps<LookupN
               </select>
             )}
           </Field>
-          {s.table && <TableEditor name={s.table} flow={flow} editFlow={editFlow} />}
+          {s.table ? (
+            <TableEditor name={s.table} flow={flow} editFlow={editFlow} />
+          ) : (
+            <p className="fg-help">Name a table above to create it, then paste its rows as CSV.</p>
+          )}
         </>
       ) : (
         <>

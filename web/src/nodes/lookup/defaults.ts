@@ -3,7 +3,8 @@ import type { NodeMeta } from "../meta";
 
 export const meta: NodeMeta = {
   label: "Lookup",
-  colour: "#bb6bd9",
+  // Teal, as in the rendered pictures; the purple it had was too close to the menu's.
+  colour: "#0f9f8f",
   help: "Find the caller in a table or ask your API",
 };
 
