@@ -316,11 +316,14 @@ class FlowStore:
 
     def _lock_flow(self, conn: Connection, flow_id: str) -> None:
         check_id(flow_id)
-        # Row lock on PostgreSQL (FOR UPDATE) serialises publishes of one flow, so two of them
-        # cannot pick the same version number; SQLite serialises writers by itself.
-        row = conn.execute(
-            select(flows_table.c.deleted_at).where(flows_table.c.id == flow_id).with_for_update()
-        ).first()
+        # Serialise publishes of one flow, so two of them cannot pick the same version number: a
+        # write that changes nothing takes the row lock on PostgreSQL and SQLite's write lock
+        # (there a SELECT ... FOR UPDATE locks nothing, and the driver opens the transaction
+        # only at the first write: both publishes would read the same last number).
+        conn.execute(
+            update(flows_table).where(flows_table.c.id == flow_id).values(revision=flows_table.c.revision)
+        )
+        row = conn.execute(select(flows_table.c.deleted_at).where(flows_table.c.id == flow_id)).first()
         if row is None:
             raise FlowNotFound(f"no flow '{flow_id}'")
         if row.deleted_at is not None:
