@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Any
 
 import pytest
 
+from flowgraph.callvars import parse_call_vars, zone
+from flowgraph.deploy import request_template
+from flowgraph.profile import PlatformProfile
 from flowgraph.server.metrics import Metrics, reason_code
 from flowgraph.server.platform_request import parse_body, read_request
 
@@ -115,3 +119,42 @@ def test_failover_reasons_cannot_grow_without_bound() -> None:
     assert len(m.failovers) == 65 and m.failovers["other"] == 136
     assert reason_code("unknown_step: x:y") == "unknown_step"
     assert reason_code(": nothing") == "unspecified"
+
+
+REAL_CALL_FLOW = (
+    '[{"type":"init","value":"1775967644.594011","time":"1775967648"},'
+    '{"type":"Agent","dialst":"Dialed","time":1775967650.5},{"type":"hangup","time":1775967659}]'
+)
+REAL_VALUES = {
+    "uuid": "7611a9f0",
+    "call_id": "h11.08-1770532638.2135633",
+    "call_to_number": "+91-8069XXXXXX",
+    "caller_id_number": "918287842425",
+    "start_stamp": "2026-04-09 11:24:21",
+    "last_dtmf": "12#",
+    "call_flow": REAL_CALL_FLOW,
+}
+
+
+@pytest.mark.parametrize("continuation", [False, True])
+@pytest.mark.parametrize("quote_escaping", [False, True])
+def test_the_sheets_template_filled_by_the_platform(continuation: bool, quote_escaping: bool) -> None:
+    # The deployment sheet's body, with $placeholders replaced by plain text substitution the way
+    # the portal may do it: either escaping quotes, or pasting the call journey's JSON array
+    # verbatim inside the template's quotes (which leaves invalid JSON). Every call variable
+    # must still be read exactly.
+    text = json.dumps(request_template(continuation))
+    for name, value in REAL_VALUES.items():
+        text = text.replace(f"${name}", value.replace('"', '\\"') if quote_escaping else value)
+    variables = parse_body(text.encode(), b"application/json")
+    call = parse_call_vars(variables, PlatformProfile())
+    assert (call.uuid, call.call_id, call.caller, call.dialled) == (
+        "7611a9f0",
+        "h11.08-1770532638.2135633",
+        "8287842425",
+        "918069",
+    )
+    assert call.stamp_text(zone("Asia/Kolkata")) == "2026-04-09 11:24:21"
+    assert call.last_dtmf == ("12#" if continuation else None)
+    if quote_escaping:
+        assert [step.get("type") for step in call.call_flow] == ["init", "Agent", "hangup"]
