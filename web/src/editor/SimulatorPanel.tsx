@@ -9,6 +9,7 @@ import {
   type JourneyEvent,
   pathEdges,
   pathUntilMenu,
+  promptText,
   visibleEvents,
   visibleExchanges,
 } from "../graph/journey";
@@ -133,8 +134,7 @@ export function SimulatorPanel() {
           ))}
           {view.waiting && (
             <li className="ev-waiting">
-              Waiting at {eventLine({ ...view.waiting, pressed: null }, names).replace(/: no input$/, "")} —
-              press a key or “No input”
+              Waiting: the caller hears {promptText(view.waiting, names)} — press a key or “No input”
             </li>
           )}
         </ol>

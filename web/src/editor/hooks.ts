@@ -9,6 +9,7 @@ import { useEditor } from "../store";
 
 export const CHECK_DELAY_MS = 350;
 export const SAVE_DELAY_MS = 800;
+export const SAVE_RETRY_MS = 5000;
 
 function problemsOf(err: ApiError, flow: Flow): Diagnostic[] {
   const problems = ((err.body as { problems?: Problem[] } | null)?.problems ?? []) as Problem[];
@@ -18,6 +19,10 @@ function problemsOf(err: ApiError, flow: Flow): Diagnostic[] {
     nodesOf(flow).map((n) => n.id),
   );
 }
+
+// The revision the server last refused as malformed: saving it again would be refused again, so
+// autosave waits for the next edit instead of retrying in a loop.
+let rejectedRevision = -1;
 
 /** Save the draft now (also used by Ctrl+S and before publishing). Returns false on failure. */
 export async function saveNow(): Promise<boolean> {
@@ -34,6 +39,7 @@ export async function saveNow(): Promise<boolean> {
     if (err instanceof ApiError && err.status === 409) {
       s.setSaveState("conflict", err.message);
     } else if (err instanceof ApiError && err.status === 422) {
+      rejectedRevision = revision;
       const problems = problemsOf(err, s.flow);
       const first = problems[0];
       s.setSaveState(
@@ -55,8 +61,10 @@ export function useAutosave(): void {
   const state = useEditor((s) => s.saveState);
   useEffect(() => {
     if (revision === saved || state === "conflict" || state === "saving") return;
+    if (state === "invalid" && revision === rejectedRevision) return;
     if (state === "saved") useEditor.getState().setSaveState("dirty");
-    const t = window.setTimeout(() => void saveNow(), SAVE_DELAY_MS);
+    // A failed request (server down) is retried, but not at typing speed.
+    const t = window.setTimeout(() => void saveNow(), state === "error" ? SAVE_RETRY_MS : SAVE_DELAY_MS);
     return () => window.clearTimeout(t);
   }, [revision, saved, state]);
 }

@@ -99,6 +99,11 @@ function recordingText(e: JourneyEvent, names: ReadonlyMap<string, string>, unna
   return name ? `“${name}” (${e.data})` : unnamed;
 }
 
+/** The recording a prompt plays, by its catalogue name when it has one. */
+export function promptText(e: JourneyEvent, names: ReadonlyMap<string, string> = new Map()): string {
+  return recordingText(e, names, String(e.data));
+}
+
 /**
  * One readable line for an event (the server also sends `describe`; this one is for the live
  * list), naming recordings from the flow's catalogue when they are in it.
@@ -108,7 +113,7 @@ export function eventLine(e: JourneyEvent, names: ReadonlyMap<string, string> = 
     case "play":
       return `Plays ${recordingText(e, names, `${e.type} recording ${e.data}`)}`;
     case "prompt":
-      return `Prompt ${recordingText(e, names, String(e.data))}: ${e.pressed == null ? "no input" : `pressed ${e.pressed}`}`;
+      return `Prompt ${promptText(e, names)}: ${e.pressed == null ? "no input" : `pressed ${e.pressed}`}`;
     case "transfer":
       return `Transfer to ${e.type} ${(e.targets as string[]).join(", ")} (${e.answered ? "answered" : "not answered"})`;
     case "handoff":
