@@ -68,6 +68,7 @@ function Recordings({ flow }: { flow: Flow }) {
         // biome-ignore lint/suspicious/noArrayIndexKey: rows are edited in place (the id is one of the fields)
         <div className="fg-list-row" key={i}>
           <input
+            className="fg-rec-id"
             aria-label={`Recording ${i + 1} id`}
             data-testid={`recording-id-${i}`}
             value={r.id}
