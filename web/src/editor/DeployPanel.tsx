@@ -29,8 +29,30 @@ interface Sheet {
   notes: string[];
 }
 
+/**
+ * Copy text to the clipboard. The Clipboard API exists only on secure origins (https or
+ * localhost); an editor served over plain http on a LAN address falls back to a selection copy.
+ */
+async function copyText(value: string): Promise<boolean> {
+  if (navigator.clipboard && window.isSecureContext) {
+    return navigator.clipboard.writeText(value).then(
+      () => true,
+      () => false,
+    );
+  }
+  const area = document.createElement("textarea");
+  area.value = value;
+  area.style.position = "fixed";
+  area.style.opacity = "0";
+  document.body.appendChild(area);
+  area.select();
+  const ok = document.execCommand("copy");
+  area.remove();
+  return ok;
+}
+
 function CopyRow({ label, value }: { label: string; value: string }) {
-  const [copied, setCopied] = useState(false);
+  const [state, setState] = useState<"" | "Copied" | "Select and copy by hand">("");
   return (
     <div className="fg-copy-row">
       <span className="fg-copy-label">{label}</span>
@@ -38,14 +60,10 @@ function CopyRow({ label, value }: { label: string; value: string }) {
       <button
         type="button"
         aria-label={`Copy ${label}`}
-        onClick={() =>
-          navigator.clipboard?.writeText(value).then(
-            () => setCopied(true),
-            () => setCopied(false),
-          )
-        }
+        title={state === "Select and copy by hand" ? "The browser refused to copy" : undefined}
+        onClick={() => void copyText(value).then((ok) => setState(ok ? "Copied" : "Select and copy by hand"))}
       >
-        {copied ? "Copied" : "Copy"}
+        {state === "Copied" ? "Copied" : state ? "Copy failed" : "Copy"}
       </button>
     </div>
   );
