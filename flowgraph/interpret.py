@@ -34,6 +34,7 @@ from flowgraph.platform import (
     ScriptError,
     Transfer,
     local_start,
+    reached,
     request_variables,
 )
 from flowgraph.profile import NATIONAL_DIGITS, PlatformProfile
@@ -298,18 +299,22 @@ def walk(flow: Flow, script: CallScript) -> Journey:
     player = Player(script, profile, (dest.type, tuple(dest.data)) if dest is not None else None)
     base = template_variables(script, profile)
     nodes = flow.node_map()
+    transfers = frozenset(n for n, node in nodes.items() if node.type == "transfer")
     start: str | None = flow.entry
     menu: str | None = None
     hops = 0
     while True:
         # Variables do not cross a menu: each request starts from the call variables.
-        req = _Request(flow, script, nodes, player.journey.path, dict(base))
+        path = player.journey.path
+        mark = len(path)
+        req = _Request(flow, script, nodes, path, dict(base))
         try:
             actions = req.serve(start, menu, player.last_dtmf)
         except _RequestFailed as exc:
             player.failover(exc.reason, str(exc))
             break
         nxt = player.run(actions)
+        path[mark:] = reached(path[mark:], transfers, actions, player.ran, player.ended)
         if nxt is None:
             break
         hops += 1

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from collections.abc import Awaitable, Callable, Collection
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Literal
@@ -250,6 +250,28 @@ def collect(presses: deque[str | None], max_length: int, retry: int, heard: Any)
         if pressed is not None:
             break
     return pressed
+
+
+def reached(
+    step_nodes: list[str], transfers: Collection[str], actions: Sequence[Action], ran: int, ended: str
+) -> list[str]:
+    """The part of one request's evaluated nodes the caller actually reached.
+
+    What follows a transfer's ``no_answer`` branch is sent along with the transfer (NOTES.md:
+    each inner list runs when the one before it has ended), so the server evaluates it whether
+    or not the far end answers. When the platform stopped at an answered transfer, the nodes
+    after that transfer were never reached: cut there. ``transfers`` holds the transfer node ids.
+    """
+    if ended != "answered":
+        return step_nodes
+    answered = sum(1 for a in actions[:ran] if isinstance(a, TransferAction))
+    seen = 0
+    for i, node in enumerate(step_nodes):
+        if node in transfers:
+            seen += 1
+            if seen == answered:
+                return step_nodes[: i + 1]
+    return step_nodes
 
 
 # --- running actions ----------------------------------------------------------------------

@@ -17,11 +17,21 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 from flowgraph.callvars import parse_call_vars
-from flowgraph.compiler import CompiledFlow, LookupOp, Template, compile_flow
+from flowgraph.compiler import TRANSFER, ActionOp, CompiledFlow, LookupOp, Template, compile_flow
+from flowgraph.emit import parse_response
 from flowgraph.lookups import ERROR, FOUND, NOT_FOUND, HttpLookups, LookupResult
 from flowgraph.model import Flow
 from flowgraph.partition import ENTRY_STEP
-from flowgraph.platform import CallScript, Journey, PlatformEmulator, PortalSetup, Reply, ScriptError
+from flowgraph.platform import (
+    CallScript,
+    Exchange,
+    Journey,
+    PlatformEmulator,
+    PortalSetup,
+    Reply,
+    ScriptError,
+    reached,
+)
 from flowgraph.runtime import Answer, Runtime
 
 __all__ = ["simulate", "simulate_async"]
@@ -121,7 +131,10 @@ async def simulate_async(
         profile=compiled.profile,
     )
     journey = await PlatformEmulator(transport, setup).call(script)
-    journey.path = _path(transport.answers)
+    transfers = frozenset(
+        op.node for op in compiled.ops.values() if isinstance(op, ActionOp) and op.kind == TRANSFER
+    )
+    journey.path = _path(transport.answers, journey.exchanges, transfers)
     return journey
 
 
@@ -135,16 +148,20 @@ def simulate(flow_or_compiled: Flow | CompiledFlow, script: CallScript, mode: st
     return asyncio.run(simulate_async(flow_or_compiled, script, mode))
 
 
-def _path(answers: list[Answer]) -> list[str]:
-    """The nodes the server evaluated for the call, from the runtime's traces.
+def _path(answers: list[Answer], exchanges: list[Exchange], transfers: frozenset[str]) -> list[str]:
+    """The nodes the call went through, from the runtime's traces.
 
     A menu ends one step's trace and starts the next one's (deciding its branch): it is listed
-    once. A trace runs on past a transfer into its ``no_answer`` branch whether or not the far
-    end answers: that is what the server evaluated.
+    once. A trace runs on past a transfer into its ``no_answer`` branch (that part is sent with
+    the transfer); where the platform stopped at an answered transfer, :func:`reached` cuts it.
     """
     path: list[str] = []
-    for answer in answers:
-        for node, _branch in answer.trace:
+    for answer, exchange in zip(answers, exchanges, strict=False):
+        nodes = [node for node, _branch in answer.trace]
+        if exchange.ended == "answered":
+            actions = [a for group in parse_response(exchange.response) for a in group]
+            nodes = reached(nodes, transfers, actions, exchange.ran, exchange.ended)
+        for node in nodes:
             if not path or path[-1] != node:
                 path.append(node)
     return path

@@ -223,8 +223,9 @@ def test_unanswered_transfer_falls_through_only_when_wired_and_enabled() -> None
     assert walk(make(nodes), CallScript(caller="1", answers=[False])).events == [first, second]
     answered = walk(make(nodes), CallScript(caller="1"))
     assert answered.events == [Transfer("agent", ("05000001",), "order_by", None, False, True)]
-    # The server still evaluated the fall-through: it is sent with the transfer.
-    assert answered.path == ["t", "end"]
+    # The fall-through is sent with the transfer, but an answered call never reaches it.
+    assert answered.path == ["t"]
+    assert walk(make(nodes), CallScript(caller="1", answers=[False])).path == ["t", "end"]
     off = walk(make(nodes, transfer_fallthrough=False), CallScript(caller="1", answers=[False]))
     assert off.events == [first, Hangup()]
 
