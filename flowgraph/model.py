@@ -1,5 +1,9 @@
 """The flow model: a call flow as a validated document.
 
+Values the platform needs but an editor draft may not have yet (a recording id, transfer
+targets, a dialplan id, a URL) may be empty here: the checks report them (FG523) so that an
+unfinished draft still saves and shows every other problem.
+
 A flow is a directed graph of nodes. Each node type declares its branches as data
 (:func:`declared_branches`); a node wires a branch by naming the target node id in
 ``node.branches[branch]``. The model validates shape only (types, unknown keys, value forms);
@@ -46,7 +50,7 @@ class Destination(Strict):
     """A transfer target used as the flow's failover destination."""
 
     type: TransferType
-    data: list[str] = Field(min_length=1)
+    data: list[str] = Field(default_factory=list)
 
 
 class Deployment(Strict):
@@ -110,7 +114,7 @@ class RecordingRef(Strict):
     """What to play: a portal recording id (``system``) or an audio file URL (``url``)."""
 
     type: Literal["system", "url"] = "system"
-    data: str = Field(min_length=1)
+    data: str = ""
 
     @field_validator("data", mode="before")
     @classmethod
@@ -145,7 +149,7 @@ class MenuNode(NodeBase):
 class TransferNode(NodeBase):
     type: Literal["transfer"]
     transfer: TransferType
-    targets: list[str] = Field(min_length=1)
+    targets: list[str] = Field(default_factory=list)
     ring_type: str | None = None
     moh: str | None = None
     skip_active: bool | None = None
@@ -155,7 +159,7 @@ class DialplanNode(NodeBase):
     """Hand the call to an API Dialplan configured in the portal (costs one nesting level)."""
 
     type: Literal["dialplan"]
-    dialplan_id: str = Field(min_length=1)
+    dialplan_id: str = ""
 
 
 class HangupNode(NodeBase):
@@ -188,7 +192,7 @@ class VariableCondition(Strict):
 
     on: Literal["variable"]
     variable: str
-    values: list[str] = Field(min_length=1)
+    values: list[str] = Field(default_factory=list)
 
 
 class TableCondition(Strict):
@@ -228,7 +232,7 @@ class HttpSource(Strict):
     """Ask the business's own API; a JSON object answer's fields become variables."""
 
     kind: Literal["http"]
-    url: str = Field(min_length=1)
+    url: str = ""
     method: Literal["GET", "POST"] = "GET"
     timeout_ms: int = Field(default=800, ge=50, le=5000)
 

@@ -22,6 +22,7 @@ from flowgraph.checks.platform_values import (
     check_transfers,
     normalise_number,
 )
+from flowgraph.checks.required import check_required
 from flowgraph.checks.structure import check_branches, check_duplicate_ids, check_entry, check_reachable
 from flowgraph.checks.variables import check_variables
 from flowgraph.diagnostics import Diagnostic, Severity
@@ -46,6 +47,7 @@ RULES: tuple[Rule, ...] = (
     check_decisions,
     check_hangups,
     check_variables,
+    check_required,
 )
 
 _SEVERITY_RANK = {Severity.ERROR: 0, Severity.WARNING: 1}

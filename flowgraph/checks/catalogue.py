@@ -94,6 +94,9 @@ _ENTRIES: tuple[CatalogueEntry, ...] = (
     ),
     CatalogueEntry("FG521", E, "empty response", "A hangup is reached in a step before any action: `[]`."),
     CatalogueEntry("FG522", E, "invalid switch condition", "A switch condition can never match as written."),
+    CatalogueEntry(
+        "FG523", E, "value missing", "A value the platform needs is empty (recording, targets, id, URL)."
+    ),
     # --- variables
     CatalogueEntry(
         "FG601", E, "unknown variable", "A `{{name}}` is neither a call variable nor a node's output."

@@ -155,7 +155,7 @@ def number_targets(kind: str, targets: list[str], nodes: tuple[str, ...], field:
         )
     if kind == "number":
         for i, target in enumerate(targets):
-            if not _templated(target) and normalise_number(target) is None:
+            if target.strip() and not _templated(target) and normalise_number(target) is None:
                 out.append(
                     diag(
                         "FG508",
@@ -239,7 +239,8 @@ def check_recordings(flow: Flow, ctx: CheckContext) -> list[Diagnostic]:
     known = {r.id for r in flow.recordings}
     for node_id, node in ctx.nodes.items():
         rec: Any = getattr(node, "recording", None)
-        system = rec is not None and rec.type == "system" and not _templated(rec.data)
+        # An empty value is FG523's (checks/required.py); the rules here judge what is written.
+        system = rec is not None and rec.type == "system" and rec.data.strip() and not _templated(rec.data)
         if system and known and rec.data not in known:
             matches = difflib.get_close_matches(rec.data, sorted(known), n=3)
             out.append(
@@ -252,11 +253,11 @@ def check_recordings(flow: Flow, ctx: CheckContext) -> list[Diagnostic]:
                     hint=f"did you mean {matches[0]!r}?" if matches else "add it to `recordings`",
                 )
             )
-        if rec is not None and rec.type == "url":
+        if rec is not None and rec.type == "url" and rec.data.strip():
             out.extend(_url(rec.data, node_id, "recording.data"))
-        if node.type == "lookup" and node.source.kind == "http":
+        if node.type == "lookup" and node.source.kind == "http" and node.source.url.strip():
             out.extend(_url(node.source.url, node_id, "source.url"))
-        if node.type == "dialplan" and not _templated(node.dialplan_id):
+        if node.type == "dialplan" and node.dialplan_id.strip() and not _templated(node.dialplan_id):
             out.extend(_hex(node.dialplan_id, (node_id,), "dialplan_id"))
     for key, value in sorted(flow.settings.deployment.dialplan_ids.items()):
         out.extend(_hex(value, (), f"settings.deployment.dialplan_ids.{key}"))

@@ -193,6 +193,22 @@ def test_check_draft_and_unsaved_document(client: TestClient) -> None:
     assert client.get("/api/flows/number_masking").json()["flow"]["settings"]["failover"]  # not stored
 
 
+def test_an_unfinished_draft_saves_and_gets_every_diagnostic(client: TestClient) -> None:
+    # A new menu has no recording yet: that is a diagnostic on the node, not a rejected document.
+    draft = {
+        "id": "fresh",
+        "entry": "m",
+        "nodes": [{"id": "m", "type": "menu", "recording": {"type": "system", "data": ""}, "options": ["1"]}],
+    }
+    assert client.post("/api/flows", json=draft).status_code == 201
+    response = client.get("/api/flows/fresh/check")
+    assert response.status_code == 200, response.text
+    found = {(d["code"], tuple(d["nodes"]), d["field"]) for d in response.json()["diagnostics"]}
+    assert ("FG523", ("m",), "recording.data") in found
+    assert {"FG401", "FG402"} <= {code for code, _nodes, _field in found}  # the other problems too
+    assert client.post("/api/flows/fresh/publish", json={"note": "too early"}).status_code == 409
+
+
 def test_compile_returns_plan_and_version(client: TestClient) -> None:
     created(client)
     body = client.get("/api/flows/number_masking/compile").json()

@@ -521,7 +521,7 @@ export interface components {
          */
         Destination: {
             /** Data */
-            data: string[];
+            data?: string[];
             /**
              * Type
              * @enum {string}
@@ -564,8 +564,11 @@ export interface components {
             branches?: {
                 [key: string]: string;
             };
-            /** Dialplan Id */
-            dialplan_id: string;
+            /**
+             * Dialplan Id
+             * @default
+             */
+            dialplan_id?: string;
             /** Id */
             id: string;
             /**
@@ -770,8 +773,11 @@ export interface components {
              * @default 800
              */
             timeout_ms?: number;
-            /** Url */
-            url: string;
+            /**
+             * Url
+             * @default
+             */
+            url?: string;
         };
         /** HTTPValidationError */
         HTTPValidationError: {
@@ -1099,8 +1105,11 @@ export interface components {
          * @description What to play: a portal recording id (``system``) or an audio file URL (``url``).
          */
         RecordingRef: {
-            /** Data */
-            data: string;
+            /**
+             * Data
+             * @default
+             */
+            data?: string;
             /**
              * Type
              * @default system
@@ -1304,7 +1313,7 @@ export interface components {
             /** Skip Active */
             skip_active?: boolean | null;
             /** Targets */
-            targets: string[];
+            targets?: string[];
             /**
              * Transfer
              * @enum {string}
@@ -1340,7 +1349,7 @@ export interface components {
              */
             on: "variable";
             /** Values */
-            values: string[];
+            values?: string[];
             /** Variable */
             variable: string;
         };

@@ -43,7 +43,7 @@ function Failover({ flow }: { flow: Flow }) {
         <ListEditor
           label="failover target"
           testid="failover-targets"
-          values={dest.data}
+          values={dest.data ?? []}
           onChange={(data) => set({ ...dest, data }, "failover")}
         />
       )}

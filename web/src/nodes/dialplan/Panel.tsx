@@ -13,7 +13,7 @@ export function DialplanPanel({ node, update }: PanelProps<DialplanNode>) {
       {(id) => (
         <TextInput
           id={id}
-          value={node.dialplan_id}
+          value={node.dialplan_id ?? ""}
           placeholder="66ab41c183715fc7da"
           onChange={(dialplan_id) => update({ dialplan_id }, "dialplan_id")}
         />

@@ -178,7 +178,9 @@ export function LookupPanel({ node, flow, update, editFlow }: PanelProps<LookupN
       ) : (
         <>
           <Field label="URL" node={node.id} field="source.url">
-            {(id) => <TextInput id={id} value={s.url} onChange={(url) => setSource({ ...s, url }, "url")} />}
+            {(id) => (
+              <TextInput id={id} value={s.url ?? ""} onChange={(url) => setSource({ ...s, url }, "url")} />
+            )}
           </Field>
           <Field label="Method" node={node.id} field="source.method">
             {(id) => (

@@ -13,7 +13,7 @@ export function describeCase(c: SwitchCase): string {
     case "dialled":
       return `${w.on} ${[...(w.numbers ?? []), ...(w.prefixes ?? []).map((p) => `${p}…`)].join(" ")}`;
     case "variable":
-      return `${w.variable} = ${w.values.join("|")}`;
+      return `${w.variable} = ${(w.values ?? []).join("|")}`;
     case "table":
       return `in table ${w.table}`;
     default:

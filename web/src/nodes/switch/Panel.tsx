@@ -111,7 +111,7 @@ function CaseEditor(props: { c: SwitchCase; i: number; node: string; onChange: (
           <ListEditor
             label="value"
             testid={`case-${i}-values`}
-            values={w.values}
+            values={w.values ?? []}
             onChange={(values) => onChange({ ...c, when: { ...w, values } })}
           />
         </>

@@ -9,7 +9,7 @@ export function TransferCanvasNode({ data, selected }: NodeProps) {
   const ring = node.ring_type ? ` · ${node.ring_type}` : "";
   return (
     <NodeShell node={node} entry={d.entry} branches={d.branches} selected={selected}>
-      → {node.transfer} {node.targets.filter(Boolean).join(", ") || "(no target)"}
+      → {node.transfer} {(node.targets ?? []).filter(Boolean).join(", ") || "(no target)"}
       {ring}
     </NodeShell>
   );

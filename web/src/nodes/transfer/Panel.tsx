@@ -36,7 +36,7 @@ export function TransferPanel({ node, flow, update }: PanelProps<TransferNode>) 
           <ListEditor
             label="target"
             testid="transfer-targets"
-            values={node.targets}
+            values={node.targets ?? []}
             onChange={(targets) => update({ targets }, "targets")}
           />
         )}
