@@ -63,6 +63,11 @@ class RenderError(FlowgraphError):
     """Graphviz could not draw the picture (missing ``dot``, unknown format)."""
 
 
+def count(n: int, noun: str) -> str:
+    """``1 call``, ``2 calls``: a count with its noun in the right number."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def esc(text: Any, limit: int = 48) -> str:
     """``text`` shortened to ``limit`` characters and escaped for an HTML-like label."""
     value = str(text)

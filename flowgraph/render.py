@@ -34,6 +34,7 @@ from flowgraph.drawing import (
     TYPE_HINT,
     WARNING_COLOUR,
     RenderError,
+    count,
     diagnostic_line,
     esc,
     finish,
@@ -186,10 +187,10 @@ class _FlowPicture:
         label = [", ".join(branches)]
         if self.traffic is not None:
             counts = [self.traffic.edge(source, b) for b in branches]
-            count, most = sum(counts), self.traffic.max_edge()
+            total, most = sum(counts), self.traffic.max_edge()
             label = [", ".join(f"{b} · {c}" for b, c in zip(branches, counts, strict=True))]
-            attrs["penwidth"] = f"{1 + 5 * min(count / most, 1):.2f}" if most and count else "1"
-            if not count:
+            attrs["penwidth"] = f"{1 + 5 * min(total / most, 1):.2f}" if most and total else "1"
+            if not total:
                 attrs.update(color=IDLE_COLOUR, style="dashed", fontcolor=IDLE_COLOUR)
         found = [item for b in branches for item in self.marks.edges.get((source, b), [])]
         colour = worst(found)
@@ -282,7 +283,7 @@ class _FlowPicture:
         if self.copied(node_id):
             text = f"all steps: {text}"  # every per-step copy shows the node's totals
         if counts.failovers:
-            return small(f"{text} · <b>{counts.failovers} failover</b>", ERROR_COLOUR)
+            return small(f"{text} · <b>{count(counts.failovers, 'failover')}</b>", ERROR_COLOUR)
         return small(text, "#0f766e")
 
     def title(self) -> str:
@@ -298,7 +299,10 @@ class _FlowPicture:
         if self.traffic is not None:
             t = self.traffic
             since = f" since {esc(t.since)}" if t.since else ""
-            summary = f"traffic{since}: {t.calls} calls · {t.requests} requests · {t.failovers} failovers"
+            summary = (
+                f"traffic{since}: {count(t.calls, 'call')} · {count(t.requests, 'request')} · "
+                f"{count(t.failovers, 'failover')}"
+            )
             rows.append(f'<tr><td align="left" colspan="20">{small(summary, "#0f766e")}</td></tr>')
         present = [kind for kind in NODE_STYLE if any(n.type == kind for n in flow.nodes)]
         rows.append("<tr>" + "".join(legend_cell(kind) for kind in present) + self.marker_cells() + "</tr>")

@@ -189,7 +189,7 @@ def test_traffic_overlay_thickness_and_counts() -> None:
     assert "next · 0" in texts(ET.tostring(idle))
     assert "0 passed · 3 ended" in texts(ET.tostring(group(svg, "bridge")))
     assert any("1 failover" in t for t in texts(ET.tostring(group(svg, "find_pair"))))
-    assert "traffic: 4 calls · 4 requests · 1 failovers" in texts(svg)
+    assert "traffic: 4 calls · 4 requests · 1 failover" in texts(svg)
 
 
 def test_png_and_pdf_are_valid_images_of_sensible_size() -> None:
