@@ -280,3 +280,19 @@ def _healthy(base: str) -> bool:
         return httpx.get(base + "/healthz", timeout=1).status_code == 200
     except httpx.HTTPError:
         return False
+
+
+@contextmanager
+def local_http(handler: type) -> Iterator[str]:
+    """A threaded HTTP server on 127.0.0.1 with ``handler`` (a BaseHTTPRequestHandler); its URL."""
+    from http.server import ThreadingHTTPServer
+    from threading import Thread
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    httpd.daemon_threads = True
+    Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()

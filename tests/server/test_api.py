@@ -84,13 +84,13 @@ def test_create_existing_id_is_409(client: TestClient) -> None:
 
 def test_invalid_flow_is_422_with_located_problems(client: TestClient) -> None:
     doc = example("number_masking")
-    doc["nodes"][1]["recording"] = {"type": "system"}
+    doc["nodes"][1]["recording"] = {"type": "tape", "data": "1"}
     doc["colour"] = "blue"
     response = client.post("/api/flows", json=doc)
     assert response.status_code == 422
     problems = {p["path"]: p["message"] for p in response.json()["problems"]}
     node_id = doc["nodes"][1]["id"]
-    assert problems[f"node '{node_id}' nodes[1].recording.data"] == "Field required"
+    assert problems[f"node '{node_id}' nodes[1].recording.type"] == "Input should be 'system' or 'url'"
     assert "unknown key" in problems["colour"]
     assert client.get("/api/flows").json() == []
 

@@ -4,15 +4,14 @@ failover, publish / rollback / delete switch what calls hear at once, drafts nev
 from __future__ import annotations
 
 import json
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import httpx
 import pytest
-from services import free_port
+from services import free_port, local_http
 from test_dialplan_support import LiveServer, live_server
 
 from flowgraph.store.calls import CallLog, count_calls
@@ -53,12 +52,8 @@ class LookupAPI(BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def lookup_api() -> Iterator[str]:
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), LookupAPI)
-    httpd.daemon_threads = True
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
+    with local_http(LookupAPI) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 from services import ServerProcess
-from web_support import shot, sign_in
+from web_support import add_by_keyboard, shot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -27,16 +27,6 @@ def select_node(page: Page, node: str) -> None:
     page.get_by_test_id(f"node-{node}").click()
     page.get_by_test_id("tab-properties").click()
     expect(page.get_by_test_id("node-id-input")).to_have_value(node)
-
-
-def add_by_keyboard(page: Page, kind: str, new_id: str) -> None:
-    """Add a node with the keyboard (palette button + Enter) and give it an id."""
-    page.get_by_test_id(f"palette-{kind}").focus()
-    page.keyboard.press("Enter")
-    id_input = page.get_by_test_id("node-id-input")
-    id_input.fill(new_id)
-    id_input.press("Enter")
-    expect(page.get_by_test_id(f"node-{new_id}")).to_be_visible()
 
 
 def test_build_a_flow_from_an_empty_canvas(page: Page, server: ServerProcess) -> None:

@@ -11,18 +11,9 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 from services import ServerProcess
-from web_support import shot, sign_in
+from web_support import add_by_keyboard, shot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-
-def add_by_keyboard(page: Page, kind: str, new_id: str) -> None:
-    page.get_by_test_id(f"palette-{kind}").focus()
-    page.keyboard.press("Enter")
-    id_input = page.get_by_test_id("node-id-input")
-    id_input.fill(new_id)
-    id_input.press("Enter")
-    expect(page.get_by_test_id(f"node-{new_id}")).to_be_visible()
 
 
 def flow_box(page: Page, node: str) -> dict[str, float]:
