@@ -96,6 +96,12 @@ class ConfigFileSource(PydanticBaseSettingsSource):
         return dict(self._values)
 
 
+def new_secret() -> str:
+    """A random secret (256 bits) for tokens and platform headers: hex, so that it never starts
+    with ``-`` (which a command line would read as an option) and pastes anywhere unquoted."""
+    return secrets.token_hex(32)
+
+
 def read_config_file(path: Path) -> dict[str, Any]:
     """Parse a config file into setting names; keys may be ``port`` or ``FLOWGRAPH_PORT``."""
     try:
@@ -160,7 +166,7 @@ def resolve_admin_token(settings: ServerSettings, announce: bool = True) -> str:
         if token:
             return token
     path.parent.mkdir(parents=True, exist_ok=True)
-    token = secrets.token_urlsafe(32)
+    token = new_secret()
     # Mode 0600 from creation: the token is never readable by others, not even briefly.
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as fh:

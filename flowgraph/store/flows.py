@@ -1,7 +1,7 @@
 """Flows, their immutable versions and the published pointer, behind :class:`FlowStore`.
 
 - ``flows``: the editable draft (JSON), a revision that every save bumps (the ETag), soft-delete
-  time, and the flow's platform secret (generated with ``secrets.token_urlsafe``; never logged,
+  time, and the flow's platform secret (generated with ``settings.new_secret``; never logged,
   never exported).
 - ``flow_versions``: what publishing stored: number, content hash (the compiled version), the flow
   JSON, note, author, time. Rows are only ever inserted.
@@ -13,13 +13,13 @@ Every write is one transaction: a failed or stale save leaves the previous row i
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 
 from sqlalchemy import Engine, Select, func, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
+from flowgraph.settings import new_secret
 from flowgraph.store.records import (
     ID_RE,
     FlowExists,
@@ -207,7 +207,7 @@ class FlowStore:
                 name=plain_text(draft.get("name")),
                 draft=draft,
                 revision=1,
-                secret=secrets.token_urlsafe(32),
+                secret=new_secret(),
                 created_at=stamp,
                 updated_at=stamp,
                 deleted_at=None,

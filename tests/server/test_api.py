@@ -291,6 +291,8 @@ def test_deployment_sheet_carries_the_secret_and_base_url(client: TestClient) ->
     created(client, "nested_three_steps")
     sheet = client.get("/api/flows/nested_three_steps/deployment").json()
     secret = secret_of(client, "nested_three_steps")
+    # Hex: never starts with "-", which `flowgraph call --secret VALUE` would read as an option.
+    assert len(secret) == 64 and all(c in "0123456789abcdef" for c in secret)
     assert sheet["header"]["value"] == secret
     assert all(d["header"]["value"] == secret for d in sheet["dialplans"])
     assert sheet["dialplans"][0]["url"] == "http://testserver/dialplan/nested_three_steps"
