@@ -16,7 +16,15 @@ from datetime import datetime
 from typing import Any
 
 from flowgraph.callvars import national10, parse_call_vars, zone
-from flowgraph.emit import Action, DialplanAction, Dtmf, RecordingAction, TransferAction, format_number
+from flowgraph.emit import (
+    Action,
+    DialplanAction,
+    Dtmf,
+    RecordingAction,
+    TransferAction,
+    format_number,
+    is_phone_number,
+)
 from flowgraph.lookups import table_key
 from flowgraph.model import TEMPLATE_RE, Flow
 from flowgraph.platform import (
@@ -37,7 +45,7 @@ from flowgraph.platform import (
     reached,
     request_variables,
 )
-from flowgraph.profile import NATIONAL_DIGITS, PlatformProfile
+from flowgraph.profile import PlatformProfile
 
 __all__ = [
     "CallScript",
@@ -195,10 +203,10 @@ class _Request:
         if not self.actions:
             # Never [] (NOTES.md): a request with nothing to play gets the failover.
             raise _RequestFailed(f"nothing to send (ends at '{self.path[-1]}')")
-        bad = [
+        numbers = (
             t for a in self.actions if isinstance(a, TransferAction) and a.type == "number" for t in a.data
-        ]
-        bad = [t for t in bad if len(national10(t)) < NATIONAL_DIGITS]
+        )
+        bad = [t for t in numbers if not is_phone_number(t)]
         if bad:
             # The server answers with the failover rather than send a number the platform rejects.
             raise _RequestFailed(f"{bad[0]!r} is not a phone number")
