@@ -31,7 +31,7 @@ from datetime import datetime, timedelta, timezone, tzinfo
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from flowgraph.profile import DEFAULT_PROFILE, PlatformProfile, national_number
+from flowgraph.profile import DEFAULT_PROFILE, PlatformProfile, call_identity, national_number
 
 #: Used when a profile names a time zone this machine does not know (never raise on a request).
 IST = timezone(timedelta(hours=5, minutes=30), "IST")
@@ -105,8 +105,8 @@ class CallData:
 
     @property
     def call_key(self) -> str:
-        """The id a per-call record is kept under: the call id, else the uuid."""
-        return self.call_id or self.uuid
+        """The key this call's context is kept under (:func:`flowgraph.profile.call_identity`)."""
+        return call_identity(self.call_id, self.uuid)
 
     @property
     def dialled(self) -> str:

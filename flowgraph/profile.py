@@ -54,6 +54,27 @@ def strict_national_number(text: str) -> str | None:
     return raw if len(raw) == NATIONAL_DIGITS and raw.isdigit() and raw.isascii() else None
 
 
+#: Separates the two ids in a call key; neither id form NOTES.md lists contains it.
+_KEY_SEPARATOR = "|"
+
+
+def call_identity(call_id: str, uuid: str) -> str:
+    """The one call-identity rule: the key a call's context, its call-log records and its traffic
+    counts are kept under.
+
+    NOTES.md lists both ids in every request but does not say that either is unique on its own
+    (``call_id`` looks like a PBX channel id; ``uuid`` is a short hex string). So a call is
+    identified by both when both are present, or by whichever one is present; ``""`` when the
+    request carries neither (such a call cannot be resumed). Ids are stripped and cut to 100
+    characters each, so a key never exceeds 201 characters.
+    """
+    call_id = call_id.strip()[:100]
+    uuid = uuid.strip()[:100]
+    if call_id and uuid:
+        return call_id + _KEY_SEPARATOR + uuid
+    return call_id or uuid
+
+
 class PlatformProfile(BaseModel):
     """Unconfirmed platform behaviour, as named, documented settings (see docs/platform-profile.md)."""
 
