@@ -14,8 +14,10 @@ from the server (``GET /api/flows/{id}/deployment`` shows it to an admin).
 
 from __future__ import annotations
 
+import ipaddress
 import json
 from typing import Any
+from urllib.parse import urlsplit
 
 from flowgraph.compiler import CompiledFlow
 from flowgraph.partition import ENTRY_STEP
@@ -90,8 +92,9 @@ def deployment_sheet(
     if missing:
         notes.append(
             "after creating the dialplans, paste their portal ids into settings.deployment.dialplan_ids "
-            f"under: {', '.join(missing)}"
+            f"under: {', '.join(missing)}, then publish again so the flow sends them"
         )
+    unreachable = unreachable_reason(base)
     return {
         "flow": compiled.flow_id,
         "version": compiled.version,
@@ -99,7 +102,57 @@ def deployment_sheet(
         "base_url": base,
         "dialplans": dialplans,
         "notes": notes,
+        "warnings": [unreachable] if unreachable else [],
+        "portal_steps": portal_steps(dialplans),
     }
+
+
+def unreachable_reason(base_url: str) -> str:
+    """Why the platform cannot call ``base_url`` (a loopback, private or unqualified host), or "".
+
+    Smartflo calls the URL from the internet, so an address only this machine or this LAN knows
+    never answers it (platform document: the API Dialplan URL is called by the platform).
+    """
+    host = (urlsplit(base_url).hostname or "").lower()
+    if not host:
+        return f"'{base_url}' has no host name the platform could call"
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        if (
+            host == "localhost"
+            or host.endswith((".localhost", ".local", ".lan", ".internal"))
+            or "." not in host
+        ):
+            return (
+                f"the URLs use '{host}', which the Smartflo platform cannot reach from the internet: "
+                "set FLOWGRAPH_PUBLIC_URL to the server's public https address"
+            )
+        return ""
+    if ip.is_loopback or ip.is_private or ip.is_link_local or ip.is_unspecified:
+        return (
+            f"the URLs use {host}, a {'loopback' if ip.is_loopback else 'private'} address the Smartflo "
+            "platform cannot reach: set FLOWGRAPH_PUBLIC_URL to the server's public https address"
+        )
+    return ""
+
+
+def portal_steps(dialplans: list[dict[str, Any]]) -> list[str]:
+    """Numbered things to do in the portal, in order: create the continuations first (their ids
+    are pasted back), then the entry, then assign the entry to the number and publish again."""
+    ordered = sorted(dialplans, key=lambda d: d["assign_to_number"])  # continuations first
+    out = []
+    for d in ordered:
+        what = f"Create an API Dialplan named '{d['name']}' with the URL, method, header, body and failover below"
+        if d["dialplan_id_key"]:
+            what += f"; copy the id the portal gives it into the field '{d['dialplan_id_key']}'"
+        out.append(what)
+    entry = next((d for d in dialplans if d["assign_to_number"]), None)
+    if entry:
+        out.append(f"Services > My Numbers > your number > Destination: the API Dialplan '{entry['name']}'")
+    if any(d["dialplan_id_key"] for d in dialplans):
+        out.append("Publish the flow again, so its answers name the portal ids you pasted")
+    return out
 
 
 def sheet_text(sheet: dict[str, Any]) -> str:

@@ -29,6 +29,9 @@ class Diagnostic:
     hint: str = ""
     #: Dotted path of the offending field inside the node, e.g. ``recording.data``.
     field: str = ""
+    #: The same advice in the editor's words, naming its controls (the ``hint`` speaks JSON for
+    #: the CLI); empty when the hint reads well in both.
+    advice: str = ""
 
     @property
     def is_error(self) -> bool:
@@ -44,6 +47,7 @@ class Diagnostic:
             "evidence": self.evidence,
             "hint": self.hint,
             "field": self.field,
+            "advice": self.advice,
         }
 
 

@@ -130,6 +130,7 @@ def diag(
     evidence: dict[str, Any] | None = None,
     hint: str = "",
     field: str = "",
+    advice: str = "",
 ) -> Diagnostic:
     """Build a diagnostic whose severity comes from the catalogue (one place decides it)."""
     return Diagnostic(
@@ -141,4 +142,5 @@ def diag(
         evidence=evidence or {},
         hint=hint,
         field=field,
+        advice=advice,
     )

@@ -24,6 +24,7 @@ def check_failover(flow: Flow, ctx: CheckContext) -> list[Diagnostic]:
             "the flow has no failover destination",
             field="settings.failover",
             hint='add settings.failover, e.g. {"type": "department", "data": ["5001"]}',
+            advice="Choose a failover destination: a type and the department, number or IVR to send calls to",
         )
     ]
 
@@ -42,6 +43,7 @@ def check_wired(flow: Flow, ctx: CheckContext) -> list[Diagnostic]:
                         edges=((node_id, branch),),
                         field=f"branches.{branch}",
                         hint=_wire_hint(node.type, branch),
+                        advice=_wire_advice(node.type, branch),
                     )
                 )
     return out
@@ -53,6 +55,24 @@ def _wire_hint(kind: str, branch: str) -> str:
     if branch in {"not_found", "error"}:
         return f"wire '{branch}' to what callers get when the lookup has no answer"
     return f"wire '{branch}' to the node that should follow"
+
+
+#: Branch names as the editor labels its handles.
+_BRANCH_WORDS = {"no_input": "no input", "not_found": "not found", "no_answer": "no answer"}
+
+
+def _wire_advice(kind: str, branch: str) -> str:
+    label = _BRANCH_WORDS.get(branch, branch)
+    if kind == "menu" and branch in {"no_input", "invalid"}:
+        return (
+            f"Drag from the '{label}' handle to what callers get then (e.g. a transfer to the "
+            "operator); to ask again first, raise Retries"
+        )
+    if kind == "menu":
+        return f"Drag from the option '{label}' handle to the node for callers who press {label}"
+    if branch in {"not_found", "error"}:
+        return f"Drag from the '{label}' handle to what callers get when the lookup has no answer"
+    return f"Drag from the '{label}' handle to the node that should follow"
 
 
 def check_terminals(flow: Flow, ctx: CheckContext) -> list[Diagnostic]:
@@ -73,6 +93,7 @@ def check_terminals(flow: Flow, ctx: CheckContext) -> list[Diagnostic]:
                 edges=[(end.node, b) for b in end.missing],
                 evidence={"paths": end.paths, "examples": [format_path(p) for p in end.examples]},
                 hint="every path must end in a transfer, a dialplan hand-off or a hangup",
+                advice="Wire the marked branches, so every path ends in a transfer, a hand-off or a hangup",
             )
         )
     return out

@@ -39,6 +39,7 @@ def check_cycles(flow: Flow, ctx: CheckContext) -> list[Diagnostic]:
                 edges=[(u, k) for u, _v, k in cycle],
                 evidence={"cycle": loop, "component": ctx.sorted_ids(component)},
                 hint="break the loop; to repeat a prompt, set the menu's `retry` (0-5) instead",
+                advice="Break the loop by rewiring one of its branches; to ask again, raise the menu's Retries",
             )
         )
     return out

@@ -86,6 +86,8 @@ def check_hangups(flow: Flow, ctx: CheckContext) -> list[Diagnostic]:
                     "the platform's behaviour when a response ends here is unconfirmed",
                     nodes=(node_id,),
                     hint="test a hangup on your account, then set settings.profile.hangup_confirmed",
+                    advice="Once a test call on your account hangs up here as expected, tick "
+                    "'Hangups confirmed' under Flow settings > Platform assumptions",
                 )
             )
     silent: dict[str, list[tuple[str, list[str]]]] = {}

@@ -131,6 +131,8 @@ def check_transfers(flow: Flow, ctx: CheckContext) -> list[Diagnostic]:
                     field="branches.no_answer",
                     hint="remove the branch, or turn transfer_fallthrough on once your account "
                     "runs the next inner list after an unanswered transfer",
+                    advice="Remove the 'no answer' wire, or tick 'Unanswered transfers continue' under "
+                    "Flow settings > Platform assumptions once your account does so",
                 )
             )
     failover = flow.settings.failover

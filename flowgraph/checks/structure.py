@@ -22,7 +22,15 @@ def check_entry(flow: Flow, ctx: CheckContext) -> list[Diagnostic]:
     """Reject a flow with no nodes or no entry, and an entry that names no node (FG101, FG102)."""
     if not flow.nodes or not flow.entry:
         what = "has no nodes" if not flow.nodes else "has an empty `entry`"
-        return [diag("FG101", f"the flow {what}", field="entry", hint="add a node and name it in `entry`")]
+        return [
+            diag(
+                "FG101",
+                f"the flow {what}",
+                field="entry",
+                hint="add a node and name it in `entry`",
+                advice="Add a node from the palette; the first one becomes the entry",
+            )
+        ]
     if flow.entry in ctx.nodes:
         return []
     matches = _did_you_mean(flow.entry, list(ctx.nodes))
@@ -33,6 +41,7 @@ def check_entry(flow: Flow, ctx: CheckContext) -> list[Diagnostic]:
             field="entry",
             evidence={"entry": flow.entry, "close_matches": matches},
             hint="set `entry` to the id of the first node a call reaches",
+            advice="Choose the Entry node in Flow settings, or press 'Make this the entry node' on a node",
         )
     ]
 

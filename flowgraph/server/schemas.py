@@ -54,18 +54,32 @@ class DiagnosticOut(BaseModel):
     evidence: dict[str, Any]
     hint: str
     field: str
+    advice: str = Field(default="", description="The hint in the editor's words (its controls)")
 
     @classmethod
     def of(cls, diagnostic: Diagnostic) -> DiagnosticOut:
         return cls.model_validate(diagnostic.to_json())
 
 
+class StepOut(BaseModel):
+    """One API Dialplan step of the partition: its nodes and the hops before its request."""
+
+    id: str
+    depth: int
+    nodes: list[str]
+
+
 class CheckOut(BaseModel):
-    """The full diagnostic list; ``errors`` > 0 means the flow cannot be published."""
+    """The full diagnostic list; ``errors`` > 0 means the flow cannot be published.
+
+    With ``?steps=true`` it also carries the partition into steps, computed for drafts with
+    errors too (the editor's step lanes), and the nesting limit the depths are held to."""
 
     diagnostics: list[DiagnosticOut]
     errors: int
     warnings: int
+    steps: list[StepOut] | None = None
+    nesting_limit: int | None = None
 
     @classmethod
     def of(cls, diagnostics: list[Diagnostic]) -> CheckOut:

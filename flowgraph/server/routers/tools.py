@@ -8,11 +8,12 @@ from typing import Any, Literal
 from fastapi import APIRouter, Body, Depends, Query, Request
 
 from flowgraph.checks import check
-from flowgraph.compiler import compile_flow
+from flowgraph.compiler import compile_flow, flow_version
 from flowgraph.deploy import deployment_sheet
 from flowgraph.interpret import CallScript
 from flowgraph.load import flow_from_data
 from flowgraph.model import Flow
+from flowgraph.partition import partition
 from flowgraph.server.deps import AppState, get_state, require_admin
 from flowgraph.server.routers.flows import COMMON_ERRORS, parse_flow
 from flowgraph.server.schemas import (
@@ -24,6 +25,7 @@ from flowgraph.server.schemas import (
     ExchangeOut,
     JourneyOut,
     SimulateIn,
+    StepOut,
 )
 from flowgraph.simulate import simulate
 from flowgraph.store.flows import VersionNotFound
@@ -55,10 +57,26 @@ def check_draft(flow_id: str, state: AppState = Depends(get_state)) -> CheckOut:
     responses={422: {"model": ErrorOut, "description": "Not a valid flow document"}},
     openapi_extra=FLOW_BODY,
 )
-def check_document(flow_id: str, body: Any = Body(...), state: AppState = Depends(get_state)) -> CheckOut:
-    """Diagnostics of the document in the body (the editor's live check); nothing is stored."""
+def check_document(
+    flow_id: str,
+    body: Any = Body(...),
+    steps: bool = Query(False, description="Also partition the document into steps (never a 409)"),
+    state: AppState = Depends(get_state),
+) -> CheckOut:
+    """Diagnostics of the document in the body (the editor's live check); nothing is stored.
+
+    ``steps=true`` adds the partition, which works on drafts with errors: the editor shades the
+    steps while the admin is still wiring, where ``/compile`` would answer 409."""
     state.flows.get(flow_id)
-    return CheckOut.of(check(parse_flow(body, "request body", flow_id)))
+    flow = parse_flow(body, "request body", flow_id)
+    out = CheckOut.of(check(flow))
+    if steps:
+        parts = partition(flow)
+        out.steps = [
+            StepOut(id=s, depth=parts.steps[s].depth, nodes=list(parts.steps[s].nodes)) for s in parts.order
+        ]
+        out.nesting_limit = flow.settings.profile.nesting_limit
+    return out
 
 
 @router.get(
@@ -130,17 +148,27 @@ def deployment(
     flow_id: str,
     request: Request,
     mode: Literal["per_step", "single"] | None = Query(None, description="Default: the flow's mode"),
-    source: Literal["draft", "published"] = Query("draft"),
+    source: Literal["live", "draft", "published"] = Query(
+        "live", description="live: the published version callers get (the draft if none is)"
+    ),
     state: AppState = Depends(get_state),
 ) -> dict[str, Any]:
     """What to create in the portal: each API Dialplan's URL (on FLOWGRAPH_PUBLIC_URL, else this
     server's address), request body, failover, and the header carrying this flow's secret.
 
+    By default it describes the live version (the one callers get, after a rollback too), and
+    says which version that is and whether the draft differs from it.
     This authenticated answer is the one place the secret's value is shown.
     """
-    flow = draft_of(state, flow_id) if source == "draft" else _published(state, flow_id)
+    live = state.flows.published(flow_id)
+    use_live = source == "published" or (source == "live" and live is not None)
+    flow = _published(state, flow_id) if use_live else draft_of(state, flow_id)
     base_url = state.settings.public_url or str(request.base_url)
     sheet = deployment_sheet(compile_flow(flow), base_url, mode)
+    draft = draft_of(state, flow_id)
+    sheet["source"] = "published" if use_live else "draft"
+    sheet["published_version"] = live.number if live is not None else None
+    sheet["draft_differs"] = live is None or flow_version(draft) != live.hash
     secret = state.flows.secret(flow_id)
     for dialplan in sheet["dialplans"]:
         dialplan["header"] = {"name": dialplan["header"]["name"], "value": secret}

@@ -109,6 +109,9 @@ export interface paths {
         /**
          * Check an unsaved document
          * @description Diagnostics of the document in the body (the editor's live check); nothing is stored.
+         *
+         *     ``steps=true`` adds the partition, which works on drafts with errors: the editor shades the
+         *     steps while the admin is still wiring, where ``/compile`` would answer 409.
          */
         post: operations["check_document_api_flows__flow_id__check_post"];
         delete?: never;
@@ -149,6 +152,8 @@ export interface paths {
          * @description What to create in the portal: each API Dialplan's URL (on FLOWGRAPH_PUBLIC_URL, else this
          *     server's address), request body, failover, and the header carrying this flow's secret.
          *
+         *     By default it describes the live version (the one callers get, after a rollback too), and
+         *     says which version that is and whether the draft differs from it.
          *     This authenticated answer is the one place the secret's value is shown.
          */
         get: operations["deployment_api_flows__flow_id__deployment_get"];
@@ -466,12 +471,19 @@ export interface components {
         /**
          * CheckOut
          * @description The full diagnostic list; ``errors`` > 0 means the flow cannot be published.
+         *
+         *     With ``?steps=true`` it also carries the partition into steps, computed for drafts with
+         *     errors too (the editor's step lanes), and the nesting limit the depths are held to.
          */
         CheckOut: {
             /** Diagnostics */
             diagnostics: components["schemas"]["DiagnosticOut"][];
             /** Errors */
             errors: number;
+            /** Nesting Limit */
+            nesting_limit?: number | null;
+            /** Steps */
+            steps?: components["schemas"]["StepOut"][] | null;
             /** Warnings */
             warnings: number;
         };
@@ -533,6 +545,12 @@ export interface components {
          * @description One diagnostic (see docs/diagnostics.md for the codes).
          */
         DiagnosticOut: {
+            /**
+             * Advice
+             * @description The hint in the editor's words (its controls)
+             * @default
+             */
+            advice?: string;
             /** Code */
             code: string;
             /** Edges */
@@ -1181,6 +1199,18 @@ export interface components {
              * @description Call start (naive: the flow's time zone)
              */
             start?: string | null;
+        };
+        /**
+         * StepOut
+         * @description One API Dialplan step of the partition: its nodes and the hops before its request.
+         */
+        StepOut: {
+            /** Depth */
+            depth: number;
+            /** Id */
+            id: string;
+            /** Nodes */
+            nodes: string[];
         };
         /** SwitchCase */
         SwitchCase: {
@@ -2018,7 +2048,10 @@ export interface operations {
     };
     check_document_api_flows__flow_id__check_post: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Also partition the document into steps (never a 409) */
+                steps?: boolean;
+            };
             header?: never;
             path: {
                 flow_id: string;
@@ -2168,7 +2201,8 @@ export interface operations {
             query?: {
                 /** @description Default: the flow's mode */
                 mode?: ("per_step" | "single") | null;
-                source?: "draft" | "published";
+                /** @description live: the published version callers get (the draft if none is) */
+                source?: "live" | "draft" | "published";
             };
             header?: never;
             path: {
