@@ -3,9 +3,8 @@
 A record is the architecture's call-log record: ``{time, call_id, uuid, flow_id, version, step,
 variables, response, latency_ms, failover_reason, trace, end}``, with ``trace`` a list of
 ``{"node", "branch"}`` and ``time`` epoch seconds (UTC). The hot path only appends to an
-in-memory queue (:meth:`CallLogWriter.put`); a background thread inserts what has queued every
-``interval_s`` or as soon as ``batch_size`` records wait, and :meth:`CallLogWriter.close`
-flushes the rest on shutdown.
+in-memory queue; :class:`~flowgraph.store.calls_writer.CallLogWriter` (bounded, never stuck,
+bounded shutdown; its docstring states the write-behind window) inserts from a thread.
 
 Queries for the management API (``/api/flows/{id}/calls`` and ``/stats``):
 :func:`list_calls` (per flow, time window, paging), :func:`calls_for_call` (one call's journey),
@@ -15,9 +14,7 @@ Queries for the management API (``/api/flows/{id}/calls`` and ``/stats``):
 from __future__ import annotations
 
 import logging
-import threading
 import time
-from collections import deque
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -26,7 +23,10 @@ import orjson
 from sqlalchemy import Column, Float, Index, Integer, MetaData, String, Table, Text, func, select
 from sqlalchemy.engine import Engine, RowMapping
 
+from flowgraph.store.calls_writer import CallLogWriter, to_row
 from flowgraph.store.db import metadata as shared_metadata
+
+__all__ = ["CALL_LOG", "CallLog", "CallLogWriter", "calls_for_call", "count_calls", "iter_calls", "list_calls"]
 
 log = logging.getLogger("flowgraph.calls")
 
@@ -112,130 +112,21 @@ class CallLog:
         )
 
     def insert_many(self, records: list[dict[str, Any]]) -> None:
-        """Insert records in one transaction: one driver-level executemany, no per-row ORM work."""
-        if not records:
+        """Insert queued-form records (made storable by :func:`calls_writer.to_row`) in one transaction."""
+        self.insert_rows([to_row(r) for r in records])
+
+    def insert_rows(self, rows: list[tuple[Any, ...]]) -> None:
+        """Insert rows already in insert order: one driver-level executemany, no per-row ORM work."""
+        if not rows:
             return
-        rows: list[Any] = [_values(r) for r in records]
+        params: list[Any] = rows
         if self.engine.dialect.paramstyle not in ("qmark", "numeric", "format"):
-            rows = [dict(zip(_INSERT_FIELDS, row, strict=True)) for row in rows]
+            params = [dict(zip(_INSERT_FIELDS, row, strict=True)) for row in rows]
         with self.engine.begin() as conn:
-            conn.exec_driver_sql(self._insert_sql, rows)
+            conn.exec_driver_sql(self._insert_sql, params)
 
 
 _INSERT_FIELDS: tuple[str, ...] = RECORD_FIELDS[1:]
-
-
-def _clip(value: Any, limit: int) -> str:
-    # Clip what the platform (or a stranger) sent so one hostile request cannot bloat the log.
-    text = value if isinstance(value, str) else ("" if value is None else str(value))
-    return text[:limit] if len(text) > limit else text
-
-
-def _values(r: dict[str, Any]) -> tuple[Any, ...]:
-    """One record as the insert's parameters, in ``_INSERT_FIELDS`` order.
-
-    The hot path queues its raw values (response bytes, trace as (node, branch) pairs);
-    converting them here keeps that work off the response path. The trace is stored as pairs
-    and read back as ``{"node", "branch"}`` objects.
-    """
-    response = r.get("response")
-    if isinstance(response, bytes | bytearray):
-        response = bytes(response).decode("utf-8", "replace")
-    reason = r.get("failover_reason")
-    return (
-        r["time"],
-        _clip(r.get("call_id"), 200),
-        _clip(r.get("uuid"), 200),
-        r["flow_id"],
-        r.get("version") or "",
-        _clip(r.get("step"), 200),
-        orjson.dumps(r.get("variables") or {}, default=str).decode(),
-        response or "",
-        r.get("latency_ms", 0.0),
-        None if reason is None else _clip(reason, 500),
-        orjson.dumps(r.get("trace") or ()).decode(),
-        r.get("end"),
-    )
-
-
-class CallLogWriter:
-    """Batches call-log records in memory and inserts them from a background thread.
-
-    ``put`` is a deque append (thread-safe, no lock, no I/O), so the response path never waits
-    for the database. A failed insert is retried on the next flush; the queue is bounded so a
-    database outage cannot exhaust memory (the oldest records are dropped and counted).
-    """
-
-    def __init__(
-        self,
-        log_table: CallLog,
-        interval_s: float = 0.2,
-        batch_size: int = 500,
-        max_queued: int = 200_000,
-    ):
-        self.log_table = log_table
-        self.interval_s = interval_s
-        self.batch_size = batch_size
-        self.dropped = 0
-        self.written = 0
-        self._queue: deque[dict[str, Any]] = deque()
-        self._max_queued = max_queued
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._flush_lock = threading.Lock()
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> None:
-        """Start the background flusher (idempotent)."""
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._run, name="flowgraph-calllog", daemon=True)
-            self._thread.start()
-
-    def put(self, record: dict[str, Any]) -> None:
-        """Queue one record; never blocks and never raises for a full queue."""
-        queue = self._queue
-        if len(queue) >= self._max_queued:
-            queue.popleft()
-            self.dropped += 1
-        queue.append(record)
-        if len(queue) >= self.batch_size:
-            self._wake.set()
-
-    @property
-    def pending(self) -> int:
-        return len(self._queue)
-
-    def flush(self) -> int:
-        """Insert everything queued now (in batches); returns how many records were written."""
-        written = 0
-        with self._flush_lock:
-            while self._queue:
-                batch = [self._queue.popleft() for _ in range(min(self.batch_size, len(self._queue)))]
-                try:
-                    self.log_table.insert_many(batch)
-                except Exception:
-                    # Put the batch back in order and try again on the next tick.
-                    self._queue.extendleft(reversed(batch))
-                    log.exception("call log: insert of %d records failed; will retry", len(batch))
-                    break
-                written += len(batch)
-        self.written += written
-        return written
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self._wake.wait(self.interval_s)
-            self._wake.clear()
-            self.flush()
-
-    def close(self, timeout_s: float = 10.0) -> None:
-        """Stop the flusher and write what is still queued."""
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout_s)
-            self._thread = None
-        self.flush()
 
 
 # --- queries -----------------------------------------------------------------------------

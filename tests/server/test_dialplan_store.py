@@ -64,11 +64,11 @@ class FlakyLog(CallLog):
 
     failures = 1
 
-    def insert_many(self, records: list[dict[str, Any]]) -> None:
+    def insert_rows(self, rows: list[tuple[Any, ...]]) -> None:
         if self.failures:
             self.failures -= 1
             raise RuntimeError("database is down")
-        super().insert_many(records)
+        super().insert_rows(rows)
 
 
 def test_failed_batch_is_kept_and_retried_in_order(engine: Engine) -> None:
