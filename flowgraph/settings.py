@@ -62,6 +62,33 @@ class ServerSettings(BaseSettings):
     web_dist: Path | None = Field(
         default=None, description="Built editor to serve at / (default: web/dist of the source tree)."
     )
+    max_flow_bytes: int = Field(
+        default=4 * 1024 * 1024,
+        ge=64 * 1024,
+        description="Largest management API request body (a flow document); larger gets 413.",
+    )
+    max_flow_nodes: int = Field(
+        default=5000, ge=10, description="Most nodes a stored flow may have; more is refused with 422."
+    )
+    max_answer_bytes: int = Field(
+        default=32 * 1024,
+        ge=1024,
+        description="Largest answer one step may send the platform; a flow that could send more "
+        "cannot be published (422).",
+    )
+    calllog_interval_s: float = Field(
+        default=0.2,
+        gt=0,
+        le=10,
+        description="Call-log write-behind: queued records are written at least this often "
+        "(what a kill -9 can lose while the database is up).",
+    )
+    calllog_max_queued: int = Field(
+        default=50_000, ge=100, description="Most call-log records held while the database is down."
+    )
+    calllog_shutdown_s: float = Field(
+        default=5.0, ge=0, le=120, description="How long shutdown may take to write the queued call log."
+    )
     config_file: Path | None = Field(default=None, description="TOML, JSON or YAML file with these keys.")
 
     @classmethod

@@ -17,12 +17,13 @@ from typing import Any
 
 from fastapi import FastAPI
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from flowgraph.server import errors
 from flowgraph.server.deps import AppState
+from flowgraph.server.platform_request import DRAIN_CAP_BYTES
 from flowgraph.settings import ServerSettings, load_settings, resolve_admin_token
 from flowgraph.store.db import create_all, make_engine
 from flowgraph.store.flows import FlowStore
@@ -105,20 +106,35 @@ def create_app(settings: ServerSettings | None = None, seed_examples: Path | Non
     if _module_exists(DIALPLAN_MODULE):
         importlib.import_module(DIALPLAN_MODULE).install(app, state)
     _mount_editor(app, settings.web_dist or DEFAULT_WEB_DIST)
-    app.add_middleware(BodyLimitMiddleware, limit=settings.max_body_bytes)
+    app.add_middleware(BodyLimitMiddleware, limit=settings.max_flow_bytes)
     return app
 
 
 class SPAStaticFiles(StaticFiles):
-    """The editor's files; unknown paths get index.html so client-side routes survive a reload."""
+    """The editor's files; unknown paths get index.html so client-side routes survive a reload.
+
+    Paths under :data:`NON_SPA_PREFIXES` that no route matched are a JSON 404 for every method
+    (judged on the decoded path, so ``/api/%2e%2e/x`` is one too), never the editor's page.
+    """
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and _reserved(scope["path"]):
+            detail = f"not found: {scope['method']} {scope['path'][:200]}"
+            await JSONResponse({"detail": detail}, status_code=404)(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
 
     async def get_response(self, path: str, scope: Scope) -> Response:
         try:
             return await super().get_response(path, scope)
         except StarletteHTTPException as exc:
-            if exc.status_code != 404 or ("/" + path).startswith(NON_SPA_PREFIXES):
+            if exc.status_code != 404 or _reserved("/" + path):
                 raise
             return await super().get_response("index.html", scope)
+
+
+def _reserved(path: str) -> bool:
+    return any(path == p or path.startswith(p + "/") or path.startswith(p + "?") for p in NON_SPA_PREFIXES)
 
 
 def _mount_editor(app: FastAPI, dist: Path) -> None:
@@ -127,15 +143,22 @@ def _mount_editor(app: FastAPI, dist: Path) -> None:
 
 
 class BodyLimitMiddleware:
-    """Answer 413 to request bodies over ``limit`` bytes, without reading them.
+    """Answer 413 to request bodies over ``limit`` bytes (the API's flow-size limit).
 
-    A declared Content-Length over the limit is refused before the app runs; a chunked body is
-    counted as it streams and cut off at the limit. ``/dialplan`` is exempt: the hot path answers
-    oversized platform requests with the flow's failover instead (the platform needs a 200).
+    The body is still read to its end and discarded, up to ``cap`` bytes, so that a client that
+    sends all of it before reading (no ``Expect: 100-continue``) gets the 413 instead of a
+    connection reset; a body declared over ``cap`` is not read. ``/dialplan`` is exempt: the hot
+    path answers oversized platform requests with the flow's failover instead (platform_request.py).
     """
 
-    def __init__(self, app: ASGIApp, limit: int, exempt_prefixes: tuple[str, ...] = ("/dialplan",)):
-        self.app, self.limit, self.exempt = app, limit, exempt_prefixes
+    def __init__(
+        self,
+        app: ASGIApp,
+        limit: int,
+        cap: int = DRAIN_CAP_BYTES,
+        exempt_prefixes: tuple[str, ...] = ("/dialplan",),
+    ):
+        self.app, self.limit, self.cap, self.exempt = app, limit, max(cap, limit), exempt_prefixes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"].startswith(self.exempt):
@@ -143,6 +166,8 @@ class BodyLimitMiddleware:
             return
         declared = _content_length(scope)
         if declared is not None and declared > self.limit:
+            if declared <= self.cap:
+                await _drain(receive, self.cap)
             await self._refuse(send)
             return
         seen = 0
@@ -156,7 +181,10 @@ class BodyLimitMiddleware:
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.limit:
-                    # Pretend the client left: the app stops reading; its answer is replaced below.
+                    # Read the rest (up to the cap) so the client hears the 413, then tell the
+                    # app the client left: it stops reading; its answer is replaced below.
+                    if message.get("more_body"):
+                        await _drain(receive, self.cap - seen)
                     cut = True
                     return {"type": "http.disconnect"}
             return message
@@ -176,10 +204,21 @@ class BodyLimitMiddleware:
             await self._refuse(send)
 
     async def _refuse(self, send: Send) -> None:
-        body = b'{"detail":"request body too large (limit %d bytes)"}' % self.limit
+        body = b'{"detail":"request body too large (limit %d bytes, FLOWGRAPH_MAX_FLOW_BYTES)"}' % self.limit
         headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
         await send({"type": "http.response.start", "status": 413, "headers": headers})
         await send({"type": "http.response.body", "body": body})
+
+
+async def _drain(receive: Receive, budget: int) -> None:
+    """Read and discard the rest of a request body, at most ``budget`` bytes."""
+    while budget > 0:
+        message = await receive()
+        if message["type"] != "http.request":
+            return
+        budget -= len(message.get("body", b""))
+        if not message.get("more_body"):
+            return
 
 
 def _content_length(scope: Scope) -> int | None:

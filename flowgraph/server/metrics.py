@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import bisect
 from collections import defaultdict
+from typing import Any, Protocol
 
 #: Latency histogram bucket upper bounds in seconds (Prometheus convention).
 LATENCY_BUCKETS: tuple[float, ...] = (
@@ -44,16 +45,29 @@ def _escape(value: str) -> str:
     return value.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
 
 
-class Metrics:
-    """Request counts by flow/step/outcome, a latency histogram, failovers by reason."""
+class CallLogCounters(Protocol):
+    """What the metrics read from the call-log writer (``store.calls_writer.CallLogWriter``)."""
 
-    def __init__(self) -> None:
+    written: int
+    cut: int
+    dropped_by_reason: dict[str, int]
+    down_since: float | None
+
+    @property
+    def pending(self) -> int: ...
+
+
+class Metrics:
+    """Request counts by flow/step/outcome, a latency histogram, failovers by reason, and the
+    call log's counters (read from ``calllog`` when given, at render time)."""
+
+    def __init__(self, calllog: CallLogCounters | None = None) -> None:
+        self.calllog = calllog
         self.requests: defaultdict[tuple[str, str, str], int] = defaultdict(int)
         self.failovers: defaultdict[str, int] = defaultdict(int)
         self.bucket_counts = [0] * (len(LATENCY_BUCKETS) + 1)
         self.latency_sum = 0.0
         self.latency_count = 0
-        self.calllog_dropped = 0
 
     def observe(self, flow: str, step: str, failover_reason: str | None, seconds: float) -> None:
         """Count one answered platform request (``outcome`` is ``ok`` or ``failover``)."""
@@ -97,9 +111,31 @@ class Metrics:
         out.append(f'flowgraph_dialplan_latency_seconds_bucket{{le="+Inf"}} {self.latency_count}')
         out.append(f"flowgraph_dialplan_latency_seconds_sum {self.latency_sum:.6f}")
         out.append(f"flowgraph_dialplan_latency_seconds_count {self.latency_count}")
-        out += [
-            "# HELP flowgraph_calllog_dropped_total Call-log records dropped because the queue was full.",
-            "# TYPE flowgraph_calllog_dropped_total counter",
-            f"flowgraph_calllog_dropped_total {self.calllog_dropped}",
-        ]
+        if self.calllog is not None:
+            out += _calllog_lines(self.calllog)
         return ("\n".join(out) + "\n").encode()
+
+
+def _calllog_lines(c: CallLogCounters) -> list[str]:
+    out = [
+        "# HELP flowgraph_calllog_dropped_total Call-log records not written, by reason "
+        "(queue_full: queue over its bound; rejected: refused by the database; shutdown: not written "
+        "within the shutdown timeout).",
+        "# TYPE flowgraph_calllog_dropped_total counter",
+    ]
+    out += [
+        f'flowgraph_calllog_dropped_total{{reason="{r}"}} {n}' for r, n in sorted(c.dropped_by_reason.items())
+    ]
+    gauges: list[tuple[str, str, str, Any]] = [
+        ("written_total", "counter", "Call-log records written.", c.written),
+        ("cut_total", "counter", "Parts of records cut to be storable (depth, size, odd values).", c.cut),
+        ("queued", "gauge", "Call-log records waiting to be written.", c.pending),
+        ("up", "gauge", "1 while the call log's database accepts writes, else 0.", int(c.down_since is None)),
+    ]
+    for name, kind, text, value in gauges:
+        out += [
+            f"# HELP flowgraph_calllog_{name} {text}",
+            f"# TYPE flowgraph_calllog_{name} {kind}",
+            f"flowgraph_calllog_{name} {value}",
+        ]
+    return out

@@ -21,6 +21,9 @@ Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 
 PREFIX = "/dialplan/"
+#: Hard cap on what is read of an oversized platform request body (bytes), to answer it rather
+#: than reset the connection (docs/architecture.md "Limits"); past it the body is left unread.
+DRAIN_CAP_BYTES = 16 * 1024 * 1024
 
 
 @dataclass(slots=True)
@@ -52,9 +55,18 @@ async def read_request(scope: Scope, receive: Receive, max_body: int) -> Platfor
     return PlatformRequest(parts[0], step, headers, variables, too_large)
 
 
-async def _read_body(receive: Receive, declared: bytes | None, limit: int) -> tuple[bytes, bool]:
-    """The body, or (b"", True) as soon as it is known to exceed ``limit`` (the rest is not read)."""
-    if declared is not None and declared.isdigit() and int(declared) > limit:
+async def _read_body(
+    receive: Receive, declared: bytes | None, limit: int, cap: int = DRAIN_CAP_BYTES
+) -> tuple[bytes, bool]:
+    """The body, or (b"", True) when it is over ``limit``.
+
+    An oversized body is still read to its end (and discarded, never held in memory) as long as
+    it stays within ``cap``: a client that sends the whole body before reading (no
+    ``Expect: 100-continue``, like Python's urllib) would otherwise get a connection reset
+    instead of the failover. A body declared or found to be over ``cap`` is left unread; the
+    answer is still sent, then the server closes the connection.
+    """
+    if declared is not None and declared.isdigit() and int(declared) > cap:
         return b"", True
     chunks: list[bytes] = []
     size = 0
@@ -64,11 +76,14 @@ async def _read_body(receive: Receive, declared: bytes | None, limit: int) -> tu
             break
         chunk = message.get("body", b"")
         size += len(chunk)
-        if size > limit:
-            return b"", True
-        chunks.append(chunk)
-        if not message.get("more_body"):
+        if size <= limit:
+            chunks.append(chunk)
+        elif chunks:
+            chunks = []  # over the limit: from here on only counted
+        if size > cap or not message.get("more_body"):
             break
+    if size > limit:
+        return b"", True
     return (chunks[0] if len(chunks) == 1 else b"".join(chunks)), False
 
 

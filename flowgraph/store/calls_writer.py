@@ -183,12 +183,14 @@ class CallLogWriter:
         batch_size: int = 500,
         max_queued: int = 50_000,
         report_every_s: float = 10.0,
+        shutdown_s: float = 5.0,
     ):
         self.log_table = log_table
         self.interval_s = interval_s
         self.batch_size = batch_size
         self.max_queued = max_queued
         self.report_every_s = report_every_s
+        self.shutdown_s = shutdown_s
         self.written = 0
         self.cut = 0
         #: Every reason present from the start: readers iterate it from another thread.
@@ -290,7 +292,9 @@ class CallLogWriter:
         self._succeeded(len(rows), len(cuts))
         return len(rows), False
 
-    def _write_rows(self, batch: list[dict[str, Any]], rows: list[tuple[Any, ...]], cuts: int) -> tuple[int, bool]:
+    def _write_rows(
+        self, batch: list[dict[str, Any]], rows: list[tuple[Any, ...]], cuts: int
+    ) -> tuple[int, bool]:
         # The same batch failed twice for a reason other than an outage: find the rows the
         # database refuses, drop (and count) those, write the rest.
         written = 0
@@ -365,12 +369,14 @@ class CallLogWriter:
         state = f"; down since {self.down_since:.0f}: {self.last_error}" if self.down_since else ""
         log.warning("call log: %s since the last report; %d queued%s", what, self.pending, state)
 
-    def close(self, timeout_s: float = 5.0) -> None:
-        """Stop the flusher and write what is still queued, within ``timeout_s`` in all.
+    def close(self, timeout_s: float | None = None) -> None:
+        """Stop the flusher and write what is still queued, within ``timeout_s`` in all
+        (default: ``shutdown_s``).
 
         The final flush runs on the flusher's own thread, so a database call that hangs cannot
         hold up shutdown past ``timeout_s``; what is left then is counted as ``shutdown``.
         """
+        timeout_s = self.shutdown_s if timeout_s is None else timeout_s
         self._deadline = time.monotonic() + timeout_s
         self._stop.set()
         self._wake.set()

@@ -57,7 +57,9 @@ def test_wrong_token_is_refused_and_right_one_accepted(anon: TestClient) -> None
 
 
 def test_healthz_needs_no_token_and_pings_the_database(anon: TestClient) -> None:
-    assert anon.get("/healthz").json() == {"status": "ok", "database": "ok", "backend": "sqlite"}
+    health = anon.get("/healthz").json()
+    assert (health["status"], health["database"], health["backend"]) == ("ok", "ok", "sqlite")
+    assert health["problems"] == {} and health["call_log"]["state"] == "ok"
 
 
 # --- flows CRUD ------------------------------------------------------------------------------
@@ -163,15 +165,15 @@ def test_import_refuses_repeated_ids(client: TestClient) -> None:
 # --- body size ---------------------------------------------------------------------------------
 
 
-def test_declared_oversized_body_is_413(client: TestClient) -> None:
-    response = client.post("/api/flows", content=b"{" + b" " * 70_000 + b"}")
+def test_declared_oversized_body_is_413(client: TestClient, settings: ServerSettings) -> None:
+    response = client.post("/api/flows", content=b"{" + b" " * settings.max_flow_bytes + b"}")
     assert response.status_code == 413
     assert "too large" in response.json()["detail"]
 
 
-def test_streamed_oversized_body_is_413(client: TestClient) -> None:
+def test_streamed_oversized_body_is_413(client: TestClient, settings: ServerSettings) -> None:
     def chunks():  # no Content-Length: chunked transfer
-        for _ in range(20):
+        for _ in range(settings.max_flow_bytes // 8192 + 2):
             yield b" " * 8192
 
     response = client.post("/api/flows", content=chunks(), headers={"Content-Type": "application/json"})

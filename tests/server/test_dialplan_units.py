@@ -12,7 +12,7 @@ from flowgraph.callvars import parse_call_vars, zone
 from flowgraph.deploy import request_template
 from flowgraph.profile import PlatformProfile
 from flowgraph.server.metrics import Metrics, reason_code
-from flowgraph.server.platform_request import parse_body, read_request
+from flowgraph.server.platform_request import DRAIN_CAP_BYTES, parse_body, read_request
 
 
 @pytest.mark.parametrize(
@@ -77,15 +77,25 @@ def test_read_request_merges_query_then_body() -> None:
     assert req.headers == {b"x-secret": b"s"} and reads == 2
 
 
-def test_declared_oversize_body_is_not_read() -> None:
-    req, reads = run_read("/dialplan/f", [b"{}"], [(b"content-length", b"1000")])
-    assert req.too_large and reads == 0 and req.step is None
+def test_declared_oversize_body_is_read_to_its_end_and_discarded() -> None:
+    # Clients that send everything before reading (no Expect header) must get the answer, not
+    # a reset: the body is drained (up to the hard cap), never kept.
+    req, reads = run_read(
+        "/dialplan/f", [b"{" + b" " * 500, b" " * 498 + b"}"], [(b"content-length", b"1000")]
+    )
+    assert req.too_large and reads == 2 and req.step is None
     assert req.variables == {"last_dtmf": "9", "x": "1"}  # the query string still counts
 
 
-def test_streamed_oversize_body_stops_at_the_limit() -> None:
+def test_body_declared_over_the_hard_cap_is_not_read() -> None:
+    declared = str(DRAIN_CAP_BYTES + 1).encode()
+    req, reads = run_read("/dialplan/f", [b"{}"], [(b"content-length", declared)])
+    assert req.too_large and reads == 0
+
+
+def test_streamed_oversize_body_is_drained() -> None:
     req, reads = run_read("/dialplan/f/", [b"x" * 60, b"x" * 60, b"x" * 60], [])
-    assert req.too_large and reads == 2 and req.step is None
+    assert req.too_large and reads == 3 and req.step is None
 
 
 def test_extra_path_segments_name_no_step() -> None:
