@@ -192,7 +192,8 @@ def resolve_admin_token(settings: ServerSettings, announce: bool = True) -> str:
         token = path.read_text(encoding="utf-8").strip()
         if token:
             return token
-    path.parent.mkdir(parents=True, exist_ok=True)
+    for directory in reversed([p for p in [path.parent, *path.parent.parents] if not p.exists()]):
+        directory.mkdir(mode=0o700, exist_ok=True)  # only the directories made here: 0700
     token = new_secret()
     # Mode 0600 from creation: the token is never readable by others, not even briefly.
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

@@ -7,8 +7,10 @@ psycopg 3. The schema is created on start (:func:`create_all`), on either databa
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import importlib.util
+import os
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +31,8 @@ TABLE_MODULES: tuple[str, ...] = (
 
 #: How long a SQLite writer waits for another writer's lock before failing (milliseconds).
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+#: How long connecting to PostgreSQL may take before it counts as unreachable (seconds).
+PG_CONNECT_TIMEOUT_S = 5
 
 
 class DatabaseError(FlowgraphError):
@@ -53,7 +57,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(url, parsed.database, **kwargs)
     if parsed.get_backend_name() == "postgresql":
+        # pre-ping: a pooled connection the server dropped is replaced before use, not failed on.
         kwargs.setdefault("pool_pre_ping", True)
+        # A server that does not answer fails the connect in seconds instead of hanging a thread.
+        kwargs.setdefault("connect_args", {}).setdefault("connect_timeout", PG_CONNECT_TIMEOUT_S)
         return create_engine(url, **kwargs)
     raise DatabaseError(
         f"unsupported database {parsed.get_backend_name()!r}: use sqlite:/// or postgresql://"
@@ -66,7 +73,7 @@ def _sqlite_engine(url: str, database: str | None, **kwargs: Any) -> Engine:
         # One shared connection, or every new connection would see its own empty database.
         kwargs.setdefault("poolclass", StaticPool)
     else:
-        Path(database or "").parent.mkdir(parents=True, exist_ok=True)
+        _private_file(Path(database or ""))
     connect_args = kwargs.pop("connect_args", {})
     connect_args.setdefault("check_same_thread", False)
     engine = create_engine(url, connect_args=connect_args, **kwargs)
@@ -85,6 +92,26 @@ def _sqlite_engine(url: str, database: str | None, **kwargs: Any) -> Engine:
     return engine
 
 
+def _private_file(path: Path) -> None:
+    """Create the SQLite file mode 0600 (it holds every flow's platform secret) and any missing
+    parent directory mode 0700; an existing file or directory is left as it is."""
+    missing = [p for p in [path.parent, *path.parent.parents] if not p.exists()]
+    for directory in reversed(missing):
+        directory.mkdir(mode=0o700, exist_ok=True)
+    if not path.exists():
+        # O_EXCL with mode 0600: never readable by others, not even between create and chmod.
+        with contextlib.suppress(FileExistsError):
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
+def safe_url(url: str) -> str:
+    """The database URL for messages: password replaced by ``***``."""
+    try:
+        return make_url(normalise_url(url)).render_as_string(hide_password=True)
+    except Exception:
+        return url.split("@")[-1]
+
+
 def create_all(engine: Engine) -> None:
     """Create every table (flows, versions, call log, sessions) that does not exist yet."""
     for name in TABLE_MODULES:
@@ -93,7 +120,7 @@ def create_all(engine: Engine) -> None:
     try:
         metadata.create_all(engine)
     except Exception as exc:
-        raise DatabaseError(f"cannot create the schema on {engine.url.render_as_string()}: {exc}") from exc
+        raise DatabaseError(f"cannot create the schema on {engine.url!r}: {exc}") from exc
 
 
 def ping(engine: Engine) -> None:

@@ -82,7 +82,10 @@ def test_huge_strings_wide_records_and_odd_values_are_cut_with_a_marker(engine: 
     assert first["call_id"] == "c\ufffdd" and len(first["step"]) == 200
     assert second["variables"]["big"] == str(2**100)
     assert second["variables"]["nul"] == "a\ufffdb"
-    assert second["variables"]["long"].startswith("x" * MAX_STRING) and "cut: 8000 more" in second["variables"]["long"]
+    assert (
+        second["variables"]["long"].startswith("x" * MAX_STRING)
+        and "cut: 8000 more" in second["variables"]["long"]
+    )
 
 
 class Outage(CallLog):
