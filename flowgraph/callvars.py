@@ -14,11 +14,11 @@ late never raises either: what cannot be read counts as absent.
 Decisions where the platform is silent:
 - An absent value (missing, ``""``, ``null``, a literal ``$placeholder``) is ``""`` for the text
   fields and ``None`` for ``start_stamp`` / ``last_dtmf``.
-- ``last_dtmf`` keeps a trailing ``#`` as received (``"12#"``): ``#`` is a valid menu option of its
-  own, and whether the platform strips a terminator key is unknown, so nothing is guessed here.
-  The menu decision matches options exactly (:func:`flowgraph.runtime.decide_menu`): ``"12#"``
-  takes ``invalid`` unless ``12#`` is an option. Lists are joined (``["1","2"]`` -> ``"12"``),
-  numbers written in decimal (``[1]`` -> ``"1"``).
+- ``last_dtmf`` keeps a trailing ``#`` as received (``"12#"``), for the call log. The menu
+  decision drops one trailing ``#`` before matching options (:func:`menu_keys`: ``#`` ends
+  input), so ``"12#"`` takes option ``12``, while a lone ``"#"`` still matches an option ``#``.
+  Lists are joined (``["1","2"]`` -> ``"12"``), numbers written in decimal (``[1]`` -> ``"1"``),
+  an array pasted into a quoted template as text (``'["2"]'``) read as the array it names.
 - A number's national form is :func:`flowgraph.profile.national_number` (its last 10 digits).
 """
 
@@ -226,7 +226,29 @@ def _scalar_text(value: Any) -> str:
     return text
 
 
+def menu_keys(pressed: str | None) -> str | None:
+    """The keys a menu matches its options against: one trailing ``#`` ends input and is dropped
+    (``"12#"`` -> ``"12"``, ``"1#"`` -> ``"1"``); a lone ``"#"`` is a key of its own, so an
+    option that is literally ``#`` still matches it. ``None`` (nothing pressed) stays ``None``.
+
+    The one place this rule lives: the runtime's menu decision and the reference interpreter
+    both call it (docs/flow-format.md, "Menus").
+    """
+    if pressed is not None and len(pressed) > 1 and pressed[-1] == "#":
+        return pressed[:-1]
+    return pressed
+
+
+#: Texts that mean "nothing pressed" when a template quotes ``$last_dtmf`` (NOTES.md).
+_NO_INPUT = frozenset(("null", "none", "[]", '""', "''"))
+_QUOTES = "\"'"
+
+
 def _dtmf(value: Any) -> str | None:
+    """``last_dtmf`` as the keys received, ``None`` for no input, in every form NOTES.md lists
+    (``"1"``, ``["1"]``, ``[1]``, ``"12#"``; ``""``, ``[]``, ``null``, missing, ``"$last_dtmf"``)
+    and the ones a quoting template makes of them: an array as text (``'["2"]'``, ``"['2']"``,
+    ``"[2]"``, what a form body or query string carries), keys in quotes (``'"2"'``)."""
     if type(value) is str and value.isdigit() and value.isascii():
         return value  # the common case: "1", "12"
     if isinstance(value, list | tuple):
@@ -238,11 +260,13 @@ def _dtmf(value: Any) -> str | None:
             try:
                 inner = json.loads(text)
             except ValueError:
-                inner = None
+                inner = text[1:-1].split(",")  # not JSON ("['2']"): its items, quotes aside
             if isinstance(inner, list):
-                text = "".join(_scalar_text(v) for v in inner)
+                text = "".join(_scalar_text(v).strip(_QUOTES) for v in inner)
     text = text.replace(" ", "")
-    return text or None
+    if text.lower() in _NO_INPUT:
+        return None
+    return text.strip(_QUOTES) or None
 
 
 def _stamp(value: Any, tz: tzinfo) -> datetime | None:

@@ -13,7 +13,7 @@ import gc
 import hashlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import tzinfo
 from typing import Any
 
@@ -22,12 +22,13 @@ import orjson
 from flowgraph import emit
 from flowgraph.callvars import zone
 from flowgraph.checks import check
+from flowgraph.checks.variables import context_steps
 from flowgraph.conditions import Condition, Env, Template, compile_condition
 from flowgraph.diagnostics import CompileError, Diagnostic, Severity
 from flowgraph.lookups import TableIndex
 from flowgraph.model import Flow
 from flowgraph.partition import ENTRY_STEP, Partition, partition, step_id_for_menu
-from flowgraph.profile import TIMEZONE, PlatformProfile
+from flowgraph.profile import TIMEZONE, PlatformProfile, sendable_number
 
 
 class RenderError(Exception):
@@ -67,9 +68,17 @@ def _renderer(action: emit.Action, node: str, profile: PlatformProfile) -> Calla
     if isinstance(action, emit.RecordingAction):
         data = Template.of(action.data)
         kind, dtmf = action.type, action.dtmf
-        return lambda env: emit.encode_action(
-            emit.RecordingAction(kind, _required(data, env, node, "recording"), dtmf), profile
-        )
+
+        def recording(env: Env) -> bytes:
+            value = _required(data, env, node, "recording")
+            if kind == "url":
+                url = emit.recording_url(value)
+                if url is None:
+                    raise RenderError(f"bad_url: node '{node}': {value[:200]!r} is not an http(s) URL")
+                value = url
+            return emit.encode_action(emit.RecordingAction(kind, value, dtmf), profile)
+
+        return recording
     if isinstance(action, emit.TransferAction):
         targets = tuple(Template.of(t) for t in action.data)
         moh = Template.of(action.moh) if action.moh is not None else None
@@ -77,10 +86,12 @@ def _renderer(action: emit.Action, node: str, profile: PlatformProfile) -> Calla
         def transfer(env: Env) -> bytes:
             data = tuple(_required(t, env, node, "target") for t in targets)
             if action.type == "number":
-                bad = [v for v in data if not emit.is_phone_number(v)]
+                bad = [v for v in data if sendable_number(v) is None]
                 if bad:
-                    # Sent as is, the platform would reject the whole answer; fail over instead.
-                    raise RenderError(f"node '{node}': target {bad[0]!r} is not a phone number for this call")
+                    # Never send a guess (the profile's one number rule): fail over instead.
+                    raise RenderError(
+                        f"bad_number: node '{node}': {bad[0][:100]!r} is not one national number"
+                    )
             moh_value = _required(moh, env, node, "moh") if moh is not None else None
             return emit.encode_action(
                 emit.TransferAction(action.type, data, action.ring_type, moh_value, action.skip_active),
@@ -96,6 +107,9 @@ def _renderer(action: emit.Action, node: str, profile: PlatformProfile) -> Calla
 
 def make_emitter(action: emit.Action, node: str, profile: PlatformProfile) -> Emitter:
     """Pre-encode ``action`` when it is constant; otherwise keep a renderer for each call."""
+    if isinstance(action, emit.RecordingAction) and action.type == "url" and not _has_vars(action.data):
+        # A literal URL is sent escaped too (FG515 refuses the ones escaping cannot repair).
+        action = replace(action, data=emit.recording_url(action.data) or action.data)
     shown = emit.action_object(action, profile)
     if isinstance(action, emit.TransferAction):
         templated = any(_has_vars(t) for t in action.data) or _has_vars(action.moh)
@@ -278,6 +292,10 @@ class CompiledFlow:
     failover_destination: dict[str, Any]
     secret_header: str
     tz: tzinfo = field(repr=False, compare=False, default_factory=lambda: zone(TIMEZONE))
+    #: Steps that read variables an earlier request set, and steps whose request must find the
+    #: call's context (see :func:`flowgraph.checks.variables.context_steps`).
+    reads_context: frozenset[str] = frozenset()
+    carry_into: frozenset[str] = frozenset()
 
     def network_steps(self) -> frozenset[str]:
         """Steps whose answer may wait on the network (an HTTP lookup): only these need a
@@ -344,6 +362,8 @@ def step_dialplan_ids(flow: Flow, part: Partition) -> tuple[dict[str, str], list
                     evidence={"step": sid, "key": key},
                     hint=f"create the step's dialplan in the portal (see the deployment sheet) and set "
                     f"settings.deployment.dialplan_ids['{key}']",
+                    advice=f"Create the dialplan in the portal, paste its id into '{key}' on the Deploy tab, "
+                    "then publish again",
                 )
             )
     if deployment.mode == "single":
@@ -387,6 +407,7 @@ def compile_flow(flow: Flow, diagnostics: list[Diagnostic] | None = None) -> Com
     }
     profile = flow.settings.profile
     fallback = emit.TransferAction(failover.type, tuple(failover.data))
+    reads, carry = context_steps(flow, part)
     return CompiledFlow(
         flow_id=flow.id,
         version=flow_version(flow),
@@ -401,4 +422,6 @@ def compile_flow(flow: Flow, diagnostics: list[Diagnostic] | None = None) -> Com
         failover_destination=failover.model_dump(mode="json"),
         secret_header=flow.settings.deployment.secret_header,
         tz=zone(profile.timezone),
+        reads_context=reads,
+        carry_into=carry,
     )

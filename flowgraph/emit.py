@@ -15,13 +15,16 @@ is a cheap join of fragments (:func:`frame`), so the hot path does no JSON work 
 
 from __future__ import annotations
 
+import ipaddress
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote, urlsplit
 
 import orjson
 
-from flowgraph.profile import COUNTRY_CODE, NATIONAL_DIGITS, PlatformProfile, digits_of
+from flowgraph.profile import COUNTRY_CODE, NATIONAL_DIGITS, PlatformProfile, sendable_number
 
 TRANSFER_TYPES: tuple[str, ...] = ("number", "agent", "ivr", "auto_attendant", "department")
 #: Only these transfer types may carry several values (platform document, transfer table note).
@@ -76,23 +79,63 @@ Action = RecordingAction | TransferAction | DialplanAction
 # --- encoding ----------------------------------------------------------------------------
 
 
-def is_phone_number(value: str) -> bool:
-    """Whether a ``number`` target has at least the 10 digits :func:`format_number` sends."""
-    return len(digits_of(value)) >= NATIONAL_DIGITS
-
-
 def format_number(value: str, profile: PlatformProfile) -> str:
-    """A ``number`` transfer target as the platform wants it (profile ``number_format``).
+    """A ``number`` transfer target as the platform wants it (profile ``number_format``): the
+    10 national digits :func:`flowgraph.profile.sendable_number` finds, or ``+91`` + those for
+    ``e164``.
 
-    Any seen form (``+91-98...``, ``9198...``, ``098...``) becomes its last 10 digits, or
-    ``+91`` + those for ``e164``. A value with fewer than 10 digits is sent unchanged: the
-    platform-values check has already reported it, and guessing would route a call wrongly.
+    A value the rule refuses is returned unchanged, never cut to a guess: the checks refuse such
+    literals (FG508) and the runtime fails over on such rendered values (``bad_number``) before
+    they get here, so only a template shown in a plan (``{{who.agent}}``) passes through.
     """
-    digits = digits_of(value)
-    if len(digits) < NATIONAL_DIGITS:
+    national = sendable_number(value)
+    if national is None:
         return value
-    national = digits[-NATIONAL_DIGITS:]
     return "+" + COUNTRY_CODE + national if profile.number_format == "e164" else national
+
+
+#: Characters a URL may hold as they are: RFC 3986 unreserved and reserved ones, and ``%`` of an
+#: escape already made. Everything else (spaces, quotes, ``<>``, non-ASCII ...) is escaped.
+_URL_SAFE = "!#$&'()*+,/:;=?@[]~%"
+_LONE_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+_HOST = re.compile(
+    r"^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)*[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$"
+)
+
+
+def recording_url(text: str) -> str | None:
+    """A ``url`` recording's data as sent: ``text`` percent-encoded where needed
+    (``https://media.example.com/x y"z.mp3`` -> ``.../x%20y%22z.mp3``), or None when it is not
+    an http(s) URL with a host even then.
+
+    Escapes already made are kept, so encoding twice changes nothing. Reserved characters keep
+    their URL meaning (a variable may hold a path or a whole URL). Control characters and hosts
+    that are not plain DNS names or IP literals are refused rather than escaped: no encoding
+    makes them a URL the platform can fetch.
+    """
+    text = text.strip()
+    if not text.isprintable():
+        return None
+    encoded = quote(_LONE_PERCENT.sub("%25", text), safe=_URL_SAFE)
+    try:
+        parts = urlsplit(encoded)
+        parts.port  # noqa: B018 -- raises ValueError on a port that is not a number
+    except ValueError:
+        return None
+    host = parts.hostname or ""
+    if parts.scheme.lower() not in ("http", "https") or not host:
+        return None
+    if _HOST.match(host) is None and not _is_ip(host):
+        return None
+    return encoded
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
 
 
 def _recording_data(rec: RecordingAction, profile: PlatformProfile) -> str | int:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from flowgraph.callvars import national10, parse_call_vars, zone
+from flowgraph.callvars import menu_keys, national10, parse_call_vars, zone
 from flowgraph.emit import (
     Action,
     DialplanAction,
@@ -23,7 +23,7 @@ from flowgraph.emit import (
     RecordingAction,
     TransferAction,
     format_number,
-    is_phone_number,
+    recording_url,
 )
 from flowgraph.lookups import table_key
 from flowgraph.model import TEMPLATE_RE, Flow
@@ -45,7 +45,7 @@ from flowgraph.platform import (
     reached,
     request_variables,
 )
-from flowgraph.profile import PlatformProfile
+from flowgraph.profile import PlatformProfile, sendable_number
 
 __all__ = [
     "CallScript",
@@ -206,18 +206,30 @@ class _Request:
         numbers = (
             t for a in self.actions if isinstance(a, TransferAction) and a.type == "number" for t in a.data
         )
-        bad = [t for t in numbers if not is_phone_number(t)]
+        bad = [t for t in numbers if sendable_number(t) is None]
         if bad:
-            # The server answers with the failover rather than send a number the platform rejects.
-            raise _RequestFailed(f"{bad[0]!r} is not a phone number")
+            # The server answers with the failover rather than send a guess (bad_number).
+            raise _RequestFailed(f"bad_number: {bad[0]!r} is not one national number")
         return self.actions
 
+    def recording(self, rec: Any, node: Any) -> str:
+        """A recording's data for this call; a URL escaped as sent, or the request fails (bad_url)."""
+        data = self.value(rec.data, node, "recording")
+        if rec.type != "url":
+            return data
+        url = recording_url(data)
+        if url is None:
+            raise _RequestFailed(f"bad_url: node '{node.id}': {data!r} is not an http(s) URL")
+        return url
+
     def _decide_menu(self, menu: Any, pressed: str | None) -> str:
-        """The continuation of a menu: exact option, else ``invalid``; nothing is ``no_input``."""
-        self.variables[f"{menu.id}.digits"] = pressed or ""
+        """The continuation of a menu: the keys (:func:`flowgraph.callvars.menu_keys`) matching an
+        option exactly, else ``invalid``; nothing is ``no_input``."""
+        keys = menu_keys(pressed)
+        self.variables[f"{menu.id}.digits"] = keys or ""
         branch = "no_input"
-        if pressed is not None:
-            branch = pressed if pressed in menu.options else "invalid"
+        if keys is not None:
+            branch = keys if keys in menu.options else "invalid"
         if not self.path or self.path[-1] != menu.id:
             self.path.append(menu.id)
         return self.target(menu, branch)
@@ -225,9 +237,7 @@ class _Request:
 
 def _play(req: _Request, node: Any) -> str | None:
     req.path.append(node.id)  # before rendering: a failed render is blamed on this node
-    req.actions.append(
-        RecordingAction(node.recording.type, req.value(node.recording.data, node, "recording"))
-    )
+    req.actions.append(RecordingAction(node.recording.type, req.recording(node.recording, node)))
     return node.branches.get("next")
 
 
@@ -239,7 +249,7 @@ def _menu(req: _Request, node: Any) -> None:
         max_length=node.max_length if node.max_length is not None else p.dtmf_max_length,
         retry=node.retry if node.retry is not None else p.dtmf_retry,
     )
-    data = req.value(node.recording.data, node, "recording")
+    data = req.recording(node.recording, node)
     req.actions += [RecordingAction(node.recording.type, data, dtmf), DialplanAction(_CONTINUE + node.id)]
 
 
@@ -305,17 +315,17 @@ def walk(flow: Flow, script: CallScript) -> Journey:
     profile = flow.settings.profile
     dest = flow.settings.failover
     player = Player(script, profile, (dest.type, tuple(dest.data)) if dest is not None else None)
-    base = template_variables(script, profile)
+    # Variables live for the whole call: lookup columns and menu digits cross menus.
+    variables = template_variables(script, profile)
     nodes = flow.node_map()
     transfers = frozenset(n for n, node in nodes.items() if node.type == "transfer")
     start: str | None = flow.entry
     menu: str | None = None
     hops = 0
     while True:
-        # Variables do not cross a menu: each request starts from the call variables.
         path = player.journey.path
         mark = len(path)
-        req = _Request(flow, script, nodes, path, dict(base))
+        req = _Request(flow, script, nodes, path, variables)
         try:
             actions = req.serve(start, menu, player.last_dtmf)
         except _RequestFailed as exc:

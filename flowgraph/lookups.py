@@ -9,7 +9,6 @@ dependency must turn into the ``error`` branch quickly, not into a late answer.
 from __future__ import annotations
 
 import asyncio
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,23 +16,19 @@ from typing import Any
 import httpx
 import orjson
 
-from flowgraph.callvars import national10
+from flowgraph.profile import sendable_number
 
 FOUND, NOT_FOUND, ERROR = "found", "not_found", "error"
-_PHONE = re.compile(r"[0-9+\-() ]+")
 
 
 def table_key(text: str) -> str:
-    """How table keys and probes compare: phone-like keys by their last 10 digits.
-
-    ``+91-98765 43210`` and ``9876543210`` name the same row (NOTES.md: compare numbers by their
-    last 10 digits); any other key compares as written, surrounding whitespace aside.
+    """How table keys and probes compare: a key that is one sendable national number
+    (:func:`flowgraph.profile.sendable_number`, the rule transfers use) by its 10 digits, so
+    ``+91-98765 43210``, ``09876543210`` and ``9876543210`` name the same row; any other key
+    as written, surrounding whitespace aside (``98765432101`` is not cut to a guess).
     """
     stripped = text.strip()
-    digits = national10(stripped)
-    if len(digits) == 10 and _PHONE.fullmatch(stripped):
-        return digits
-    return stripped
+    return sendable_number(stripped) or stripped
 
 
 @dataclass(frozen=True)

@@ -38,20 +38,36 @@ def digits_of(text: str) -> str:
 
 
 def national_number(text: str) -> str:
-    """A phone number's national form for comparisons: its last 10 digits (all of them when it
-    has fewer, e.g. an extension or a masked ``+91-98XXXXXXXX``)."""
+    """A *received* phone number's national form for comparisons (switch conditions on the
+    caller or the dialled number): its last 10 digits, all of them when it has fewer (a masked
+    ``+91-98XXXXXXXX``). Never use it to decide what may be sent: that is :func:`sendable_number`."""
     return digits_of(text)[-NATIONAL_DIGITS:]
 
 
-def strict_national_number(text: str) -> str | None:
-    """The 10 national digits of a number written for sending (``9876543210``,
-    ``+91 98765-43210``, ``919876543210``), or None when it is not such a number."""
+def sendable_number(text: str) -> str | None:
+    """THE number rule: the 10 national digits of a value that names exactly one Indian number,
+    or None. The checks judge literal targets with it, the runtime rendered targets (failing over
+    with ``bad_number`` on None) and tables their keys; nothing else decides.
+
+    Accepted: 10 digits, optionally after ``+91``, ``91`` or the trunk ``0``, with spaces,
+    hyphens or brackets anywhere (``9876543210``, ``+91 98765-43210``, ``919876543210``,
+    ``09876543210``, ``+91-98765 43210``). Refused: more or fewer digits, a second number
+    (``9000000105, 9000000106``), letters, extensions (``x9876``), other country codes, and a
+    national number starting with 0 (Indian national numbers never do: such a value is a trunk
+    0 in front of too few digits). Never cut to the last 10 digits: that would dial a guess.
+    """
     raw = _NUMBER_PUNCTUATION.sub("", text)
-    if raw.startswith("+"):
-        raw = raw[1 + len(COUNTRY_CODE) :] if raw.startswith("+" + COUNTRY_CODE) else "x"
+    if raw[:1] == "+":
+        if not raw.startswith("+" + COUNTRY_CODE):
+            return None
+        raw = raw[1 + len(COUNTRY_CODE) :]
     elif len(raw) == NATIONAL_DIGITS + len(COUNTRY_CODE) and raw.startswith(COUNTRY_CODE):
         raw = raw[len(COUNTRY_CODE) :]
-    return raw if len(raw) == NATIONAL_DIGITS and raw.isdigit() and raw.isascii() else None
+    elif len(raw) == NATIONAL_DIGITS + 1 and raw[:1] == "0":
+        raw = raw[1:]
+    if len(raw) == NATIONAL_DIGITS and raw.isascii() and raw.isdigit() and raw[0] != "0":
+        return raw
+    return None
 
 
 #: Separates the two ids in a call key; neither id form NOTES.md lists contains it.
@@ -115,7 +131,14 @@ class PlatformProfile(BaseModel):
     transfer_fallthrough: bool = Field(
         default=True,
         description="After an unanswered transfer the platform runs the next inner list of a nested "
-        "response (seen once live, to confirm). Enables the transfer node's 'no_answer' branch.",
+        "response (seen once live, to confirm): enables the transfer node's 'no_answer' branch, "
+        "as far as it leads to another transfer.",
+    )
+    transfer_fallthrough_other: bool = Field(
+        default=False,
+        description="After an unanswered transfer the platform also runs a recording, a menu or an "
+        "api_dialplan that follows it (never seen). While false, a no_answer branch that sends one "
+        "is an error (FG525).",
     )
     system_recording_as_number: bool = Field(
         default=True,

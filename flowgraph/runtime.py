@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flowgraph import emit
-from flowgraph.callvars import CallData, parse_call_vars
+from flowgraph.callvars import CallData, menu_keys, parse_call_vars
 from flowgraph.compiler import (
     MENU,
     SWITCH,
@@ -40,7 +40,9 @@ class Answer:
     ``trace``: ``(node, branch)`` for every node evaluated, in order (branch ``""`` where the
     step stops at the node). ``next_step``: the step a menu hands to (single-dialplan mode keeps
     it per call). ``end``: the terminal node reached (transfer, dialplan, hangup), ``None`` when
-    the call continues in another step or failed over before a node ran.
+    the call continues in another step or failed over before a node ran. ``carried``: when the
+    call continues (``next_step``), the variables set so far (lookup columns, menu digits) for
+    the call's context. ``request``: the call's request counter, when its context knows it.
     """
 
     body: bytes
@@ -49,6 +51,8 @@ class Answer:
     trace: list[tuple[str, str]] = field(default_factory=list)
     end: str | None = None
     failover_reason: str | None = None
+    carried: dict[str, Any] | None = None
+    request: int | None = None
 
 
 class StepFailure(Exception):
@@ -58,12 +62,13 @@ class StepFailure(Exception):
 def decide_menu(op: MenuOp, last_dtmf: str | None) -> tuple[str, str]:
     """The branch a menu takes for the digits received, and the digits as ``{{M.digits}}``.
 
-    Exact option match only: ``None`` is ``no_input``; anything else (including a trailing
-    ``#`` the caller used as terminator, which :mod:`flowgraph.callvars` keeps) is ``invalid``.
+    The keys are :func:`flowgraph.callvars.menu_keys` of the digits (one trailing ``#`` ends
+    input and is dropped); they match an option exactly, else ``invalid``; ``None`` is ``no_input``.
     """
-    if last_dtmf is None:
+    keys = menu_keys(last_dtmf)
+    if keys is None:
         return "no_input", ""
-    return (last_dtmf if last_dtmf in op.options else "invalid"), last_dtmf
+    return (keys if keys in op.options else "invalid"), keys
 
 
 def call_env(call: CallData, compiled: CompiledFlow) -> Env:
@@ -87,14 +92,21 @@ class Runtime:
         stopped = trace[-1][0] if trace else None
         return Answer(self.compiled.failover_body, step, None, trace or [], stopped, reason)
 
-    async def answer(self, step_id: str, call: CallData, lookups: HttpLookups | None = None) -> Answer:
-        """Answer one request for ``step_id``; never raises."""
+    async def answer(
+        self,
+        step_id: str,
+        call: CallData,
+        lookups: HttpLookups | None = None,
+        carried: Mapping[str, Any] | None = None,
+    ) -> Answer:
+        """Answer one request for ``step_id``; never raises. ``carried``: the variables earlier
+        requests of this call set (from its context), visible to this step's templates."""
         step = self.steps.get(step_id)
         if step is None:
             return self.failover(f"unknown step '{step_id}'", step_id)
         trace: list[tuple[str, str]] = []
         try:
-            return await self._walk(step_id, step.start, step.menu, call, lookups, trace)
+            return await self._walk(step_id, step.start, step.menu, call, lookups, trace, carried)
         except StepFailure as exc:
             return self.failover(str(exc), step_id, trace)
         except RenderError as exc:
@@ -110,8 +122,11 @@ class Runtime:
         call: CallData,
         lookups: HttpLookups | None,
         trace: list[tuple[str, str]],
+        carried: Mapping[str, Any] | None,
     ) -> Answer:
         env = call_env(call, self.compiled)
+        if carried:
+            env.update(carried)
         node = start if menu is None else self._continue(menu, call, env, trace)
         fragments: list[bytes] = []
         budget = len(self.ops) + 1  # the checks reject cycles; this only guards a broken plan
@@ -132,7 +147,10 @@ class Runtime:
                 trace.append((node, ""))
                 fragments.append(op_any.emitter.bytes(env))
                 fragments.append(op_any.handoff)
-                return self._done(fragments, step_id, op_any.next_step, trace, None)
+                answer = self._done(fragments, step_id, op_any.next_step, trace, None)
+                # Only the variables flows set (``node.column``); call variables come anew.
+                answer.carried = {k: v for k, v in env.items() if "." in k}
+                return answer
             elif isinstance(op_any, LookupOp):
                 branch = await self._lookup(op_any, call, env, lookups)
             else:

@@ -28,6 +28,11 @@ ENV_PREFIX = "FLOWGRAPH_"
 CONFIG_ENV = "FLOWGRAPH_CONFIG_FILE"
 
 
+#: Default answer deadline (ms): below the 2 s that the platform's neighbouring features wait
+#: (NOTES.md; its own wait is unknown), so our failover arrives before the platform gives up.
+DEFAULT_DEADLINE_MS = 1500
+
+
 class SettingsError(FlowgraphError):
     """The config file or a setting is unusable; the message names the file and key."""
 
@@ -55,7 +60,23 @@ class ServerSettings(BaseSettings):
         default=None, description="Base URL the platform reaches, used in deployment sheets."
     )
     redis_url: str | None = Field(
-        default=None, description="redis://host:port/db for single-dialplan call records shared by processes."
+        default=None, description="redis://host:port/db for call contexts shared by several processes."
+    )
+    context_store: Literal["auto", "memory", "database", "redis"] = Field(
+        default="auto",
+        description="Where call contexts live: 'memory' (this process, written behind to the "
+        "database; one process only), 'database' (every request reads the database; several "
+        "processes), 'redis' (FLOWGRAPH_REDIS_URL). 'auto': redis if a URL is set, else memory on "
+        "SQLite and database on PostgreSQL.",
+    )
+    context_ttl_s: float = Field(
+        default=2 * 60 * 60, ge=0, description="Seconds a call's context lives without a new request."
+    )
+    answer_deadline_ms: int = Field(
+        default=DEFAULT_DEADLINE_MS,
+        ge=50,
+        le=30_000,
+        description="Longest a platform request may take; past it the flow's failover is sent.",
     )
     log_level: Literal["debug", "info", "warning", "error", "critical"] = "info"
     max_body_bytes: int = Field(default=64 * 1024, ge=1024, description="Larger request bodies are cut off.")

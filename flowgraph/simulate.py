@@ -4,8 +4,8 @@
 (in process, no network), and lets :class:`flowgraph.platform.PlatformEmulator` execute the
 emitted JSON bytes. ``api_dialplan`` ids map back to steps the way the deployment sheet defines
 them: per-step mode sends each step's own id (``dialplan_ids[step]`` or the step id); single
-mode sends the one flow id and, like the server, keeps a per-call record of the step a menu
-handed to. HTTP lookups answer from the call script. The journey equals
+mode sends the one flow id and, like the server, keeps a per-call context of the step a menu
+handed to and the variables set so far. HTTP lookups answer from the call script. The journey equals
 :func:`flowgraph.interpret.walk`'s for the same call; its ``exchanges`` hold the exact request
 variables and response bytes of each step.
 """
@@ -16,6 +16,7 @@ import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
+from flowgraph.callcontext import MemoryContexts, answer_in_context
 from flowgraph.callvars import parse_call_vars
 from flowgraph.compiler import TRANSFER, ActionOp, CompiledFlow, LookupOp, Template, compile_flow
 from flowgraph.emit import parse_response
@@ -74,32 +75,44 @@ def scripted(compiled: CompiledFlow) -> CompiledFlow:
 
 @dataclass
 class _InProcess:
-    """The transport: one call's requests answered by the runtime, steps found like the server."""
+    """The transport: one call's requests answered like the server does, in the call's context
+    (:func:`flowgraph.callcontext.answer_in_context`, contexts kept in memory)."""
 
     compiled: CompiledFlow
     runtime: Runtime
     lookups: ScriptedLookups
-    #: Single-dialplan mode: the step each call resumes at (the server's per-call record).
-    record: dict[str, str] = field(default_factory=dict)
+    contexts: MemoryContexts = field(default_factory=MemoryContexts)
     answers: list[Answer] = field(default_factory=list)
 
-    def step_for(self, dialplan_id: str, call_key: str) -> str:
+    @property
+    def flow_id(self) -> str:
+        return self.compiled.flow_id
+
+    @property
+    def version(self) -> str:
+        return self.compiled.version
+
+    @property
+    def single(self) -> bool:
+        return self.compiled.mode == "single"
+
+    @property
+    def older(self) -> dict[str, Runtime]:
+        return {}
+
+    def step_for(self, dialplan_id: str) -> str | None:
+        """The step a per-step dialplan id names; None in single mode (the context says)."""
         steps = [s for s, d in self.compiled.dialplan_ids.items() if d == dialplan_id]
-        if len(steps) == 1:
-            return steps[0]
-        return self.record.get(call_key, ENTRY_STEP)
+        return steps[0] if len(steps) == 1 and not self.single else None
 
     async def __call__(self, dialplan_id: str, variables: dict[str, str]) -> Reply:
         call = parse_call_vars(variables, self.compiled.profile)
-        step = self.step_for(dialplan_id, call.call_key)
-        answer = await self.runtime.answer(step, call, self.lookups)
+        before = await self.contexts.get(self.flow_id, call.call_key)
+        answer = await answer_in_context(self, self.step_for(dialplan_id), call, self.contexts, self.lookups)
         if self.lookups.missing is not None:
             raise self.lookups.missing
-        if answer.next_step is not None:
-            self.record[call.call_key] = answer.next_step
-        else:
-            self.record.pop(call.call_key, None)
         self.answers.append(answer)
+        step = answer.step or (before.step if before is not None else ENTRY_STEP)
         return Reply(answer.body, answer.failover_reason, step)
 
 

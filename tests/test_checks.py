@@ -13,6 +13,7 @@ import pytest
 
 from flowgraph import check
 from flowgraph.checks import CATALOGUE, CheckOptions, normalise_number, path_report
+from flowgraph.compiler import compile_flow
 from flowgraph.diagnostics import Severity
 from flowgraph.load import flow_from_data, load_flow
 
@@ -355,11 +356,31 @@ def test_menu_digits_defined_in_its_continuation() -> None:
     assert codes(data) == []
 
 
-def test_lookup_after_menu_is_defined_before_menu_is_not() -> None:
-    data = json.loads((FIXTURES / "fg603_crosses_menu.flow.json").read_text())
+def test_variables_cross_menus_but_must_be_defined_on_every_path() -> None:
+    """A lookup before a menu feeds a transfer after it (the call's context carries it); when
+    the lookup's not_found branch also reaches the menu, the use is maybe undefined."""
+    data = json.loads((FIXTURES / "fg602_across_menu.flow.json").read_text())
     (d,) = check(flow_from_data(data))
-    assert d.code == "FG603" and d.evidence == {"step": "after_main", "defined_in": "entry"}
-    assert "do not cross a menu" in d.hint
+    assert d.code == "FG602" and d.nodes == ("agent", "who") and d.evidence == {"lookup": "who"}
+    node(data, "who")["branches"]["not_found"] = "operator"
+    assert check(flow_from_data(data)) == []
+    flow = flow_from_data(data)
+    compiled = compile_flow(flow)
+    assert compiled.reads_context == {"after_main"}
+    assert compiled.carry_into == {"after_main"}
+
+
+def test_menu_digits_are_defined_after_the_menu_in_every_later_step() -> None:
+    data = json.loads((FIXTURES / "fg603_digits_elsewhere.flow.json").read_text())
+    (d,) = check(flow_from_data(data))
+    assert d.code == "FG603" and d.evidence == {"menu": "main"}
+    # Moved after the menu, two steps later, the digits are defined.
+    node(data, "welcome")["recording"]["data"] = "https://media.example.com/hello.wav"
+    node(data, "greet")["recording"] = {
+        "type": "url",
+        "data": "https://media.example.com/{{main.digits}}.wav",
+    }
+    assert check(flow_from_data(data)) == []
 
 
 # --- determinism and options -------------------------------------------------------------

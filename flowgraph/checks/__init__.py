@@ -14,6 +14,7 @@ from flowgraph.checks.context import CheckContext, CheckOptions
 from flowgraph.checks.coverage import check_failover, check_terminals, check_wired
 from flowgraph.checks.cycles import check_cycles
 from flowgraph.checks.decisions import check_decisions, check_hangups
+from flowgraph.checks.fallthrough import check_fallthrough
 from flowgraph.checks.nesting import check_nesting
 from flowgraph.checks.paths import PathEnd, PathReport, format_path, path_report
 from flowgraph.checks.platform_values import (
@@ -43,6 +44,7 @@ RULES: tuple[Rule, ...] = (
     check_terminals,
     check_menus,
     check_transfers,
+    check_fallthrough,
     check_recordings,
     check_decisions,
     check_hangups,

@@ -80,7 +80,9 @@ _ENTRIES: tuple[CatalogueEntry, ...] = (
     CatalogueEntry(
         "FG514", E, "unknown system recording", "A `system` recording id is not in the catalogue."
     ),
-    CatalogueEntry("FG515", E, "not an http(s) URL", "A URL field does not start with http:// or https://."),
+    CatalogueEntry(
+        "FG515", E, "not an http(s) URL", "A URL field is not an http(s) URL with a host, even escaped."
+    ),
     CatalogueEntry(
         "FG516", W, "dialplan id not hex", "A dialplan id is not a hex string as the portal gives."
     ),
@@ -96,6 +98,19 @@ _ENTRIES: tuple[CatalogueEntry, ...] = (
     CatalogueEntry("FG522", E, "invalid switch condition", "A switch condition can never match as written."),
     CatalogueEntry(
         "FG523", E, "value missing", "A value the platform needs is empty (recording, targets, id, URL)."
+    ),
+    CatalogueEntry(
+        "FG524", W, "target listed twice", "A transfer lists the same number (or agent) more than once."
+    ),
+    CatalogueEntry(
+        "FG525",
+        E,
+        "unseen fall-through",
+        "After an unanswered transfer the answer goes on to a recording, menu or hand-off, which has "
+        "never been seen to work (profile `transfer_fallthrough_other` is off).",
+    ),
+    CatalogueEntry(
+        "FG526", E, "option ends with #", "A `#` after other keys ends input, so the option never matches."
     ),
     # --- variables
     CatalogueEntry(

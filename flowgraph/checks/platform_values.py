@@ -13,17 +13,16 @@ from typing import Any
 from flowgraph.checks.catalogue import diag
 from flowgraph.checks.context import CheckContext
 from flowgraph.diagnostics import Diagnostic
-from flowgraph.emit import MULTI_VALUE_TYPES
+from flowgraph.emit import MULTI_VALUE_TYPES, recording_url
 from flowgraph.model import Flow
-from flowgraph.profile import COUNTRY_CODE, DEFAULT_RING_TYPE, NATIONAL_DIGITS, strict_national_number
+from flowgraph.profile import COUNTRY_CODE, DEFAULT_RING_TYPE, NATIONAL_DIGITS, sendable_number
 
 OPTION_RE = re.compile(r"^[0-9*#]+$")
 HEX_RE = re.compile(r"^[0-9a-fA-F]+$")
-URL_RE = re.compile(r"^https?://[^\s/]+\S*$")
 
 
-#: 10 national digits of a number written for sending, else None (the profile's rule).
-normalise_number = strict_national_number
+#: 10 national digits of a number written for sending, else None (the profile's one rule).
+normalise_number = sendable_number
 
 
 def _templated(text: str) -> bool:
@@ -77,6 +76,17 @@ def _options(node: Any, max_length: int) -> list[Diagnostic]:
             out.append(
                 diag("FG504", f"option '{option}' is not keys 0-9, * or #", hint="use keypad keys", **where)
             )
+        elif len(option) > 1 and option.endswith("#"):
+            # One trailing # ends input and is dropped before matching (callvars.menu_keys).
+            out.append(
+                diag(
+                    "FG526",
+                    f"option '{option}' can never match: a trailing # ends input, so callers "
+                    f"pressing {option} choose '{option[:-1]}'",
+                    hint=f"write the option as '{option[:-1]}'",
+                    **where,
+                )
+            )
         elif len(option) > max_length:
             out.append(
                 diag(
@@ -118,6 +128,7 @@ def check_transfers(flow: Flow, ctx: CheckContext) -> list[Diagnostic]:
         if node.type != "transfer":
             continue
         out.extend(number_targets(node.transfer, node.targets, (node_id,), "targets"))
+        out.extend(_repeated_targets(node))
         out.extend(_ring_options(node, ctx))
         if node.moh is not None and not _templated(node.moh):
             out.extend(_moh(node, ctx))
@@ -169,6 +180,30 @@ def number_targets(kind: str, targets: list[str], nodes: tuple[str, ...], field:
                         "(e.g. 9876543210)",
                     )
                 )
+    return out
+
+
+def _repeated_targets(node: Any) -> list[Diagnostic]:
+    """FG524: a target the transfer already lists (numbers compared by the one number rule, so
+    ``+91 98765-43210`` repeats ``9876543210``; templates and other ids as written)."""
+    out = []
+    first: dict[str, int] = {}
+    for i, target in enumerate(node.targets):
+        text = target.strip()
+        same = (sendable_number(text) if node.transfer == "number" and not _templated(text) else None) or text
+        if not text or same not in first:
+            first.setdefault(same, i)
+            continue
+        out.append(
+            diag(
+                "FG524",
+                f"target '{target}' is listed twice (also targets[{first[same]}])",
+                nodes=(node.id,),
+                field=f"targets[{i}]",
+                evidence={"value": target, "first": first[same]},
+                hint="remove the copy: the platform would ring the same phone again",
+            )
+        )
     return out
 
 
@@ -272,7 +307,7 @@ def _url(url: str, node_id: str, field: str) -> list[Diagnostic]:
         # Only the text before the first variable is known now; it must still name the scheme.
         ok = head == "" or re.match(r"^https?://", head) is not None
     else:
-        ok = URL_RE.match(url) is not None
+        ok = recording_url(url) is not None  # what escaping cannot turn into a URL
     if ok:
         return []
     return [

@@ -1,9 +1,10 @@
 """Variable rules (FG6xx): every ``{{name}}`` is defined wherever it is used.
 
 Call variables exist in every request. A lookup ``L`` defines ``{{L.<column>}}`` on its
-``found`` branch; a menu ``M`` defines ``{{M.digits}}`` in its continuation step ``after_M``.
-Variables do not cross a menu: each step is a separate request and per-step mode keeps no
-per-call state (docs/architecture.md), so a use must be covered within its own step.
+``found`` branch; a menu ``M`` defines ``{{M.digits}}`` on every branch after it. Variables live
+for the whole call: the server keeps them in the call's context between requests
+(:mod:`flowgraph.callcontext`), so a use must be covered on every path from the entry, across
+menus.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from flowgraph.checks.catalogue import diag
 from flowgraph.checks.context import CheckContext
 from flowgraph.diagnostics import Diagnostic
 from flowgraph.model import CALL_VARIABLES, Flow, template_names
-from flowgraph.partition import Step, step_id_for_menu
+from flowgraph.partition import Partition, step_id_for_menu
 
 
 @dataclass(frozen=True)
@@ -59,8 +60,7 @@ def uses_of(node: Any) -> list[Use]:
 
 def check_variables(flow: Flow, ctx: CheckContext) -> list[Diagnostic]:
     """Reject unknown variables (FG601), table columns that do not exist (FG604), variables not
-    defined on every path within the step that uses them (FG602) or defined only in another step
-    (FG603), and variables in fields sent verbatim to the portal or platform (FG605)."""
+    defined on every path from the entry to their use (FG602; FG603 for a menu's digits), and variables in fields sent verbatim to the portal or platform (FG605)."""
     out = _not_allowed(flow, ctx)
     pending: dict[str, list[Use]] = {}
     for node_id, node in ctx.nodes.items():
@@ -157,79 +157,102 @@ def _not_allowed(flow: Flow, ctx: CheckContext) -> list[Diagnostic]:
 
 
 def _undefined(ctx: CheckContext, pending: dict[str, list[Use]]) -> list[Diagnostic]:
-    part = ctx.partition
+    """FG602/FG603 for uses not defined on every path from the entry to the node that uses them."""
     tracked = {u.name.partition(".")[0] for uses in pending.values() for u in uses}
+    defined = must_defined(ctx.flow, ctx.nodes, tracked)
     out: list[Diagnostic] = []
-    reported: set[tuple[str, str, str]] = set()
-    for sid in part.order:
-        step = part.steps[sid]
-        users = [n for n in step.nodes if n in pending]
-        if not users:
-            continue
-        defined = _must_defined(ctx, step, tracked)
-        for node_id in users:
-            for use in pending[node_id]:
-                key = (use.node, use.field, use.name)
-                if key not in reported and not _covered(ctx, use, step, defined[node_id]):
-                    reported.add(key)
-                    out.append(_undefined_diag(ctx, use, step))
+    for node_id in sorted(pending, key=lambda n: ctx.order.get(n, 0)):
+        if node_id not in defined:
+            continue  # unreachable (FG106 reports it): no path, nothing to prove
+        for use in dict.fromkeys(pending[node_id]):
+            if use.name.partition(".")[0] not in defined[node_id]:
+                out.append(_undefined_diag(ctx, use))
     return out
 
 
-def _covered(ctx: CheckContext, use: Use, step: Step, defined: frozenset[str]) -> bool:
+def _undefined_diag(ctx: CheckContext, use: Use) -> Diagnostic:
     owner_id = use.name.partition(".")[0]
-    if ctx.nodes[owner_id].type == "menu":
-        return step.id == step_id_for_menu(owner_id)
-    return owner_id in defined
-
-
-def _undefined_diag(ctx: CheckContext, use: Use, step: Step) -> Diagnostic:
-    owner_id = use.name.partition(".")[0]
-    owner = ctx.nodes[owner_id]
     var = "{{" + use.name + "}}"
     where: dict[str, Any] = {"nodes": (use.node, owner_id), "field": use.field}
-    if owner.type == "menu":
-        other = step_id_for_menu(owner_id)
-    else:
-        other = next((s for s in ctx.partition.node_steps.get(owner_id, ()) if s != step.id), "")
-    if owner.type == "menu" or (owner_id not in step.nodes and other):
+    if ctx.nodes[owner_id].type == "menu":
         return diag(
             "FG603",
-            f"{var} is defined in step '{other}' but used in step '{step.id}'",
-            evidence={"step": step.id, "defined_in": other},
-            hint="variables do not cross a menu: each step is a new request; repeat the lookup "
-            "after the menu, or use a switch before it",
+            f"{var} is used where the caller may not have answered menu '{owner_id}' yet",
+            evidence={"menu": owner_id},
+            hint=f"use {var} only on paths after menu '{owner_id}' (its options, no_input or invalid)",
             **where,
         )
     return diag(
         "FG602",
-        f"{var} is not defined on every path to this node in step '{step.id}' "
-        f"(only after {owner_id}'s 'found' branch)",
-        evidence={"step": step.id},
+        f"{var} is not defined on every path to this node (only after {owner_id}'s 'found' branch)",
+        evidence={"lookup": owner_id},
         hint=f"use it only on paths through {owner_id}'s 'found' branch",
         **where,
     )
 
 
-def _step_edges(ctx: CheckContext, node_id: str, members: set[str]) -> list[tuple[str, str]]:
-    """(branch, target) edges a request follows inside its step (menus and terminals stop it)."""
-    node = ctx.nodes[node_id]
-    if node.type in {"menu", "dialplan", "hangup"}:
+def _edges(nodes: dict[str, Any], node: Any, fallthrough: bool) -> list[tuple[str, str]]:
+    """(branch, target) edges a call can follow from ``node``, across requests (menus included)."""
+    if node.type in {"dialplan", "hangup"}:
         return []
     if node.type == "transfer":
         target = node.branches.get("no_answer")
-        return [("no_answer", target)] if ctx.profile.transfer_fallthrough and target in members else []
-    return [(b, t) for b, t in node.branches.items() if t in members]
+        return [("no_answer", target)] if fallthrough and target in nodes else []
+    return [(b, t) for b, t in node.branches.items() if t in nodes]
 
 
-def _topological(nodes: tuple[str, ...], edges: dict[str, list[tuple[str, str]]]) -> tuple[list[str], bool]:
-    """Kahn's order of a step's nodes (nodes on a cycle follow in breadth-first order) and
-    whether the step is acyclic."""
-    indegree = dict.fromkeys(nodes, 0)
-    for n in nodes:
+def must_defined(flow: Flow, nodes: dict[str, Any], tracked: set[str]) -> dict[str, frozenset[str]]:
+    """For each node reachable from the entry: the tracked owners (lookups, menus) that define
+    their variables on *every* path from the entry to it. A lookup defines ``L.*`` on its
+    ``found`` branch; a menu defines ``M.digits`` on all its branches. Variables live for the
+    whole call (the per-call context carries them across menus, docs/architecture.md).
+
+    A forward must-analysis: IN[n] is the intersection over incoming edges of what the source
+    passes on. Processed in topological order; a cyclic flow (already an FG201 error) is iterated
+    to a fixed point, which terminates because sets only shrink.
+    """
+    if flow.entry not in nodes:
+        return {}
+    fallthrough = flow.settings.profile.transfer_fallthrough
+    edges = {n: _edges(nodes, node, fallthrough) for n, node in nodes.items()}
+    order, acyclic = topological_from(flow.entry, edges)
+    state: dict[str, frozenset[str] | None] = dict.fromkeys(order)
+    state[flow.entry] = frozenset()
+    changed = True
+    while changed:
+        changed = False
+        for n in order:
+            here = state[n]
+            if here is None:
+                continue
+            is_menu = nodes[n].type == "menu"
+            for b, t in edges[n]:
+                gives = n in tracked and (is_menu or b == "found")
+                out = here | {n} if gives else here
+                cur = state[t]
+                new = out if cur is None else cur & out
+                if new != cur:
+                    state[t] = new
+                    # In topological order one pass is final; only a cyclic flow iterates.
+                    changed = not acyclic
+    return {n: s for n, s in state.items() if s is not None}
+
+
+def topological_from(start: str, edges: dict[str, list[tuple[str, str]]]) -> tuple[list[str], bool]:
+    """Kahn's order of the nodes reachable from ``start`` (nodes on a cycle follow in
+    breadth-first order), and whether that part of the graph is acyclic."""
+    seen = {start}
+    queue = deque([start])
+    while queue:
+        for _b, t in edges[queue.popleft()]:
+            if t not in seen:
+                seen.add(t)
+                queue.append(t)
+    indegree = dict.fromkeys(seen, 0)
+    for n in seen:
         for _b, t in edges[n]:
             indegree[t] += 1
-    ready = deque(n for n in nodes if indegree[n] == 0)
+    ready = deque([start] if indegree[start] == 0 else [])
     order: list[str] = []
     while ready:
         n = ready.popleft()
@@ -238,36 +261,41 @@ def _topological(nodes: tuple[str, ...], edges: dict[str, list[tuple[str, str]]]
             indegree[t] -= 1
             if indegree[t] == 0:
                 ready.append(t)
-    return order + [n for n in nodes if indegree[n] > 0], len(order) == len(nodes)
+    rest = sorted(n for n in seen if indegree[n] > 0)
+    return order + rest, not rest
 
 
-def _must_defined(ctx: CheckContext, step: Step, tracked: set[str]) -> dict[str, frozenset[str]]:
-    """Tracked lookups whose ``found`` branch lies on every path from the step start to a node.
+def context_steps(flow: Flow, part: Partition) -> tuple[frozenset[str], frozenset[str]]:
+    """Which steps need the per-call context: ``(reads, carry_into)``.
 
-    A forward must-analysis: IN[n] is the intersection over incoming edges of what the source
-    defines, empty at the step's starts. Processed in topological order; a cyclic step (already
-    an FG201 error) is iterated to a fixed point, which terminates because sets only shrink.
+    ``reads``: steps that use a variable an earlier request may have set (a lookup column or a
+    menu's digits from outside the step's own walk). ``carry_into``: steps whose request must
+    find the call's context, because they or a step after them read it. Per-step mode keeps a
+    context only for these; single-dialplan mode always keeps one (it holds the next step).
     """
-    members = set(step.nodes)
-    edges = {n: _step_edges(ctx, n, members) for n in step.nodes}
-    order, acyclic = _topological(step.nodes, edges)
-    state: dict[str, frozenset[str] | None] = dict.fromkeys(step.nodes)
-    for s in step.starts:
-        if s in members:
-            state[s] = frozenset()
+    nodes = flow.node_map()
+    reads: set[str] = set()
+    for sid, step in part.steps.items():
+        if step.menu is None:
+            continue  # the entry is a call's first request: nothing earlier to read
+        own = {n for n in step.nodes if len(part.node_steps.get(n, ())) == 1}
+        for node_id in step.nodes:
+            for use in uses_of(nodes[node_id]):
+                owner, _, attr = use.name.partition(".")
+                if not attr or (owner == step.menu and attr == "digits"):
+                    continue
+                if owner not in own or nodes.get(owner) is None or nodes[owner].type == "menu":
+                    reads.add(sid)
+    later: dict[str, set[str]] = {sid: set() for sid in part.steps}
+    for sid, step in part.steps.items():
+        for menu in step.menus:
+            later[sid].add(step_id_for_menu(menu))
+    carry = set(reads)
     changed = True
-    while changed:
+    while changed:  # steps form a DAG once the checks pass; the loop also ends on a cycle
         changed = False
-        for n in order:
-            here = state[n]
-            if here is None:
-                continue
-            for b, t in edges[n]:
-                out = here | {n} if (b == "found" and n in tracked) else here
-                cur = state[t]
-                new = out if cur is None else cur & out
-                if new != cur:
-                    state[t] = new
-                    # In topological order one pass is final; only a cyclic step iterates.
-                    changed = not acyclic
-    return {n: s or frozenset() for n, s in state.items()}
+        for sid, nxt in later.items():
+            if sid not in carry and part.steps[sid].menu is not None and nxt & carry:
+                carry.add(sid)
+                changed = True
+    return frozenset(reads), frozenset(carry)

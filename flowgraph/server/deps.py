@@ -5,7 +5,7 @@ share. ``create_app`` builds it and stores it on ``app.state.flowgraph``; then, 
 ``flowgraph.server.dialplan`` exists, it calls ``dialplan.install(app, state)``, which may:
 
 - set ``state.calls`` to a :class:`CallLogReader` (the management API's ``/calls`` and ``/stats``
-  read the call log through it), ``state.sessions`` to its session store and ``state.dialplan``
+  read the call log through it), ``state.contexts`` to its call-context store and ``state.dialplan``
   to its own state;
 - append coroutine functions to ``state.startup`` / ``state.shutdown`` (run in the app's lifespan,
   e.g. to start and flush the batched call-log writer);
@@ -65,7 +65,7 @@ class AppState:
     flows: FlowStore
     admin_token: str
     calls: CallLogReader | None = None
-    sessions: Any = None
+    contexts: Any = None
     #: The hot path's own state (``dialplan.DialplanHub``), set by ``dialplan.install``.
     dialplan: Any = None
     startup: list[Hook] = field(default_factory=list)

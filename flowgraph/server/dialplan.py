@@ -16,10 +16,13 @@ Decisions where the issue is silent:
   a JSON object ``{"error": "unknown flow"}``: not an action list, so the platform runs the
   failover destination configured on its own dialplan (platform document: "any kind of failure
   in receiving an appropriate response"). Never ``[]`` (its effect is unknown).
-- A single-dialplan call whose request has neither ``call_id`` nor ``uuid`` cannot be resumed:
-  when its answer would hand over to a later step, it gets the failover answer instead.
-- A call record names a step; after a publish, calls in progress continue in the new version
-  (or fail over when their step no longer exists).
+- A call whose request has neither ``call_id`` nor ``uuid`` cannot be resumed: when its answer
+  would hand over to a step that needs the call's context, it gets the failover answer instead.
+- Calls in progress finish in the version they started in while this process holds it (the last
+  :data:`KEEP_VERSIONS` published versions); otherwise they continue in the live version (or
+  fail over when their step no longer exists there).
+- Every await on the way to an answer (the context store, lookups) runs under one deadline,
+  ``ServerSettings.answer_deadline_ms``; missing it gives the failover.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+from flowgraph.callcontext import ContextStore, answer_in_context
 from flowgraph.callvars import CallData, parse_call_vars
 from flowgraph.compiler import compile_flow
 from flowgraph.load import flow_from_data
@@ -43,8 +47,9 @@ from flowgraph.profile import PlatformProfile
 from flowgraph.runtime import Answer, Runtime
 from flowgraph.server.metrics import CONTENT_TYPE, UNKNOWN, Metrics
 from flowgraph.server.platform_request import PREFIX, Message, PlatformRequest, Receive, Scope, read_request
+from flowgraph.settings import DEFAULT_DEADLINE_MS
 from flowgraph.store.calls import CallLog, CallLogWriter
-from flowgraph.store.sessions import CallRecord, SessionStore, make_session_store
+from flowgraph.store.contexts import make_context_store
 
 log = logging.getLogger("flowgraph.dialplan")
 
@@ -52,9 +57,8 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 ENTRY = "entry"
-#: Longest a request may take end to end: the platform's own wait is unknown (NOTES.md; its
-#: neighbouring features use 2 s), so a chain of slow lookups must not run past this.
-ANSWER_DEADLINE_S = 3.0
+#: Earlier published versions each live flow keeps compiled, for calls that started in them.
+KEEP_VERSIONS = 3
 POLL_INTERVAL_S = 0.5
 UNKNOWN_FLOW_BODY = b'{"error":"unknown flow"}'
 INTERNAL_ERROR_BODY = b'{"error":"internal error"}'
@@ -75,10 +79,10 @@ class LiveFlow:
     profile: PlatformProfile
     single: bool
     steps: frozenset[str]
-    #: Steps that may wait on the network (HTTP lookups): only these run under the deadline.
-    io_steps: frozenset[str]
     secret_header: bytes
     secret: bytes
+    #: Runtimes of the versions published before this one, by version (see KEEP_VERSIONS).
+    older: dict[str, Runtime]
 
 
 class LiveFlows:
@@ -95,9 +99,12 @@ class LiveFlows:
         self.store = flows_store
         self.flows: dict[str, LiveFlow] = {}
         self.pointers: dict[str, tuple[int, str]] = {}
+        #: Whether the published flows were read at least once (readiness: see DialplanHub.problems).
+        self.loaded = False
         self._lock = threading.Lock()
 
     def _load(self, flow_id: str) -> LiveFlow | None:
+        previous = self.flows.get(flow_id)
         version = self.store.published(flow_id)
         if version is None or version.flow is None:
             return None
@@ -112,9 +119,9 @@ class LiveFlows:
             profile=flow.settings.profile,
             single=deployment.mode == "single",
             steps=frozenset(compiled.steps),
-            io_steps=compiled.network_steps(),
             secret_header=deployment.secret_header.lower().encode("latin-1"),
             secret=self.store.secret(flow_id).encode(),
+            older=_older(previous, compiled.version),
         )
 
     def _reload(self, flow_id: str) -> None:
@@ -140,6 +147,7 @@ class LiveFlows:
         """Load what changed since the last refresh; True when anything did."""
         with self._lock:
             pointers = self.store.published_pointers()
+            self.loaded = True
             if pointers == self.pointers:
                 return False
             for flow_id in sorted(set(pointers) | set(self.pointers)):
@@ -147,6 +155,15 @@ class LiveFlows:
                     self._reload(flow_id)
             self.pointers = pointers
             return True
+
+
+def _older(previous: LiveFlow | None, version: str) -> dict[str, Runtime]:
+    """The runtimes a reloaded flow keeps: the one it replaces and those it kept, newest first."""
+    if previous is None:
+        return {}
+    kept = {previous.version: previous.runtime, **previous.older}
+    kept.pop(version, None)
+    return dict(list(kept.items())[:KEEP_VERSIONS])
 
 
 # --- answering one request ---------------------------------------------------------------
@@ -173,14 +190,22 @@ class DialplanEndpoint:
 
 
 class DialplanHub:
-    """Everything the hot path shares in one process: live flows, call log, sessions, metrics."""
+    """Everything the hot path shares in one process: live flows, call log, contexts, metrics."""
 
-    def __init__(self, live: LiveFlows, writer: CallLogWriter, sessions: SessionStore, max_body: int):
+    def __init__(
+        self,
+        live: LiveFlows,
+        writer: CallLogWriter,
+        contexts: ContextStore,
+        max_body: int,
+        deadline_s: float = DEFAULT_DEADLINE_MS / 1000,
+    ):
         self.live = live
         self.writer = writer
-        self.sessions = sessions
+        self.contexts = contexts
         self.max_body = max_body
-        self.metrics = Metrics()
+        self.deadline_s = deadline_s
+        self.metrics = Metrics(calllog=writer)
         self.lookups: HttpLookups | None = None
         self._poller: asyncio.Task[None] | None = None
         self.started = False
@@ -191,6 +216,10 @@ class DialplanHub:
             return
         self.started = True
         self.lookups = HttpLookups()
+        try:
+            await self.contexts.start()
+        except Exception:  # the database is unreachable: contexts start empty, written later
+            log.exception("loading call contexts failed; calls between requests may fail over")
         try:
             await asyncio.to_thread(self.live.refresh)
         except Exception:  # the database is unreachable: the poller keeps trying
@@ -213,7 +242,7 @@ class DialplanHub:
         await asyncio.to_thread(self.writer.close)
         if self.lookups is not None:
             await self.lookups.aclose()
-        await self.sessions.close()
+        await self.contexts.close()
         self.started = False
 
     async def _poll(self) -> None:
@@ -224,7 +253,9 @@ class DialplanHub:
                 await asyncio.to_thread(self.live.refresh)
             except Exception:
                 log.exception("refreshing live flows failed; serving what is loaded")
-            self.metrics.calllog_dropped = self.writer.dropped
+            probe = getattr(self.contexts, "probe", None)
+            if probe is not None:  # a shared store (Redis): readiness follows its health
+                await probe(POLL_INTERVAL_S)
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Answer one platform request. Never raises; always 200 + one line of JSON."""
@@ -274,36 +305,30 @@ class DialplanHub:
             return live.runtime.failover(reason, step=step)
         if req.too_large:
             return live.runtime.failover(f"body_too_large: over {self.max_body} bytes", step=step)
-        if req.step is not None:
+        if req.step is not None or live.single:
             return await self._run(live, req.step, call)
-        if not live.single:
-            return await self._run(live, ENTRY, call)
-        return await self._single(live, call)
+        return await self._run(live, ENTRY, call)
 
-    async def _run(self, live: LiveFlow, step: str, call: CallData) -> Answer:
-        if step not in live.steps:
+    async def _run(self, live: LiveFlow, step: str | None, call: CallData) -> Answer:
+        """The flow's answer in the call's context, under the one answer deadline."""
+        if step is not None and step not in live.steps:
             return live.runtime.failover(f"unknown_step: {step[:80]}", step=step)
-        if step not in live.io_steps:
-            return await live.runtime.answer(step, call, self.lookups)
         try:
-            async with asyncio.timeout(ANSWER_DEADLINE_S):
-                return await live.runtime.answer(step, call, self.lookups)
+            async with asyncio.timeout(self.deadline_s):
+                return await answer_in_context(live, step, call, self.contexts, self.lookups)
         except TimeoutError:
-            return live.runtime.failover(f"deadline: no answer within {ANSWER_DEADLINE_S:g} s", step=step)
+            reason = f"deadline: no answer within {self.deadline_s * 1000:g} ms"
+            return live.runtime.failover(reason, step=step or "")
 
-    async def _single(self, live: LiveFlow, call: CallData) -> Answer:
-        """Single-dialplan mode: resume the call from its record, record where it goes next."""
-        key = call.call_key
-        record = await self.sessions.get(live.flow_id, key) if key else None
-        answer = await self._run(live, record.step if record else ENTRY, call)
-        if answer.next_step is not None and answer.failover_reason is None:
-            if not key:
-                reason = "no_call_key: single-dialplan call without call_id or uuid"
-                return live.runtime.failover(reason, step=answer.step)
-            await self.sessions.put(live.flow_id, key, CallRecord(answer.next_step, live.version))
-        elif record is not None:
-            await self.sessions.delete(live.flow_id, key)
-        return answer
+    def problems(self) -> dict[str, str]:
+        """Why this process cannot answer calls correctly right now (empty: it can)."""
+        found: dict[str, str] = {}
+        if not self.live.loaded:
+            found["flows"] = "the published flows have not been read yet (is the database reachable?)"
+        contexts = self.contexts.problem()
+        if contexts is not None:
+            found["contexts"] = contexts
+        return found
 
     def _record(
         self,
@@ -358,14 +383,28 @@ async def _send(send: Send, status: int, body: bytes, content_type: bytes | None
 def install(app: Any, state: Any) -> DialplanHub:
     """Put the platform endpoint in front of ``app`` and share its stores through ``state``.
 
-    Sets ``state.calls`` (the call log the management API reads), ``state.sessions``,
+    Sets ``state.calls`` (the call log the management API reads), ``state.contexts``,
     ``state.dialplan``; adds startup/shutdown hooks and a publish listener (see server/deps.py).
     """
+    settings = state.settings
     calls = CallLog(state.engine)
-    sessions = make_session_store(state.engine, redis_url=state.settings.redis_url)
-    hub = DialplanHub(LiveFlows(state.flows), CallLogWriter(calls), sessions, state.settings.max_body_bytes)
+    contexts = make_context_store(
+        state.engine, settings.context_store, settings.redis_url, settings.context_ttl_s
+    )
+    hub = DialplanHub(
+        LiveFlows(state.flows),
+        CallLogWriter(
+            calls,
+            settings.calllog_interval_s,
+            max_queued=settings.calllog_max_queued,
+            shutdown_s=settings.calllog_shutdown_s,
+        ),
+        contexts,
+        settings.max_body_bytes,
+        settings.answer_deadline_ms / 1000,
+    )
     state.calls = calls
-    state.sessions = sessions
+    state.contexts = contexts
     state.dialplan = hub
     state.startup.append(hub.start)
     state.shutdown.append(hub.stop)

@@ -1,2 +1,2 @@
 """Persistence behind small interfaces: db.py (engine, metadata), flows.py (flows, versions,
-secrets), calls.py (call log), sessions.py (single-dialplan call records)."""
+secrets), calls.py (call log), contexts.py (per-call contexts)."""

@@ -26,7 +26,7 @@ metadata = MetaData()
 TABLE_MODULES: tuple[str, ...] = (
     "flowgraph.store.flows",
     "flowgraph.store.calls",
-    "flowgraph.store.sessions",
+    "flowgraph.store.contexts",
 )
 
 #: How long a SQLite writer waits for another writer's lock before failing (milliseconds).
@@ -113,7 +113,7 @@ def safe_url(url: str) -> str:
 
 
 def create_all(engine: Engine) -> None:
-    """Create every table (flows, versions, call log, sessions) that does not exist yet."""
+    """Create every table (flows, versions, call log, call contexts) that does not exist yet."""
     for name in TABLE_MODULES:
         if importlib.util.find_spec(name) is not None:
             importlib.import_module(name)

@@ -1,9 +1,10 @@
 """The hot path's stores: the batched call-log writer and its queries (SQLite and PostgreSQL), and
-the single-dialplan call records (SQL and Redis)."""
+the per-call context stores (memory with write-behind, SQL and Redis)."""
 
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -11,9 +12,16 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
+from flowgraph.callcontext import CallContext, ContextStore
 from flowgraph.store.calls import CallLog, CallLogWriter, calls_for_call, count_calls, iter_calls, list_calls
+from flowgraph.store.contexts import (
+    ContextStoreError,
+    RedisContexts,
+    SqlContexts,
+    WriteBehindContexts,
+    make_context_store,
+)
 from flowgraph.store.db import create_all, make_engine
-from flowgraph.store.sessions import CallRecord, RedisSessionStore, SessionStore, SqlSessionStore
 
 T0 = 1_790_000_000.0
 
@@ -130,44 +138,100 @@ def test_call_log_on_postgresql(postgres_db: str) -> None:
         eng.dispose()
 
 
-# --- single-dialplan call records ----------------------------------------------------------
+# --- per-call contexts ----------------------------------------------------------------------
 
 
-async def exercise(store: SessionStore) -> None:
-    assert await store.get("flow", "call-1") is None
-    await store.put("flow", "call-1", CallRecord("after_menu", "v1"))
-    await store.put("other", "call-1", CallRecord("after_x", "v9"))
-    assert await store.get("flow", "call-1") == CallRecord("after_menu", "v1")
-    await store.put("flow", "call-1", CallRecord("after_next", "v1"))  # replaced, not duplicated
-    assert await store.get("flow", "call-1") == CallRecord("after_next", "v1")
-    assert await store.get("other", "call-1") == CallRecord("after_x", "v9")  # flows never mix
-    await store.delete("flow", "call-1")
-    assert await store.get("flow", "call-1") is None
+def ctx(step: str, version: str = "v1", **variables: Any) -> CallContext:
+    return CallContext(step, version, variables, 2)
+
+
+def same(a: CallContext | None, b: CallContext) -> bool:
+    return a is not None and (a.step, a.version, a.variables, a.requests) == (
+        b.step,
+        b.version,
+        b.variables,
+        b.requests,
+    )
+
+
+async def exercise(store: ContextStore) -> None:
+    await store.start()
+    assert await store.get("flow", "call-1|u1") is None
+    await store.put("flow", "call-1|u1", ctx("after_menu", who="Asha"))
+    await store.put("other", "call-1|u1", ctx("after_x", "v9"))
+    await store.put("flow", "call-1|u2", ctx("after_y"))  # same call_id, another uuid: another call
+    assert same(await store.get("flow", "call-1|u1"), ctx("after_menu", who="Asha"))
+    await store.put("flow", "call-1|u1", ctx("after_next", menu_digits="12"))  # replaced
+    assert same(await store.get("flow", "call-1|u1"), ctx("after_next", menu_digits="12"))
+    assert same(await store.get("other", "call-1|u1"), ctx("after_x", "v9"))  # flows never mix
+    assert same(await store.get("flow", "call-1|u2"), ctx("after_y"))
+    got = await store.get("flow", "call-1|u1")
+    assert got is not None and got.expires_at > time.time()
+    await store.delete("flow", "call-1|u1")
+    assert await store.get("flow", "call-1|u1") is None
     await store.delete("flow", "never-there")
+    await store.close()
 
 
-def test_sql_call_records(engine: Engine) -> None:
-    asyncio.run(exercise(SqlSessionStore(engine)))
+def test_sql_contexts(engine: Engine) -> None:
+    asyncio.run(exercise(SqlContexts(engine)))
 
 
-def test_sql_call_records_expire(engine: Engine) -> None:
-    store = SqlSessionStore(engine, ttl_s=-1)  # already expired when written
+def test_write_behind_contexts_survive_a_restart(engine: Engine) -> None:
+    async def first() -> None:
+        store = WriteBehindContexts(engine)
+        await exercise(store)  # close() writes what is pending
+        store = WriteBehindContexts(engine)
+        await store.start()
+        await store.put("flow", "kept", ctx("after_menu", **{"who.name": "Asha"}))
+        await store.put("flow", "gone", ctx("after_menu"))
+        await store.delete("flow", "gone")
+        await store.close()
 
+    async def second() -> None:
+        store = WriteBehindContexts(engine)
+        await store.start()
+        assert same(await store.get("flow", "kept"), ctx("after_menu", **{"who.name": "Asha"}))
+        assert await store.get("flow", "gone") is None
+        assert same(await store.get("other", "call-1|u1"), ctx("after_x", "v9"))
+        await store.close()
+
+    asyncio.run(first())
+    asyncio.run(second())
+
+
+def test_expired_contexts_are_remembered_as_expired(engine: Engine) -> None:
     async def go() -> None:
-        await store.put("flow", "c", CallRecord("after_menu", "v1"))
+        store = WriteBehindContexts(engine, ttl_s=0)  # expired as soon as written
+        await store.start()
+        await store.put("flow", "c", ctx("after_menu"))
+        got = await store.get("flow", "c")
+        assert got is not None and got.expires_at <= time.time()
+        assert store.sweep(now=time.time() + store.remember_s + 1) == 1
         assert await store.get("flow", "c") is None
+        await store.close()
 
     asyncio.run(go())
 
 
+def test_make_context_store_picks_by_database(engine: Engine) -> None:
+    assert isinstance(make_context_store(engine, "auto", None, 60), WriteBehindContexts)
+    assert isinstance(make_context_store(engine, "database", None, 60), SqlContexts)
+    with pytest.raises(ContextStoreError, match="FLOWGRAPH_REDIS_URL"):
+        make_context_store(engine, "redis", None, 60)
+
+
 @pytest.mark.redis
-def test_redis_call_records(redis_url: str) -> None:
+def test_redis_contexts(redis_url: str) -> None:
     async def go() -> None:
-        store = RedisSessionStore(redis_url, ttl_s=600)
+        store = RedisContexts(redis_url, ttl_s=600)
         try:
             await exercise(store)
-            await store.put("flow", "ttl", CallRecord("after_menu", "v1"))
-            assert 0 < await store.client.ttl("flowgraph:call:flow:ttl") <= 600
+            store = RedisContexts(redis_url, ttl_s=600)
+            await store.put("flow", "ttl", ctx("after_menu"))
+            assert 600 < await store.client.ttl("flowgraph:ctx:flow:ttl") <= store.remember_s
+            await store.probe(1.0)
+            assert store.problem() is None
         finally:
             await store.close()
 

@@ -90,7 +90,7 @@ def test_single_dialplan_call_alternating_between_processes(
 
     def count_records(_sent: int) -> None:
         if redis_url:
-            seen_keys.append(len(redis.Redis.from_url(redis_url).keys(f"flowgraph:call:{FLOW}:*")))
+            seen_keys.append(len(redis.Redis.from_url(redis_url).keys(f"flowgraph:ctx:{FLOW}:*")))
 
     journey, sent = alternate_call(a, b, script, count_records)
     assert sent == [0, 1, 0, 1]
