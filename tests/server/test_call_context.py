@@ -1,0 +1,123 @@
+"""The per-call context on a real ``flowgraph serve`` (uvicorn on 127.0.0.1, SQLite), both modes.
+
+``personal_agent`` looks the caller up before its menu and transfers to the agent found after it:
+the lookup's columns must cross the menu in the call's context. Contexts are keyed by call_id
+and uuid together, survive a restart between two requests, and expire into the failover.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import orjson
+import pytest
+from test_dialplan_support import EXAMPLES, LiveServer, live_server
+
+FLOW = "personal_agent"
+SINGLE = "personal_agent_single"
+ASHA, VIKRAM = "+919876543210", "+919812345678"  # agents 05000021 and 05000022 in the table
+FAILOVER = b'[{"transfer":{"type":"department","data":["5300"]}}]'
+
+
+def publish_single_copy(server: LiveServer) -> None:
+    """The same flow deployed in single-dialplan mode, under another id."""
+    doc = json.loads((EXAMPLES / f"{FLOW}.json").read_text())
+    doc["id"] = SINGLE
+    doc["settings"]["deployment"]["mode"] = "single"
+    with server.proc.client() as api:
+        api.post("/api/flows", json=doc, headers=server.proc.auth).raise_for_status()
+        api.post(f"/api/flows/{SINGLE}/publish", json={}, headers=server.proc.auth).raise_for_status()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    with live_server(tmp_path_factory.mktemp("context")) as live:
+        publish_single_copy(live)
+        yield live
+
+
+def call_vars(call_id: str, uuid: str, caller: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "call_id": call_id,
+        "uuid": uuid,
+        "caller_id_number": caller,
+        "call_to_number": "+918069000000",
+        **extra,
+    }
+
+
+def request(server: LiveServer, flow: str, variables: dict[str, Any], step: str | None = None) -> bytes:
+    resp = server.platform(flow, step, json=variables)
+    assert resp.status_code == 200 and resp.headers["content-type"] == "application/json"
+    return bytes(resp.content)
+
+
+def second_step(flow: str) -> str | None:
+    """Per-step mode names the continuation in the URL; single mode re-enters the one dialplan."""
+    return "after_menu" if flow == FLOW else None
+
+
+@pytest.mark.parametrize("flow", [FLOW, SINGLE])
+def test_a_lookup_before_the_menu_feeds_the_transfer_after_it(server: LiveServer, flow: str) -> None:
+    first = request(server, flow, call_vars(f"{flow}-1", "a1", VIKRAM))
+    assert b'"data":400101' in first and b'"dtmf"' in first  # the menu's prompt
+    body = request(server, flow, call_vars(f"{flow}-1", "a1", VIKRAM, last_dtmf="1"), second_step(flow))
+    assert orjson.loads(body)[0] == [{"transfer": {"type": "agent", "data": ["05000022"], "moh": "400199"}}]
+    records = server.calls(flow, f"{flow}-1", want=2)
+    assert sorted(r["step"] for r in records) == ["after_menu", "entry"]
+    assert all(r["failover_reason"] is None for r in records)
+
+
+@pytest.mark.parametrize("flow", [FLOW, SINGLE])
+def test_calls_sharing_a_call_id_never_mix(server: LiveServer, flow: str) -> None:
+    """Same call_id, different uuids, requests interleaved: each call keeps its own context."""
+    shared = f"{flow}-shared.1"
+    assert b"400101" in request(server, flow, call_vars(shared, "u-asha", ASHA))
+    assert b"400101" in request(server, flow, call_vars(shared, "u-vikram", VIKRAM))
+    vikram = request(server, flow, call_vars(shared, "u-vikram", VIKRAM, last_dtmf="1"), second_step(flow))
+    asha = request(server, flow, call_vars(shared, "u-asha", ASHA, last_dtmf="1#"), second_step(flow))
+    assert b'"05000022"' in vikram and b'"05000021"' not in vikram
+    assert b'"05000021"' in asha and b'"05000022"' not in asha
+    if flow == SINGLE:
+        # Both calls ended: a new call with the same ids starts at the entry, not mid-flow.
+        assert b"400101" in request(server, flow, call_vars(shared, "u-asha", ASHA))
+
+
+def test_per_step_continuation_without_a_context_fails_over(server: LiveServer) -> None:
+    body = request(server, FLOW, call_vars("never-started", "x1", ASHA, last_dtmf="1"), "after_menu")
+    assert body == FAILOVER
+    (record,) = server.calls(FLOW, "never-started")
+    assert record["failover_reason"].startswith("context_missing:")
+    metrics = httpx.get(server.base + "/metrics", timeout=10).text
+    assert 'reason="context_missing"' in metrics
+
+
+def test_a_restart_between_two_requests_keeps_the_call(tmp_path: Path) -> None:
+    with live_server(tmp_path) as first:
+        publish_single_copy(first)
+        for flow in (FLOW, SINGLE):
+            assert b"400101" in request(first, flow, call_vars(f"{flow}-restart", "r1", VIKRAM))
+    with live_server(tmp_path) as second:  # same database file; the first process exited cleanly
+        for flow in (FLOW, SINGLE):
+            body = request(
+                second, flow, call_vars(f"{flow}-restart", "r1", VIKRAM, last_dtmf="1"), second_step(flow)
+            )
+            assert b'"05000022"' in body, (flow, body)
+
+
+def test_a_context_older_than_its_ttl_gives_the_failover(tmp_path: Path) -> None:
+    with live_server(tmp_path, env={"FLOWGRAPH_CONTEXT_TTL_S": "0"}) as server:
+        publish_single_copy(server)
+        for flow in (FLOW, SINGLE):
+            assert b"400101" in request(server, flow, call_vars(f"{flow}-old", "t1", VIKRAM))
+            body = request(
+                server, flow, call_vars(f"{flow}-old", "t1", VIKRAM, last_dtmf="1"), second_step(flow)
+            )
+            assert body == FAILOVER, flow
+            records = server.calls(flow, f"{flow}-old", want=2)
+            reasons = [r["failover_reason"] for r in records]
+            assert any(r and r.startswith("context_expired:") for r in reasons), reasons
