@@ -80,6 +80,7 @@ class CheckOut(BaseModel):
     warnings: int
     steps: list[StepOut] | None = None
     nesting_limit: int | None = None
+    version: str | None = Field(default=None, description="The document's version hash (with steps)")
 
     @classmethod
     def of(cls, diagnostics: list[Diagnostic]) -> CheckOut:

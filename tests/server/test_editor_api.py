@@ -60,7 +60,7 @@ def test_check_with_steps_partitions_a_draft_with_errors(client: TestClient) -> 
     assert body["errors"] > 0
     assert [(s["id"], s["depth"]) for s in body["steps"]] == [("entry", 0), ("after_help_menu", 1)]
     assert "help_menu" in body["steps"][0]["nodes"]
-    assert body["nesting_limit"] == 3
+    assert body["nesting_limit"] == 3 and len(body["version"]) == 12
     # Without the flag the answer is as before.
     assert client.post("/api/flows/delivery_agents/check", json=flow).json()["steps"] is None
     advice = {d["code"]: d["advice"] for d in body["diagnostics"]}

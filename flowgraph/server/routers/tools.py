@@ -76,6 +76,7 @@ def check_document(
             StepOut(id=s, depth=parts.steps[s].depth, nodes=list(parts.steps[s].nodes)) for s in parts.order
         ]
         out.nesting_limit = flow.settings.profile.nesting_limit
+        out.version = flow_version(flow)
     return out
 
 

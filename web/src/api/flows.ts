@@ -44,7 +44,7 @@ export async function importFlows(docs: unknown): Promise<S["ImportOut"]> {
 
 /** Check the document on screen (unsaved) for live checking. */
 export async function checkDocument(id: string, flow: Flow): Promise<CheckOut> {
-  return (await request("POST", `/api/flows/${enc(id)}/check`, flow)).body as CheckOut;
+  return (await request("POST", `/api/flows/${enc(id)}/check?steps=true`, flow)).body as CheckOut;
 }
 
 /** Check the saved draft (used by the flows list for its status column). */

@@ -484,6 +484,11 @@ export interface components {
             nesting_limit?: number | null;
             /** Steps */
             steps?: components["schemas"]["StepOut"][] | null;
+            /**
+             * Version
+             * @description The document's version hash (with steps)
+             */
+            version?: string | null;
             /** Warnings */
             warnings: number;
         };

@@ -17,7 +17,7 @@ import {
 import type { Flow } from "../api/types";
 import { download } from "../editor/download";
 import { logicKey } from "../graph/canonical";
-import { isValidId } from "../graph/ops";
+import { idFromName, isValidId } from "../graph/ops";
 
 function FlowStatus({ flow }: { flow: FlowSummary }) {
   const [text, setText] = useState("…");
@@ -60,7 +60,10 @@ function NewFlowForm({ onCreated, taken }: { onCreated: (id: string) => void; ta
   const [id, setId] = useState("");
   const [name, setName] = useState("");
   const [error, setError] = useState("");
+  // The id follows the name until the admin types an id of their own.
+  const [ownId, setOwnId] = useState(false);
   const submit = async () => {
+    if (!id) return setError("Give the flow a name or an id");
     if (!isValidId(id)) return setError("Id: letters, digits, _ and -, starting with a letter or _");
     if (taken.has(id)) return setError(`A flow called '${id}' exists`);
     try {
@@ -79,13 +82,27 @@ function NewFlowForm({ onCreated, taken }: { onCreated: (id: string) => void; ta
       }}
     >
       <label htmlFor="new-id">New flow id</label>
-      <input id="new-id" data-testid="new-flow-id" value={id} onChange={(e) => setId(e.target.value)} />
+      <input
+        id="new-id"
+        data-testid="new-flow-id"
+        value={id}
+        placeholder="made from the name"
+        onChange={(e) => {
+          // "Business hours" typed as an id becomes business_hours instead of being refused.
+          const v = e.target.value;
+          setOwnId(v !== "");
+          setId(/[^A-Za-z0-9_-]/.test(v) ? idFromName(v) + (/[\s]$/.test(v) ? "_" : "") : v);
+        }}
+      />
       <label htmlFor="new-name">Name</label>
       <input
         id="new-name"
         data-testid="new-flow-name"
         value={name}
-        onChange={(e) => setName(e.target.value)}
+        onChange={(e) => {
+          setName(e.target.value);
+          if (!ownId) setId(idFromName(e.target.value));
+        }}
       />
       <button type="submit" data-testid="new-flow-create">
         Create

@@ -27,6 +27,36 @@ interface Sheet {
   base_url: string;
   dialplans: PortalDialplan[];
   notes: string[];
+  /** Why the portal cannot call these URLs (a loopback or LAN address), if it cannot. */
+  warnings: string[];
+  /** What to do in the portal, in order. */
+  portal_steps: string[];
+  /** "published": the live version callers get; "draft" while nothing is published. */
+  source: "published" | "draft";
+  published_version: number | null;
+  draft_differs: boolean;
+}
+
+function SheetSource({ sheet }: { sheet: Sheet }) {
+  if (sheet.source === "draft")
+    return (
+      <p className="fg-warning" data-testid="deploy-source">
+        Not published yet: this sheet describes the draft ({sheet.version}). Publish before pointing a number
+        at it.
+      </p>
+    );
+  return (
+    <p className="fg-help" data-testid="deploy-source">
+      Live version <strong>v{sheet.published_version}</strong> ({sheet.version}) · mode {sheet.mode}: what
+      callers get.
+      {sheet.draft_differs && (
+        <span className="fg-warning" data-testid="deploy-draft-differs">
+          {" "}
+          The draft on the canvas differs from it: publish to deploy the changes.
+        </span>
+      )}
+    </p>
+  );
 }
 
 /**
@@ -80,11 +110,12 @@ export function failoverText(v: unknown): string {
 export function DeployPanel() {
   const flowId = useEditor((s) => s.flowId) ?? "";
   const saved = useEditor((s) => s.savedRevision);
+  const liveSeq = useEditor((s) => s.liveSeq);
   const ids = useEditor((s) => s.flow?.settings?.deployment?.dialplan_ids) ?? {};
   const edit = useEditor((s) => s.edit);
   const [sheet, setSheet] = useState<Sheet | null>(null);
   const [error, setError] = useState("");
-  // biome-ignore lint/correctness/useExhaustiveDependencies: reload after each save
+  // biome-ignore lint/correctness/useExhaustiveDependencies: reload after each save, publish and rollback
   useEffect(() => {
     request("GET", `/api/flows/${encodeURIComponent(flowId)}/deployment`)
       .then((res) => {
@@ -92,14 +123,23 @@ export function DeployPanel() {
         setError("");
       })
       .catch((e: Error) => setError(`${e.message} (fix the errors in Problems to get the sheet)`));
-  }, [flowId, saved]);
+  }, [flowId, saved, liveSeq]);
   if (!sheet) return error ? <p role="alert">{error}</p> : <p className="fg-help">Loading…</p>;
   return (
     <div className="fg-deploy" data-testid="deploy-sheet">
       {error && <p role="alert">{error}</p>}
-      <p className="fg-help">
-        Version {sheet.version} · mode {sheet.mode}. Create each API Dialplan below in the portal.
-      </p>
+      <SheetSource sheet={sheet} />
+      {sheet.warnings.map((w) => (
+        <p key={w} className="fg-warning" role="alert" data-testid="deploy-warning">
+          ⚠ {w}
+        </p>
+      ))}
+      <h3>In the Smartflo portal</h3>
+      <ol className="fg-portal-steps" data-testid="portal-steps">
+        {sheet.portal_steps.map((step) => (
+          <li key={step}>{step}</li>
+        ))}
+      </ol>
       {sheet.dialplans.map((d) => {
         const key = d.dialplan_id_key;
         return (
@@ -123,6 +163,7 @@ export function DeployPanel() {
                   placeholder="paste the id the portal shows"
                   onChange={(e) => edit((f) => setDialplanId(f, key, e.target.value), `dp:${key}`)}
                 />
+                <p className="fg-help">Saved into the draft: publish again so the live flow sends this id.</p>
               </>
             )}
           </section>

@@ -6,7 +6,7 @@ import { useEditor } from "../store";
 import { Canvas } from "./Canvas";
 import { ConflictDialog } from "./ConflictDialog";
 import { DeployPanel } from "./DeployPanel";
-import { useAutosave, useLiveCheck, useSteps } from "./hooks";
+import { useAutosave, useLive, useLiveCheck } from "./hooks";
 import { Palette } from "./Palette";
 import { ProblemsPanel } from "./ProblemsPanel";
 import { PropertiesPanel } from "./PropertiesPanel";
@@ -72,7 +72,7 @@ function SidePanel() {
 function Editor({ onBack }: { onBack: () => void }) {
   useAutosave();
   useLiveCheck();
-  useSteps();
+  useLive();
   useShortcuts();
   const focus = useEditor((s) => s.focus);
   const setTab = useEditor((s) => s.setTab);

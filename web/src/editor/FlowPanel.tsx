@@ -4,6 +4,7 @@ import type { Destination, Flow, Recording, TransferType } from "../api/types";
 import { nodesOf } from "../graph/ops";
 import { FieldErrors, ListEditor } from "../nodes/shared/fields";
 import { useEditor } from "../store";
+import { PlatformPanel } from "./PlatformPanel";
 
 const TYPES: TransferType[] = ["number", "agent", "ivr", "auto_attendant", "department"];
 
@@ -168,6 +169,7 @@ export function FlowPanel({ flow }: { flow: Flow }) {
         </select>
       </div>
       <Recordings flow={flow} />
+      <PlatformPanel flow={flow} />
     </section>
   );
 }

@@ -1,6 +1,7 @@
 // Every diagnostic of the live check, each naming the node it concerns; a click focuses that node
 // (or, for a flow-wide problem such as a missing failover, opens the flow settings).
 import type { Diagnostic } from "../api/types";
+import { adviceOf } from "../graph/diagnostics";
 import { nodesOf } from "../graph/ops";
 import { useEditor } from "../store";
 
@@ -37,14 +38,20 @@ export function ProblemsPanel() {
             <button
               type="button"
               data-testid={`problem-${d.code}`}
-              onClick={() => (target ? focusNode(target) : openSettings())}
+              onClick={() =>
+                target
+                  ? focusNode(target)
+                  : d.code === "FG701"
+                    ? useEditor.getState().setTab("deploy")
+                    : openSettings()
+              }
             >
               <span className="fg-problem-where">
                 <span className="fg-sev">{d.severity}</span> {label} <code>{d.code}</code>
               </span>
               <span className="fg-problem-text">
                 {d.message}
-                {d.hint && <span className="fg-hint"> — {d.hint}</span>}
+                {adviceOf(d) && <span className="fg-hint"> — {adviceOf(d)}</span>}
               </span>
             </button>
           </li>

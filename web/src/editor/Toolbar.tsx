@@ -18,6 +18,34 @@ const SAVE_TEXT = {
   error: "Save failed",
 } as const;
 
+/** What callers get compared with the canvas: the live version, and whether the draft differs. */
+export function LiveState() {
+  const live = useEditor((s) => s.live);
+  const draft = useEditor((s) => s.draftVersion);
+  const setTab = useEditor((s) => s.setTab);
+  const differs = live !== null && draft !== "" && draft !== live.hash;
+  const text = !live
+    ? "Not published yet"
+    : differs
+      ? `Live: v${live.number} · the draft differs`
+      : `Live: v${live.number} · same as the draft`;
+  return (
+    <button
+      type="button"
+      className={`fg-live-state${differs || !live ? " is-different" : ""}`}
+      data-testid="live-state"
+      title={
+        differs
+          ? "Callers get the live version, not what is on the canvas: publish to send them the draft"
+          : "Show versions"
+      }
+      onClick={() => setTab("versions")}
+    >
+      {text}
+    </button>
+  );
+}
+
 export function SearchBox() {
   const flow = useEditor((s) => s.flow);
   const focusNode = useEditor((s) => s.focusNode);
@@ -106,6 +134,7 @@ export function Toolbar({ onBack }: { onBack: () => void }) {
           {SAVE_TEXT[s.saveState]}
         </span>
       )}
+      <LiveState />
       <button
         type="button"
         onClick={s.undo}

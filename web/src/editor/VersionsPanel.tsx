@@ -1,14 +1,21 @@
 // Publish with a note (blocked with the diagnostics when errors exist), versions with rollback,
 // and a visual diff between any two versions (the server's diff.svg).
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import { ApiError } from "../api/client";
 import { diffUrl, listVersions, publishFlow, rollback, type VersionSummary } from "../api/flows";
 import { useEditor } from "../store";
-import { saveNow } from "./hooks";
+import { refreshLive, saveNow } from "./hooks";
 
-function PublishForm({ onDone }: { onDone: () => void }) {
+function PublishForm({
+  onDone,
+  message,
+  setMessage,
+}: {
+  onDone: () => void;
+  message: string;
+  setMessage: (m: string) => void;
+}) {
   const [note, setNote] = useState("");
-  const [message, setMessage] = useState("");
   const [busy, setBusy] = useState(false);
   const publish = async () => {
     setBusy(true);
@@ -63,9 +70,18 @@ function PublishForm({ onDone }: { onDone: () => void }) {
   );
 }
 
+/** Compare the live version with the newest (or the newest with the one before when it is live). */
+export function defaultComparison(versions: readonly VersionSummary[]): [number, number] {
+  const newest = versions[0]?.number ?? 1;
+  const live = versions.find((v) => v.live)?.number;
+  const before = versions.find((v) => v.number !== newest)?.number ?? newest;
+  return [live !== undefined && live !== newest ? live : before, newest];
+}
+
 function DiffView({ versions, flowId }: { versions: VersionSummary[]; flowId: string }) {
-  const [from, setFrom] = useState(versions[1]?.number ?? versions[0]?.number ?? 1);
-  const [to, setTo] = useState(versions[0]?.number ?? 1);
+  const [first, second] = defaultComparison(versions);
+  const [from, setFrom] = useState(first);
+  const [to, setTo] = useState(second);
   const [url, setUrl] = useState("");
   const [error, setError] = useState("");
   const show = async () => {
@@ -108,19 +124,76 @@ function DiffView({ versions, flowId }: { versions: VersionSummary[]; flowId: st
   );
 }
 
+/** Making an old version live changes what callers hear at once: ask first, saying what changes. */
+function ConfirmRollback({
+  version,
+  live,
+  onConfirm,
+  onCancel,
+}: {
+  version: VersionSummary;
+  live: VersionSummary | undefined;
+  onConfirm: () => void;
+  onCancel: () => void;
+}) {
+  const confirm = useRef<HTMLButtonElement>(null);
+  useEffect(() => confirm.current?.focus(), []);
+  return (
+    <div
+      className="fg-confirm"
+      role="alertdialog"
+      aria-labelledby="rollback-title"
+      aria-describedby="rollback-text"
+      data-testid="rollback-confirm"
+      onKeyDown={(e) => e.key === "Escape" && onCancel()}
+    >
+      <p id="rollback-title">
+        <strong>Make version {version.number} live?</strong>
+      </p>
+      <p id="rollback-text">
+        Callers get version {version.number}
+        {version.note ? ` (“${version.note}”)` : ""} from their next call
+        {live ? `, instead of version ${live.number}` : ""}. The draft on the canvas is not changed.
+      </p>
+      <div className="fg-row">
+        <button type="button" ref={confirm} data-testid="rollback-yes" onClick={onConfirm}>
+          Make v{version.number} live
+        </button>
+        <button type="button" data-testid="rollback-no" onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
+    </div>
+  );
+}
+
 export function VersionsPanel() {
   const flowId = useEditor((s) => s.flowId) ?? "";
+  const liveSeq = useEditor((s) => s.liveSeq);
   const [versions, setVersions] = useState<VersionSummary[]>([]);
   const [error, setError] = useState("");
+  const [message, setMessage] = useState("");
+  const [asking, setAsking] = useState<number | null>(null);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: liveSeq reloads after a publish or rollback
   const reload = useCallback(() => {
     listVersions(flowId)
       .then(setVersions)
       .catch((e: Error) => setError(e.message));
-  }, [flowId]);
+  }, [flowId, liveSeq]);
   useEffect(reload, [reload]);
+  const live = versions.find((v) => v.live);
+  const makeLive = (number: number) => {
+    setAsking(null);
+    rollback(flowId, number)
+      .then(() => {
+        setMessage(`Version ${number} is live: callers get it from their next call.`);
+        return refreshLive(flowId);
+      })
+      .catch((e: Error) => setError(e.message));
+  };
   return (
     <div className="fg-versions" data-testid="versions">
-      <PublishForm onDone={reload} />
+      <PublishForm onDone={() => void refreshLive(flowId)} message={message} setMessage={setMessage} />
       {error && <p role="alert">{error}</p>}
       <h3>Versions</h3>
       <ul>
@@ -129,23 +202,25 @@ export function VersionsPanel() {
             <strong>v{v.number}</strong> {v.live && <span className="fg-live">live</span>}{" "}
             <code>{v.hash}</code> {new Date(v.created_at).toLocaleString()} {v.note && <em>— {v.note}</em>}
             {!v.live && (
-              <button
-                type="button"
-                data-testid={`rollback-${v.number}`}
-                onClick={() =>
-                  rollback(flowId, v.number)
-                    .then(reload)
-                    .catch((e: Error) => setError(e.message))
-                }
-              >
-                Make live
+              <button type="button" data-testid={`rollback-${v.number}`} onClick={() => setAsking(v.number)}>
+                Make live…
               </button>
+            )}
+            {asking === v.number && (
+              <ConfirmRollback
+                version={v}
+                live={live}
+                onConfirm={() => makeLive(v.number)}
+                onCancel={() => setAsking(null)}
+              />
             )}
           </li>
         ))}
       </ul>
       <h3>Compare</h3>
-      {versions.length > 0 && <DiffView key={versions.length} versions={versions} flowId={flowId} />}
+      {versions.length > 0 && (
+        <DiffView key={`${versions.length}-${live?.number}`} versions={versions} flowId={flowId} />
+      )}
     </div>
   );
 }

@@ -1,7 +1,7 @@
 // Side effects of the open flow: autosave with If-Match, live check, step colouring, shortcuts.
 import { useEffect, useRef } from "react";
 import { ApiError } from "../api/client";
-import { checkDocument, compileDraft, saveFlow } from "../api/flows";
+import { checkDocument, listVersions, saveFlow } from "../api/flows";
 import type { Diagnostic, Flow } from "../api/types";
 import { type Problem, problemsToDiagnostics } from "../graph/diagnostics";
 import { nodesOf } from "../graph/ops";
@@ -80,7 +80,11 @@ export function useLiveCheck(): void {
       const ticket = ++latest.current;
       try {
         const out = await checkDocument(s.flowId, s.flow);
-        if (ticket === latest.current) useEditor.getState().setDiagnostics(out.diagnostics, revision);
+        if (ticket !== latest.current) return;
+        const now = useEditor.getState();
+        now.setDiagnostics(out.diagnostics, revision);
+        // The partition comes with every check, errors or not: step lanes never go stale.
+        now.setSteps(out.steps ?? [], out.nesting_limit ?? undefined, out.version ?? undefined);
       } catch (err) {
         if (ticket !== latest.current) return;
         if (err instanceof ApiError && err.status === 422)
@@ -91,25 +95,16 @@ export function useLiveCheck(): void {
   }, [revision]);
 }
 
-/** While "colour by step" is on, fetch the compiled plan's steps after each save. */
-export function useSteps(): void {
-  const on = useEditor((s) => s.colourBySteps);
-  const saved = useEditor((s) => s.savedRevision);
+/** The live version (number and hash), fetched on open and after each publish or rollback. */
+export async function refreshLive(flowId: string): Promise<void> {
+  const versions = await listVersions(flowId);
+  const live = versions.find((v) => v.live);
+  useEditor.getState().setLive(live ? { number: live.number, hash: live.hash } : null);
+}
+
+export function useLive(): void {
   const flowId = useEditor((s) => s.flowId);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: `saved` re-fetches the steps after each save
   useEffect(() => {
-    if (!on || !flowId) return;
-    let live = true;
-    compileDraft(flowId)
-      .then((out) => {
-        const steps = (out.plan.steps ?? []) as { id: string; depth: number; nodes: string[] }[];
-        if (live) useEditor.getState().setSteps(steps.map(({ id, depth, nodes }) => ({ id, depth, nodes })));
-      })
-      .catch(() => {
-        // A flow with errors does not compile: keep the last steps; Problems lists the errors.
-      });
-    return () => {
-      live = false;
-    };
-  }, [on, saved, flowId]);
+    if (flowId) refreshLive(flowId).catch(() => undefined);
+  }, [flowId]);
 }

@@ -114,3 +114,24 @@ export function problemsToDiagnostics(
     };
   });
 }
+
+/** The advice to show in the editor: its own wording when the server has one, else the CLI hint
+ * without the JSON-ish backticks. */
+export function adviceOf(d: Diagnostic): string {
+  return d.advice || d.hint.replaceAll("`", "");
+}
+
+/**
+ * Drop the "path ends here" diagnostics (FG403) whose every branch is already reported as not
+ * wired (FG402): in the editor both point at the same handle, and one unwired menu would count
+ * twice. FG403s about other dead ends (a branch to a missing node) stay.
+ */
+export function foldDiagnostics(list: readonly Diagnostic[]): Diagnostic[] {
+  const unwired = new Set(
+    list.filter((d) => d.code === "FG402").flatMap((d) => d.edges.map((e) => edgeKey(e.source, e.branch))),
+  );
+  return list.filter(
+    (d) =>
+      d.code !== "FG403" || !d.edges.length || d.edges.some((e) => !unwired.has(edgeKey(e.source, e.branch))),
+  );
+}

@@ -25,6 +25,19 @@ export function uniqueId(flow: Flow, base: string, taken: Set<string> = new Set(
   }
 }
 
+/** An id made from a name an admin typed: "Business hours" -> "business_hours". */
+export function idFromName(name: string): string {
+  const id = name
+    .trim()
+    .toLowerCase()
+    .normalize("NFKD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .replace(/[^a-z0-9_-]+/g, "_")
+    .replace(/^_+|_+$/g, "")
+    .slice(0, 64);
+  return /^[0-9-]/.test(id) ? `flow_${id}`.slice(0, 64) : id;
+}
+
 export function isValidId(id: string): boolean {
   return ID_RE.test(id);
 }

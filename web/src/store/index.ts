@@ -3,7 +3,7 @@
 // all see the same immutable values.
 import { create } from "zustand";
 import type { Diagnostic, Flow } from "../api/types";
-import { type DiagnosticIndex, indexDiagnostics } from "../graph/diagnostics";
+import { type DiagnosticIndex, foldDiagnostics, indexDiagnostics } from "../graph/diagnostics";
 import { applyEdit, emptyHistory, type History, redo, resetHistory, undo } from "./history";
 
 export interface StepInfo {
@@ -36,8 +36,24 @@ export interface CheckSlice {
   index: DiagnosticIndex;
   checkedRevision: number;
   steps: StepInfo[];
+  nestingLimit: number;
+  /** The version hash of the document last checked ("" before the first check). */
+  draftVersion: string;
   setDiagnostics(list: Diagnostic[], revision: number): void;
-  setSteps(steps: StepInfo[]): void;
+  setSteps(steps: StepInfo[], nestingLimit?: number, draftVersion?: string): void;
+}
+
+/** The version callers get: number and hash (null while the flow was never published). */
+export interface LiveVersion {
+  number: number;
+  hash: string;
+}
+
+export interface LiveSlice {
+  live: LiveVersion | null;
+  /** Bumped by every publish or rollback, so panels showing versions reload. */
+  liveSeq: number;
+  setLive(live: LiveVersion | null): void;
 }
 
 export interface UiSlice {
@@ -58,7 +74,7 @@ export interface SimSlice {
   setLit(nodes: string[], edges: string[]): void;
 }
 
-export type EditorState = DocSlice & SessionSlice & CheckSlice & UiSlice & SimSlice;
+export type EditorState = DocSlice & SessionSlice & CheckSlice & UiSlice & SimSlice & LiveSlice;
 
 type Set = (partial: Partial<EditorState> | ((s: EditorState) => Partial<EditorState>)) => void;
 
@@ -100,9 +116,24 @@ const checkSlice = (set: Set): CheckSlice => ({
   index: indexDiagnostics([]),
   checkedRevision: -1,
   steps: [],
-  setDiagnostics: (list, revision) =>
-    set({ diagnostics: list, index: indexDiagnostics(list), checkedRevision: revision }),
-  setSteps: (steps) => set({ steps }),
+  nestingLimit: 3,
+  draftVersion: "",
+  setDiagnostics: (list, revision) => {
+    const shown = foldDiagnostics(list);
+    set({ diagnostics: shown, index: indexDiagnostics(shown), checkedRevision: revision });
+  },
+  setSteps: (steps, nestingLimit, draftVersion) =>
+    set((s) => ({
+      steps,
+      nestingLimit: nestingLimit ?? s.nestingLimit,
+      draftVersion: draftVersion ?? s.draftVersion,
+    })),
+});
+
+const liveSlice = (set: Set): LiveSlice => ({
+  live: null,
+  liveSeq: 0,
+  setLive: (live) => set((s) => ({ live, liveSeq: s.liveSeq + 1 })),
 });
 
 const uiSlice = (set: Set): UiSlice => ({
@@ -130,6 +161,7 @@ export function createEditorStore() {
     ...checkSlice(set),
     ...uiSlice(set),
     ...simSlice(set),
+    ...liveSlice(set),
   }));
 }
 

@@ -18,22 +18,40 @@ interface Props {
   children?: ReactNode;
 }
 
-function useStepMark(id: string): { colour: string; label: string } | null {
+/** "hop 1 of 3": the API Dialplan request a step is, counted as the platform's nesting limit is. */
+export function hopLabel(depth: number, limit: number): string {
+  return `hop ${depth} of ${limit}`;
+}
+
+function useStepMark(id: string): { colour: string; label: string; deep: boolean } | null {
   const on = useEditor((s) => s.colourBySteps);
   const steps = useEditor((s) => s.steps);
+  const limit = useEditor((s) => s.nestingLimit);
   if (!on) return null;
   const idx = steps.findIndex((st) => st.nodes.includes(id));
   const step = steps[idx];
   if (!step) return null;
   const shared = steps.filter((st) => st.nodes.includes(id)).length > 1;
   const colour = STEP_COLOURS[idx % STEP_COLOURS.length] ?? "#eee";
-  return { colour, label: `${step.id} · depth ${step.depth}${shared ? " · shared" : ""}` };
+  const where = step.id === "entry" ? "entry" : step.id.replace(/^after_/, "after ");
+  return {
+    colour,
+    label: `${where} · ${hopLabel(step.depth, limit)}${shared ? " · shared" : ""}`,
+    deep: step.depth > limit,
+  };
+}
+
+/** The worst diagnostic on each branch of a node (an unwired option's handle is marked). */
+function useBranchLevels(id: string, branches: string[]): Record<string, "error" | "warning" | null> {
+  const byEdge = useEditor((s) => s.index.byEdge);
+  return Object.fromEntries(branches.map((b) => [b, worst(byEdge.get(`${id}|${b}`))]));
 }
 
 function NodeShellImpl({ node, entry, branches, selected, children }: Props) {
   const diags = useEditor((s) => s.index.byNode.get(node.id));
   const lit = useEditor((s) => s.litNodes.includes(node.id));
   const step = useStepMark(node.id);
+  const branchLevels = useBranchLevels(node.id, branches);
   const meta = NODE_DEFAULTS[node.type].meta;
   const level = worst(diags);
   const classes = ["fg-node", `fg-node-${node.type}`];
@@ -46,7 +64,7 @@ function NodeShellImpl({ node, entry, branches, selected, children }: Props) {
       data-testid={`node-${node.id}`}
       data-severity={level ?? undefined}
       data-lit={lit ? "true" : undefined}
-      style={{ borderLeftColor: meta.colour, background: step?.colour }}
+      style={{ borderLeftColor: meta.colour }}
       title={diags?.map((d) => `${d.severity}: ${d.message}`).join("\n")}
     >
       <Handle type="target" position={Position.Left} id="in" className="fg-handle-in" />
@@ -64,14 +82,34 @@ function NodeShellImpl({ node, entry, branches, selected, children }: Props) {
       <div className="fg-node-title">{node.name || node.id}</div>
       {node.name && <div className="fg-node-id">{node.id}</div>}
       {children && <div className="fg-node-summary">{children}</div>}
-      {step && <div className="fg-node-step">{step.label}</div>}
+      {step && (
+        <div
+          className={`fg-node-step${step.deep ? " is-deep" : ""}`}
+          style={{ background: step.colour }}
+          data-testid={`node-${node.id}-step`}
+        >
+          {step.label}
+        </div>
+      )}
       <div className="fg-branches">
-        {branches.map((b) => (
-          <div key={b} className="fg-branch" data-testid={`handle-${node.id}-${b}`}>
-            <span>{branchLabel(b)}</span>
-            <Handle type="source" position={Position.Right} id={b} className="fg-handle-out" />
-          </div>
-        ))}
+        {branches.map((b) => {
+          const level = branchLevels[b];
+          return (
+            <div
+              key={b}
+              className={`fg-branch${level ? ` has-${level}` : ""}`}
+              data-testid={`handle-${node.id}-${b}`}
+              data-severity={level ?? undefined}
+              title={level ? `${branchLabel(b)}: not wired — drag from here to the next node` : undefined}
+            >
+              <span>
+                {level === "error" && <span aria-hidden="true">⚠ </span>}
+                {branchLabel(b)}
+              </span>
+              <Handle type="source" position={Position.Right} id={b} className="fg-handle-out" />
+            </div>
+          );
+        })}
       </div>
     </div>
   );

@@ -2,7 +2,7 @@
 // diagnostics for its field underneath (the editor never re-implements validation).
 import { type ReactNode, useId } from "react";
 import type { Diagnostic, Recording, RecordingRef } from "../../api/types";
-import { fieldDiagnostics } from "../../graph/diagnostics";
+import { adviceOf, fieldDiagnostics } from "../../graph/diagnostics";
 import { useEditor } from "../../store";
 
 /** Diagnostics for `field` of node `node` from the latest check. */
@@ -22,7 +22,7 @@ export function FieldErrors({ errors }: { errors: Diagnostic[] }) {
           data-testid={`field-error-${d.code}`}
         >
           {d.message}
-          {d.hint ? <span className="fg-hint"> {d.hint}</span> : null}
+          {adviceOf(d) ? <span className="fg-hint"> {adviceOf(d)}</span> : null}
         </li>
       ))}
     </ul>
