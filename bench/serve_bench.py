@@ -1,4 +1,5 @@
-"""Serve benchmark: the platform endpoint against the FastAPI endpoint a developer would hand-write.
+"""Serve benchmark: the platform endpoint in both deployment modes, against the FastAPI endpoint a
+developer would hand-write and against a bare ASGI app (the ceiling for Python).
 
 Starts, one after the other on 127.0.0.1 with the same uvicorn settings (one worker, uvloop,
 httptools, no access log):
@@ -7,13 +8,21 @@ httptools, no access log):
    published flow :data:`BENCH_FLOW`; the request is the per-step continuation of its menu, whose
    step decides the menu branch from ``last_dtmf`` and then a switch on the caller's number, with
    call logging on (batched to the database);
+   ``single``: the same server and flow deployed in single-dialplan mode (``bench_single``); every
+   request is the first request of a new call (a fresh ``uuid``/``call_id`` per request), so each
+   one creates the call's context (in memory, written behind);
 2. ``baseline``: :data:`baseline_app`, a FastAPI route taking the same POST body into a pydantic
-   model and returning a constant JSON list of the same size as our answer.
+   model and returning a constant JSON list of the same size as our answer;
+3. ``bare``: :func:`bare_app`, a raw ASGI callable answering a constant body.
+
+Whole three-request calls through a menu are measured by ``bench/calls_bench.py``.
 
 Each is loaded for the same duration by wrk (closed loop, Lua POST script) and then by an
 open-loop asyncio client at a fixed offered rate (default 1,000 req/s; latency measured from
 each request's scheduled time, so a stalled server cannot hide its queueing). Prints req/s,
-p50/p99, the ratio ours/baseline, and p99 at the fixed rate. Targets: ratio >= 1.0, p99 <= 15 ms.
+p50/p99, the ratios ours/baseline, single/ours and ours/bare, and p99 at the fixed rate for both
+modes. Targets: ours/baseline >= 1.0, single >= 0.8x per-step, p99 <= 15 ms at the fixed rate in
+both modes; stretch: ours >= 0.5x bare.
 
 Run: ``.venv/bin/python bench/serve_bench.py [--duration 10] [--rate 1000]``.
 """
@@ -107,7 +116,14 @@ REQUEST_BODY: dict[str, Any] = {
     "call_flow": "$call_flow",
 }
 PATH_OURS = "/dialplan/bench/after_main_menu"
+PATH_SINGLE = "/dialplan/bench_single"
 PATH_BASELINE = "/dialplan"
+#: The first request of a new call in single mode: ``%d`` becomes a counter (a new call each time).
+SINGLE_BODY = (
+    b'{"uuid":"b%d","call_id":"1775719461.%d","call_to_number":"+91-8069XXXXXX",'
+    b'"caller_id_number":"+919240202904","start_stamp":"2026-04-09 11:24:21",'
+    b'"last_dtmf":"$last_dtmf","call_flow":"$call_flow"}'
+)
 
 
 # --- the baseline: the endpoint a developer would write by hand --------------------------
@@ -139,6 +155,33 @@ baseline_app = FastAPI()
 @baseline_app.post(PATH_BASELINE)
 async def baseline_dialplan(body: PlatformBody) -> list[Any]:
     return BASELINE_ANSWER
+
+
+async def bare_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    """The ceiling: a raw ASGI app that reads the request and answers a constant body."""
+    if scope["type"] == "lifespan":
+        while True:
+            kind = (await receive())["type"]
+            await send({"type": kind + ".complete"})  # lifespan.startup / lifespan.shutdown
+            if kind == "lifespan.shutdown":
+                return
+    more = True
+    while more:
+        more = (await receive()).get("more_body", False)
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 200,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(BARE_BODY)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": BARE_BODY})
+
+
+BARE_BODY = orjson.dumps(BASELINE_ANSWER)
 
 
 # --- servers -------------------------------------------------------------------------------
@@ -177,8 +220,9 @@ def server(args: list[str], env: dict[str, str]) -> Iterator[int]:
             proc.kill()
 
 
-def prepare_database(directory: Path) -> tuple[str, str]:
-    """A SQLite database with :data:`BENCH_FLOW` stored and published; returns (url, secret)."""
+def prepare_database(directory: Path) -> tuple[str, dict[str, str]]:
+    """A SQLite database with :data:`BENCH_FLOW` stored and published in both modes; returns the
+    URL and each flow's secret."""
     from flowgraph.compiler import compile_flow
     from flowgraph.load import flow_from_data
     from flowgraph.store.db import create_all, make_engine
@@ -191,9 +235,14 @@ def prepare_database(directory: Path) -> tuple[str, str]:
     store.create(BENCH_FLOW)
     compiled = compile_flow(flow_from_data(BENCH_FLOW, source="bench"))
     store.publish("bench", BENCH_FLOW, compiled.version, note="bench")
-    secret = store.secret("bench")
+    single = orjson.loads(orjson.dumps(BENCH_FLOW))
+    single["id"] = "bench_single"
+    single["settings"]["deployment"] = {"mode": "single", "dialplan_ids": {"flow": "66ab41c183715fc7db"}}
+    store.create(single)
+    store.publish("bench_single", single, compile_flow(flow_from_data(single)).version, note="bench")
+    secrets = {"bench": store.secret("bench"), "bench_single": store.secret("bench_single")}
     engine.dispose()
-    return url, secret
+    return url, secrets
 
 
 # --- load generators -----------------------------------------------------------------------
@@ -202,9 +251,18 @@ def prepare_database(directory: Path) -> tuple[str, str]:
 def run_wrk(
     port: int, path: str, headers: dict[str, str], body: bytes, seconds: int, conns: int
 ) -> dict[str, float]:
-    """Closed-loop load with wrk; returns req/s, p50 and p99 in ms."""
+    """Closed-loop load with wrk; returns req/s, p50 and p99 in ms. A ``%d`` in ``body`` becomes a
+    counter, so every request is a new call."""
     lines = ['wrk.method = "POST"', f"wrk.body = {lua_string(body.decode())}"]
     lines += [f"wrk.headers[{lua_string(k)}] = {lua_string(v)}" for k, v in headers.items()]
+    if b"%d" in body:
+        lines += [
+            "counter = 0",
+            "request = function()",
+            "  counter = counter + 1",
+            "  return wrk.format(nil, nil, nil, string.gsub(wrk.body, '%%d', tostring(counter)))",
+            "end",
+        ]
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as fh:
         fh.write("\n".join(lines) + "\n")
         script = fh.name
@@ -299,12 +357,16 @@ async def open_loop(port: int, request: bytes, rate: int, seconds: int, conns: i
 # --- main ----------------------------------------------------------------------------------
 
 
-def measure(port: int, path: str, headers: dict[str, str], args: argparse.Namespace) -> dict[str, Any]:
-    body = orjson.dumps(REQUEST_BODY)
+def measure(
+    port: int, path: str, headers: dict[str, str], args: argparse.Namespace, body: bytes | None = None
+) -> dict[str, Any]:
+    body = body or orjson.dumps(REQUEST_BODY)
     run_wrk(port, path, headers, body, 2, args.connections)  # warm-up (imports, caches, JIT-free)
     closed = run_wrk(port, path, headers, body, args.duration, args.connections)
     time.sleep(0.5)
-    request = raw_request(path, headers, body)
+    # The fixed-rate client sends one body: in single mode that is one call id again and again,
+    # which (a call whose entry hands over to its menu each time) still writes a context each time.
+    request = raw_request(path, headers, body.replace(b"%d", b"7"))
     fixed = asyncio.run(open_loop(port, request, args.rate, args.duration))
     return {"closed": closed, "fixed": fixed}
 
@@ -333,24 +395,34 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     ours: list[dict[str, Any]] = []
+    single: list[dict[str, Any]] = []
     base: list[dict[str, Any]] = []
+    bare: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as tmp:
-        url, secret = prepare_database(Path(tmp))
+        url, secrets = prepare_database(Path(tmp))
         env = {"FLOWGRAPH_DATABASE_URL": url, "FLOWGRAPH_ADMIN_TOKEN": "bench-admin-token"}
-        headers = {"Content-Type": "application/json", "X-Flowgraph-Secret": secret}
+        headers = {"Content-Type": "application/json", "X-Flowgraph-Secret": secrets["bench"]}
+        single_headers = {**headers, "X-Flowgraph-Secret": secrets["bench_single"]}
         size = 0
         for _ in range(args.rounds):
             with server(["--factory", "flowgraph.server.app:app_factory"], env) as port:
                 size = check_answer_size(port, headers)
                 ours.append(measure(port, PATH_OURS, headers, args))
+                single.append(measure(port, PATH_SINGLE, single_headers, args, SINGLE_BODY))
             base_env = {"BENCH_ANSWER_SIZE": str(size)}
+            plain = {"Content-Type": "application/json"}
             with server(["--app-dir", str(ROOT / "bench"), "serve_bench:baseline_app"], base_env) as port:
-                base.append(measure(port, PATH_BASELINE, {"Content-Type": "application/json"}, args))
-    report(best(ours), best(base), args, size)
-    rounds = ", ".join(
-        f"{o['closed']['rps']:.0f}/{b['closed']['rps']:.0f}" for o, b in zip(ours, base, strict=True)
+                base.append(measure(port, PATH_BASELINE, plain, args))
+            with server(["--app-dir", str(ROOT / "bench"), "serve_bench:bare_app"], base_env) as port:
+                bare.append(measure(port, PATH_BASELINE, plain, args))
+    report(
+        {"ours": best(ours), "single": best(single), "baseline": best(base), "bare": best(bare)}, args, size
     )
-    print(f"each round, ours/baseline req/s: {rounds}")
+    rounds = ", ".join(
+        f"{o['closed']['rps']:.0f}/{s['closed']['rps']:.0f}/{b['closed']['rps']:.0f}/{c['closed']['rps']:.0f}"
+        for o, s, b, c in zip(ours, single, base, bare, strict=True)
+    )
+    print(f"each round, ours/single/baseline/bare req/s: {rounds}")
     return 0
 
 
@@ -363,26 +435,34 @@ def best(runs: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def report(ours: dict[str, Any], base: dict[str, Any], args: argparse.Namespace, size: int) -> None:
+def report(runs: dict[str, dict[str, Any]], args: argparse.Namespace, size: int) -> None:
     print(
         f"serve bench: {args.duration} s per phase, wrk -c{args.connections}, answer {size} bytes, 1 worker"
     )
     print(
         f"{'':10} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} | fixed {args.rate}/s: {'p50 ms':>7} {'p99 ms':>7} {'max ms':>7}"
     )
-    for name, m in (("ours", ours), ("baseline", base)):
+    for name, m in runs.items():
         c, f = m["closed"], m["fixed"]
         print(
             f"{name:10} {c['rps']:9.0f} {c['p50']:8.2f} {c['p99']:8.2f} | "
             f"{'':13} {f['p50']:7.2f} {f['p99']:7.2f} {f['max']:7.2f}"
             + (f"  ({f['errors']} errors)" if f["errors"] else "")
         )
-    ratio = ours["closed"]["rps"] / base["closed"]["rps"]
-    p99 = ours["fixed"]["p99"]
-    print(f"ratio ours/baseline: {ratio:.2f} (target >= 1.0) {'OK' if ratio >= 1.0 else 'MISSED'}")
-    print(
-        f"p99 at {args.rate} req/s offered: {p99:.2f} ms (target <= 15 ms) {'OK' if p99 <= 15 else 'MISSED'}"
-    )
+    rps = {name: m["closed"]["rps"] for name, m in runs.items()}
+
+    def line(label: str, value: float, target: float, unit: str = "") -> None:
+        print(f"{label}: {value:.2f}{unit} (target >= {target}) {'OK' if value >= target else 'MISSED'}")
+
+    line("ratio ours/baseline", rps["ours"] / rps["baseline"], 1.0)
+    line("ratio single/per-step", rps["single"] / rps["ours"], 0.8)
+    line("ratio ours/bare (stretch)", rps["ours"] / rps["bare"], 0.5)
+    sat = runs["ours"]["closed"]["p99"], runs["baseline"]["closed"]["p99"]
+    print(f"saturation p99 ours/baseline: {sat[0]:.2f}/{sat[1]:.2f} ms (stretch: ours <= baseline)")
+    for name in ("ours", "single"):
+        p99 = runs[name]["fixed"]["p99"]
+        verdict = "OK" if p99 <= 15 else "MISSED"
+        print(f"p99 at {args.rate} req/s offered, {name}: {p99:.2f} ms (target <= 15 ms) {verdict}")
 
 
 if __name__ == "__main__":
