@@ -163,11 +163,19 @@ def postgres_db(postgres_url: str) -> str:
 @contextmanager
 def redis_server() -> Iterator[str]:
     """Start a private redis-server (no persistence); yield ``redis://127.0.0.1:PORT/0``."""
+    with redis_process() as (url, _proc):
+        yield url
+
+
+@contextmanager
+def redis_process(port: int | None = None) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """:func:`redis_server` on ``port`` (default: a free one), also yielding the process (for
+    fault tests that stop, freeze or restart it)."""
     exe = shutil.which("redis-server")
     if exe is None:
         pytest.skip("redis-server is not installed (make test installs it)")
     tmp = Path(tempfile.mkdtemp(prefix="flowgraph-redis-"))
-    port = free_port()
+    port = port or free_port()
     log = tmp / "redis.log"
     with log.open("wb") as out:
         proc = subprocess.Popen(
@@ -189,8 +197,9 @@ def redis_server() -> Iterator[str]:
         )
     try:
         _wait(lambda: _redis_ping(port), 15, "redis-server", log)
-        yield f"redis://127.0.0.1:{port}/0"
+        yield f"redis://127.0.0.1:{port}/0", proc
     finally:
+        proc.send_signal(signal.SIGCONT)  # a frozen server cannot exit
         proc.terminate()
         try:
             proc.wait(10)

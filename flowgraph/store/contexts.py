@@ -214,13 +214,13 @@ class RedisContexts(ContextStore):
 
     def __init__(self, url: str, ttl_s: float = DEFAULT_TTL_S, prefix: str = "flowgraph:ctx:"):
         import redis.asyncio as aioredis  # imported here: only needed when Redis is configured
+        from redis.asyncio.retry import Retry
         from redis.backoff import NoBackoff
         from redis.exceptions import ConnectionError as RedisConnectionError
-        from redis.retry import Retry
 
         # One retry, and only for a broken connection (a pooled socket Redis closed when it
         # restarted); a frozen Redis is cut off by the answer deadline, not by retries.
-        self.client: Any = aioredis.Redis.from_url(  # type: ignore[call-overload]
+        self.client: Any = aioredis.Redis.from_url(
             url,
             socket_connect_timeout=1.0,
             socket_timeout=2.0,
