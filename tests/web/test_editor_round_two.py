@@ -139,3 +139,57 @@ def test_advice_speaks_of_the_editor_and_errors_sit_on_the_handle(page: Page, se
     # The error ring on a shaded node is the error colour, thick enough to see.
     ring = page.get_by_test_id("node-help_menu").evaluate("e => getComputedStyle(e).boxShadow")
     assert "209, 36, 47" in ring and "3px" in ring
+
+
+# Every edge's drawn path, sampled, against the boxes of nodes other than its two ends; and
+# crossings between edges leaving one node. Read from the DOM as the browser drew it.
+WIRING_JS = """() => {
+  const boxes = [...document.querySelectorAll('.react-flow__node[data-id]')]
+    .filter((n) => !n.dataset.id.startsWith('note:'))
+    .map((n) => ({ id: n.dataset.id, r: n.getBoundingClientRect() }));
+  const edges = [...document.querySelectorAll('.react-flow__edge[data-id]')].map((g) => {
+    const path = g.querySelector('path.react-flow__edge-path');
+    const m = path.getScreenCTM();
+    const len = path.getTotalLength();
+    const pts = [];
+    for (let d = 0; d <= len; d += 4) {
+      const p = path.getPointAtLength(d);
+      pts.push({ x: m.a * p.x + m.c * p.y + m.e, y: m.b * p.x + m.d * p.y + m.f });
+    }
+    const id = g.dataset.id;
+    return { id, source: id.slice(0, id.lastIndexOf('|')), pts };
+  });
+  const through = [];
+  for (const e of edges) {
+    const target = e.id; // checked against every node but its own ends
+    for (const b of boxes) {
+      if (b.id === e.source) continue;
+      const inside = e.pts.slice(3, -3).some((p) => p.x > b.r.left + 3 && p.x < b.r.right - 3 && p.y > b.r.top + 3 && p.y < b.r.bottom - 3);
+      if (inside) through.push(`${target} through ${b.id}`);
+    }
+  }
+  return { through, edges: edges.length };
+}"""
+
+
+def test_wiring_is_labelled_and_routed_around_nodes(page: Page, server: ServerProcess) -> None:
+    open_flow(page, server, "wiring_flow")
+    expect(page.get_by_test_id("edge-label-help_menu|1")).to_be_visible()
+    # As stored, not_found -> help_menu once ran behind two nodes; now it goes around them.
+    page.wait_for_function(f"({WIRING_JS})().through.length === 0")
+    label = page.get_by_test_id("edge-label-help_menu|1")
+    expect(label).to_have_text("1")
+    expect(page.get_by_test_id("edge-label-help_menu|2")).to_have_text("2, no input, invalid")
+    expect(page.get_by_test_id("edge-label-order|not_found")).to_have_text("not found")
+    # Auto-layout (ELK, ports in order) keeps every route clear too.
+    page.get_by_test_id("auto-layout").click()
+    expect(page.get_by_test_id("undo")).to_be_enabled()
+    # The fitted view shows every edge, each clear of the nodes.
+    page.wait_for_function(f"(() => {{ const w = ({WIRING_JS})(); return w.edges === 8 && !w.through.length; }})()")
+    shot(page, "14-wiring-after-layout")
+    # The label sits near the target: closer to help_menu than to the source of its edge.
+    at = label.bounding_box()
+    target = page.locator('.react-flow__node[data-id="order_status"]').bounding_box()
+    source = page.locator('.react-flow__node[data-id="help_menu"]').bounding_box()
+    assert at and target and source
+    assert abs(at["x"] - target["x"]) < abs(at["x"] - (source["x"] + source["width"]))

@@ -437,10 +437,32 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Process and database health
-         * @description 200 ``{"status": "ok"}`` when the database answers ``SELECT 1``, else 503 naming the problem.
+         * Readiness: can this process answer calls correctly?
+         * @description 200 ``{"status": "ok", ...}`` when calls get correct answers, else 503 naming the problems.
+         *
+         *     ``database`` and ``call_log`` are details: their failure alone does not fail the check.
          */
         get: operations["healthz_healthz_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/healthz/live": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Liveness: the process answers
+         * @description Always 200 while the event loop runs.
+         */
+        get: operations["live_healthz_live_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1029,10 +1051,16 @@ export interface components {
             timezone?: string;
             /**
              * Transfer Fallthrough
-             * @description After an unanswered transfer the platform runs the next inner list of a nested response (seen once live, to confirm). Enables the transfer node's 'no_answer' branch.
+             * @description After an unanswered transfer the platform runs the next inner list of a nested response (seen once live, to confirm): enables the transfer node's 'no_answer' branch, as far as it leads to another transfer.
              * @default true
              */
             transfer_fallthrough?: boolean;
+            /**
+             * Transfer Fallthrough Other
+             * @description After an unanswered transfer the platform also runs a recording, a menu or an api_dialplan that follows it (never seen). While false, a no_answer branch that sends one is an error (FG525).
+             * @default false
+             */
+            transfer_fallthrough_other?: boolean;
         };
         /** PlayNode */
         PlayNode: {
@@ -3288,12 +3316,34 @@ export interface operations {
                     "application/json": unknown;
                 };
             };
-            /** @description The database does not answer */
+            /** @description This process cannot answer calls correctly (see problems) */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    live_healthz_live_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: string;
+                    };
+                };
             };
         };
     };

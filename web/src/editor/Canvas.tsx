@@ -21,10 +21,12 @@ import { type CanvasNode, flowToCanvas, isNoteId, parseEdgeId, reuseNodes } from
 import { worst } from "../graph/diagnostics";
 import { NODE_WIDTH, nodeHeight, readableViewport } from "../graph/layout";
 import { connect, disconnect, moveNodes, NOTE_PREFIX, removeNodes, removeNotes } from "../graph/ops";
+import type { Rect } from "../graph/route";
 import { NODE_DEFAULTS } from "../nodes/defaults";
 import { CANVAS_NODES } from "../nodes/registry";
 import { useEditor } from "../store";
 import { addNodeOfType } from "./actions";
+import { EDGE_TYPES, ObstacleContext } from "./RoutedEdge";
 
 export const DRAG_TYPE = "application/flowgraph-node";
 
@@ -40,11 +42,35 @@ function applySelection(changes: (NodeChange | EdgeChange)[]): void {
   if (next.size !== s.selected.size || [...next].some((id) => !s.selected.has(id))) s.select(next);
 }
 
+/** Edges into one node arrive in side-by-side lanes (ordered by where they come from); edges
+ * from one node to the same target share a lane and one label ("no input, invalid"). */
+function lanesAndLabels(
+  edges: ReturnType<typeof flowToCanvas>["edges"],
+  y: (id: string) => number,
+): Map<string, { lane: number; label: string }> {
+  const byTarget = new Map<string, typeof edges>();
+  for (const e of edges) byTarget.set(e.target, [...(byTarget.get(e.target) ?? []), e]);
+  const out = new Map<string, { lane: number; label: string }>();
+  for (const list of byTarget.values()) {
+    const sources = [...new Set(list.map((e) => e.source))].sort((a, b) => y(a) - y(b));
+    for (const source of sources) {
+      const mine = list.filter((e) => e.source === source);
+      const words = mine.map((e) => e.label).filter((l) => l !== "next");
+      mine.forEach((e, i) => {
+        out.set(e.id, { lane: sources.indexOf(source), label: i === 0 ? words.join(", ") : "" });
+      });
+    }
+  }
+  return out;
+}
+
 function useCanvasEdges(edges: ReturnType<typeof flowToCanvas>["edges"]): Edge[] {
   const index = useEditor((s) => s.index);
   const lit = useEditor((s) => s.litEdges);
+  const positions = useEditor((s) => s.flow?.layout?.positions);
   return useMemo(() => {
     const litSet = new Set(lit);
+    const lanes = lanesAndLabels(edges, (id) => positions?.[id]?.y ?? 0);
     return edges.map((e) => {
       const level = worst(index.byEdge.get(e.id));
       const classes = [level ? `edge-${level}` : "", litSet.has(e.id) ? "edge-lit" : ""].filter(Boolean);
@@ -58,9 +84,11 @@ function useCanvasEdges(edges: ReturnType<typeof flowToCanvas>["edges"]): Edge[]
         ariaLabel: `${e.source} ${e.label} to ${e.target}`,
         className: classes.join(" ") || undefined,
         animated: litSet.has(e.id),
+        type: "routed",
+        data: lanes.get(e.id) ?? { lane: 0, label: "" },
       };
     });
-  }, [edges, index, lit]);
+  }, [edges, index, lit, positions]);
 }
 
 // A fit of the view asked for by a command (auto-layout) waits until the canvas has drawn the
@@ -107,6 +135,7 @@ export function Canvas() {
   );
   const [nodes, setNodes] = useState<CanvasNode[]>(base.nodes);
   const edges = useCanvasEdges(base.edges);
+  const obstacles = useObstacles(nodes);
   const prevNodes = useRef<CanvasNode[]>([]);
 
   useEffect(() => {
@@ -187,28 +216,52 @@ export function Canvas() {
   );
 
   return (
-    // biome-ignore lint/a11y/noStaticElementInteractions: drop target for palette drags; the palette buttons are the keyboard way
-    <div className="fg-canvas" data-testid="canvas" onDragOver={(e) => e.preventDefault()} onDrop={onDrop}>
-      <ReactFlow
-        nodes={nodes as Node[]}
-        edges={edges}
-        nodeTypes={CANVAS_NODES}
-        onNodesChange={onNodesChange}
-        onNodeDragStop={onNodeDragStop}
-        onEdgesChange={applySelection}
-        onConnect={onConnect}
-        onDelete={onDelete}
-        deleteKeyCode={["Delete", "Backspace"]}
-        multiSelectionKeyCode={["Shift", "Meta", "Control"]}
-        selectionOnDrag={false}
-        minZoom={0.05}
-        maxZoom={2}
-      >
-        <Background gap={24} />
-        <Controls />
-        <MiniMap pannable zoomable ariaLabel="Minimap" nodeColor={(n) => miniColour(n.type)} />
-      </ReactFlow>
-    </div>
+    <ObstacleContext.Provider value={obstacles}>
+      {/* biome-ignore lint/a11y/noStaticElementInteractions: drop target for palette drags; the palette buttons are the keyboard way */}
+      <div className="fg-canvas" data-testid="canvas" onDragOver={(e) => e.preventDefault()} onDrop={onDrop}>
+        <ReactFlow
+          nodes={nodes as Node[]}
+          edges={edges}
+          nodeTypes={CANVAS_NODES}
+          edgeTypes={EDGE_TYPES}
+          onlyRenderVisibleElements
+          onNodesChange={onNodesChange}
+          onNodeDragStop={onNodeDragStop}
+          onEdgesChange={applySelection}
+          onConnect={onConnect}
+          onDelete={onDelete}
+          deleteKeyCode={["Delete", "Backspace"]}
+          multiSelectionKeyCode={["Shift", "Meta", "Control"]}
+          selectionOnDrag={false}
+          minZoom={0.05}
+          maxZoom={2}
+        >
+          <Background gap={24} />
+          <Controls />
+          <MiniMap pannable zoomable ariaLabel="Minimap" nodeColor={(n) => miniColour(n.type)} />
+        </ReactFlow>
+      </div>
+    </ObstacleContext.Provider>
+  );
+}
+
+/** The boxes of the flow nodes (notes may be crossed), as drawn: measured size when known. */
+function useObstacles(nodes: CanvasNode[]): Rect[] {
+  return useMemo(
+    () =>
+      nodes
+        .filter((n) => !isNoteId(n.id))
+        .map((n) => {
+          const m = (n as Node).measured;
+          const branches = (n.data as { branches?: string[] }).branches?.length ?? 1;
+          return {
+            x: n.position.x,
+            y: n.position.y,
+            w: m?.width ?? NODE_WIDTH,
+            h: m?.height ?? nodeHeight(branches),
+          };
+        }),
+    [nodes],
   );
 }
 

@@ -24,8 +24,14 @@ const FLAGS: [string, string, string, boolean][] = [
   [
     "transfer_fallthrough",
     "Unanswered transfers continue",
-    "After a transfer nobody answers, the platform runs what follows it (the 'no answer' branch).",
+    "After a transfer nobody answers, the platform runs the next transfer (the 'no answer' branch). Seen once.",
     true,
+  ],
+  [
+    "transfer_fallthrough_other",
+    "Recordings and menus after an unanswered transfer",
+    "After a transfer nobody answers, the platform also plays a recording, a menu or a hand-off that follows. Never seen: leave off until a test call shows it.",
+    false,
   ],
   [
     "system_recording_as_number",

@@ -157,8 +157,7 @@ export function Toolbar({ onBack }: { onBack: () => void }) {
         type="button"
         data-testid="auto-layout"
         onClick={() => {
-          requestFit(() => showFlow(rf));
-          autoLayout();
+          void autoLayout(() => requestFit(() => showFlow(rf)));
         }}
       >
         Auto-layout

@@ -2,7 +2,7 @@
 import type { Flow, NodeType, Position } from "../api/types";
 import { copyNodes, parseClip, pasteClip } from "../graph/clipboard";
 import { isNoteId } from "../graph/convert";
-import { layoutPositions } from "../graph/layout";
+import { elkPositions } from "../graph/elk";
 import { addNode, addNote, moveNodes, nodesOf, uniqueId } from "../graph/ops";
 import { createNode } from "../nodes/defaults";
 import { useEditor } from "../store";
@@ -56,9 +56,13 @@ export function selectAll(): void {
   if (s.flow) s.select(nodesOf(s.flow).map((n) => n.id));
 }
 
-/** Lay the whole flow out left to right (positions only). */
-export function autoLayout(): void {
-  useEditor.getState().edit((f: Flow) => moveNodes(f, layoutPositions(f)));
+/** Lay the whole flow out left to right with ELK (positions only; one undo step). */
+export async function autoLayout(beforeMove: () => void = () => undefined): Promise<void> {
+  const flow = useEditor.getState().flow;
+  if (!flow) return;
+  const positions = await elkPositions(flow);
+  beforeMove();
+  useEditor.getState().edit((f: Flow) => moveNodes(f, positions));
 }
 
 /** Add a sticky note, attached to the single selected node if there is one. */
