@@ -121,3 +121,22 @@ def test_a_context_older_than_its_ttl_gives_the_failover(tmp_path: Path) -> None
             records = server.calls(flow, f"{flow}-old", want=2)
             reasons = [r["failover_reason"] for r in records]
             assert any(r and r.startswith("context_expired:") for r in reasons), reasons
+
+
+def test_a_call_finishes_in_the_version_it_started_in(server: LiveServer) -> None:
+    """A publish between a call's two requests does not change what that call hears."""
+    assert b"400101" in request(server, SINGLE, call_vars("during-publish", "p1", VIKRAM))
+    with server.proc.client() as api:
+        got = api.get(f"/api/flows/{SINGLE}", headers=server.proc.auth)
+        doc = got.json()["flow"] if "flow" in got.json() else got.json()
+        for node in doc["nodes"]:
+            if node["id"] == "own_agent":
+                node["targets"] = ["05000099"]
+        headers = {**server.proc.auth, "If-Match": got.headers["etag"]}
+        api.put(f"/api/flows/{SINGLE}", json=doc, headers=headers).raise_for_status()
+        api.post(f"/api/flows/{SINGLE}/publish", json={}, headers=server.proc.auth).raise_for_status()
+    old = request(server, SINGLE, call_vars("during-publish", "p1", VIKRAM, last_dtmf="1"))
+    assert b'"05000022"' in old and b"05000099" not in old
+    assert b"400101" in request(server, SINGLE, call_vars("after-publish", "p2", VIKRAM))
+    new = request(server, SINGLE, call_vars("after-publish", "p2", VIKRAM, last_dtmf="1"))
+    assert b'"05000099"' in new
