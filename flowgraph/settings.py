@@ -79,6 +79,11 @@ class ServerSettings(BaseSettings):
         description="Longest a platform request may take; past it the flow's failover is sent.",
     )
     log_level: Literal["debug", "info", "warning", "error", "critical"] = "info"
+    access_log: bool = Field(
+        default=False,
+        description="uvicorn's line per HTTP request (off: the call log already records every platform "
+        "request, and the line costs about a tenth of the endpoint's throughput).",
+    )
     max_body_bytes: int = Field(default=64 * 1024, ge=1024, description="Larger request bodies are cut off.")
     web_dist: Path | None = Field(
         default=None, description="Built editor to serve at / (default: web/dist of the source tree)."

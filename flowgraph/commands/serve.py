@@ -135,7 +135,9 @@ def _serve(settings: Any, sock: socket.socket, seed: Path | None) -> int:
     from flowgraph.server.app import create_app
 
     app = create_app(settings, seed_examples=seed)
-    config = uvicorn.Config(app, log_level=settings.log_level, timeout_graceful_shutdown=None)
+    config = uvicorn.Config(
+        app, log_level=settings.log_level, timeout_graceful_shutdown=None, access_log=settings.access_log
+    )
     server = uvicorn.Server(config)
     server.run(sockets=[sock])
     # uvicorn leaves after a failed lifespan start without raising: say so in the exit code.
