@@ -67,7 +67,7 @@ _ENTRIES: tuple[CatalogueEntry, ...] = (
         "FG506", W, "option is a prefix", "An option is a prefix of another; callers wait for the timeout."
     ),
     CatalogueEntry("FG507", E, "duplicate menu option", "A menu lists the same option twice."),
-    CatalogueEntry("FG508", E, "bad phone number", "A number does not normalise to 10 national digits."),
+    CatalogueEntry("FG508", E, "bad phone number", "A number is not exactly one 10-digit national number."),
     CatalogueEntry(
         "FG509", E, "several targets", "Only `number` and `agent` transfers take several targets."
     ),
@@ -120,7 +120,10 @@ _ENTRIES: tuple[CatalogueEntry, ...] = (
         "FG602", E, "variable maybe undefined", "A variable is not defined on every path to its use."
     ),
     CatalogueEntry(
-        "FG603", E, "variable crosses a menu", "A variable is defined in another step of the call."
+        "FG603",
+        E,
+        "digits before their menu",
+        "`{{M.digits}}` is used where menu `M` may not have been answered yet.",
     ),
     CatalogueEntry(
         "FG604", E, "unknown table column", "`{{L.col}}` names a column the lookup's table lacks."
