@@ -245,6 +245,8 @@ def _settings(g: Gen) -> dict[str, Any]:
         "multi_action_form": g.pick(("nested", "flat")),
         "number_format": g.pick(("national10", "e164")),
         "transfer_fallthrough": g.pick((True,), (False,)),
+        # Off: a recording after a transfer is an error (FG525); on: the journeys must agree.
+        "transfer_fallthrough_other": g.pick((False, True)),
         "hangup_confirmed": g.pick((False, True)),
     }
     settings: dict[str, Any] = {"profile": profile}

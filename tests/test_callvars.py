@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from flowgraph.callvars import CallData, national10, parse_call_vars, zone
+from flowgraph.callvars import CallData, menu_keys, national10, parse_call_vars, zone
 from flowgraph.profile import PlatformProfile
 
 PROFILE = PlatformProfile()
@@ -34,10 +34,39 @@ PROFILE = PlatformProfile()
         (" $last_dtmf ", None),
         ([""], None),
         ({"a": 1}, None),
+        # What a template that quotes "$last_dtmf" makes of the forms above (JSON string, form
+        # body or query string all carry the text).
+        ('["1","2"]', "12"),
+        ("['2']", "2"),
+        ("[2]", "2"),
+        ('"2"', "2"),
+        ('["12#"]', "12#"),
+        ('["$last_dtmf"]', None),
+        ("[]", None),
+        ("null", None),
+        ('""', None),
+        ("#", "#"),
     ],
 )
 def test_last_dtmf_forms(value: Any, expected: str | None) -> None:
     assert parse_call_vars({"last_dtmf": value}, PROFILE).last_dtmf == expected
+
+
+@pytest.mark.parametrize(
+    ("pressed", "keys"),
+    [
+        ("12#", "12"),
+        ("1#", "1"),
+        ("#", "#"),
+        ("##", "#"),
+        ("*#", "*"),
+        ("1", "1"),
+        ("#1", "#1"),
+        (None, None),
+    ],
+)
+def test_menu_keys_drop_one_trailing_hash(pressed: str | None, keys: str | None) -> None:
+    assert menu_keys(pressed) == keys
 
 
 def test_last_dtmf_missing_is_no_input() -> None:
@@ -84,7 +113,7 @@ def test_real_request_shape() -> None:
     call = parse_call_vars(body, PROFILE)
     assert call.uuid == "5f1e2d3c"
     assert call.call_id == "h11.08-1770532638.2135633"
-    assert call.call_key == "h11.08-1770532638.2135633"
+    assert call.call_key == "h11.08-1770532638.2135633|5f1e2d3c"  # profile.call_identity
     assert call.caller_id_number == "918287842425"
     assert (call.caller, call.dialled) == ("8287842425", "9240202904")
     assert call.start_stamp is not None
