@@ -47,6 +47,7 @@ from flowgraph.profile import PlatformProfile
 from flowgraph.runtime import Answer, Runtime
 from flowgraph.server.metrics import CONTENT_TYPE, UNKNOWN, Metrics
 from flowgraph.server.platform_request import PREFIX, Message, PlatformRequest, Receive, Scope, read_request
+from flowgraph.server.worker import gc_paused
 from flowgraph.settings import DEFAULT_DEADLINE_MS
 from flowgraph.store.calls import CallLog, CallLogWriter
 from flowgraph.store.contexts import make_context_store
@@ -126,7 +127,9 @@ class LiveFlows:
 
     def _reload(self, flow_id: str) -> None:
         try:
-            live = self._load(flow_id)
+            # Collector paused: its passes over a big new flow stall live answers (server/worker.py).
+            with gc_paused():
+                live = self._load(flow_id)
         except Exception:
             # A stored version that no longer compiles (e.g. after an upgrade) keeps serving the
             # previous runtime if there is one: better than no flow at all.

@@ -41,8 +41,17 @@ def document(flow: Flow) -> dict[str, Any]:
     return flow.model_dump(mode="json", by_alias=True, exclude_none=True)
 
 
-def parse_flow(body: Any, source: str, flow_id: str | None = None) -> Flow:
-    """Validate a request body as a flow (FlowLoadError -> 422); its id must match the URL's."""
+def parse_flow(body: Any, source: str, flow_id: str | None = None, max_nodes: int | None = None) -> Flow:
+    """Validate a request body as a flow (FlowLoadError -> 422); its id must match the URL's.
+
+    ``max_nodes`` (``FLOWGRAPH_MAX_FLOW_NODES``) is checked first, before the costly validation.
+    """
+    nodes = body.get("nodes") if isinstance(body, dict) else None
+    if max_nodes is not None and isinstance(nodes, list) and len(nodes) > max_nodes:
+        raise FlowLoadError(
+            source,
+            [("nodes", f"{len(nodes)} nodes, over the limit of {max_nodes} (FLOWGRAPH_MAX_FLOW_NODES)")],
+        )
     flow = flow_from_data(body, source)
     if flow_id is not None and flow.id != flow_id:
         raise FlowLoadError(
@@ -74,7 +83,7 @@ def list_flows(
 )
 def create_flow(response: Response, body: Any = Body(...), state: AppState = Depends(get_state)) -> FlowOut:
     """Store a new flow under its ``id``; answers its ETag for the first If-Match."""
-    flow = parse_flow(body, "request body")
+    flow = parse_flow(body, "request body", max_nodes=state.settings.max_flow_nodes)
     out = FlowOut.of(state.flows.create(document(flow)))
     _with_etag(out, response)
     response.headers["Location"] = f"/api/flows/{out.id}"
@@ -108,7 +117,7 @@ def update_flow(
         raise PreconditionRequired(
             f"saving flow '{flow_id}' needs an If-Match header with the ETag you read (or \"*\")"
         )
-    flow = parse_flow(body, f"flow '{flow_id}'", flow_id)
+    flow = parse_flow(body, f"flow '{flow_id}'", flow_id, state.settings.max_flow_nodes)
     out = FlowOut.of(state.flows.update(flow_id, document(flow), if_match))
     _with_etag(out, response)
     return out
@@ -185,7 +194,11 @@ def import_flows(
     if not items:
         raise FlowLoadError("request body", [("", "expected a flow document or a non-empty list of them")])
     flows = [
-        parse_flow(item, f"request body[{i}]" if isinstance(body, list) else "request body")
+        parse_flow(
+            item,
+            f"request body[{i}]" if isinstance(body, list) else "request body",
+            max_nodes=state.settings.max_flow_nodes,
+        )
         for i, item in enumerate(items)
     ]
     ids = [f.id for f in flows]

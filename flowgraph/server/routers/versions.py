@@ -5,9 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Body, Depends, Header, Response
 
-from flowgraph.checks import check
-from flowgraph.compiler import compile_flow
-from flowgraph.load import flow_from_data
+from flowgraph.server import worker
 from flowgraph.server.deps import AppState, get_state, require_admin
 from flowgraph.server.routers.flows import COMMON_ERRORS
 from flowgraph.server.schemas import (
@@ -34,6 +32,7 @@ router = APIRouter(
     responses={
         200: {"model": PublishOut, "description": "The draft equals the live version; nothing new stored"},
         409: {"model": ErrorOut, "description": "The flow has errors (diagnostics) or the draft moved on"},
+        422: {"model": ErrorOut, "description": "A step's answer could exceed FLOWGRAPH_MAX_ANSWER_BYTES"},
     },
 )
 def publish(
@@ -48,23 +47,27 @@ def publish(
     A flow with error diagnostics is refused with 409 and the diagnostics; nothing changes.
     """
     body = body or PublishIn()
-    record = state.flows.get(flow_id)
-    pin = if_match or body.etag
-    if pin and pin.strip() != "*" and record.etag not in [t.strip() for t in pin.split(",")]:
-        raise StaleWrite(flow_id, pin, record.etag)
-    flow = flow_from_data(record.draft, f"flow '{flow_id}'")
-    diagnostics = check(flow)
-    compiled = compile_flow(flow, diagnostics)
-    version, created = state.flows.publish(
-        flow_id, record.draft, compiled.version, body.note, body.author, revision=record.revision
-    )
-    state.notify_changed(flow_id)
+    # The collector paused meanwhile: decoding and re-encoding a big draft would otherwise set
+    # off full passes over the heap that stall live answers (server/worker.py).
+    with worker.gc_paused():
+        record = state.flows.get(flow_id)
+        pin = if_match or body.etag
+        if pin and pin.strip() != "*" and record.etag not in [t.strip() for t in pin.split(",")]:
+            raise StaleWrite(flow_id, pin, record.etag)
+        # Checking and compiling a big flow in this process would stall live answers: a worker does it.
+        hash_, warnings = worker.run(
+            worker.publish_plan, record.draft, f"flow '{flow_id}'", state.settings.max_answer_bytes
+        )
+        version, created = state.flows.publish(
+            flow_id, record.draft, hash_, body.note, body.author, revision=record.revision
+        )
+        state.notify_changed(flow_id)
     if not created:
         response.status_code = 200
     return PublishOut(
         version=VersionSummary.of(version, live=version.number),
         created=created,
-        diagnostics=[DiagnosticOut.of(d) for d in compiled.warnings],
+        diagnostics=[DiagnosticOut.of(d) for d in warnings],
     )
 
 

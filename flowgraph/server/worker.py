@@ -1,0 +1,155 @@
+"""Heavy management work (checking, compiling and drawing big flows) in a worker *process*.
+
+Measured with bench/reliability.py (``publish`` figures, docs/architecture.md "Limits"): in a
+thread of the server process, publishing a 5,000-node flow held the interpreter lock long
+enough that another flow's platform answers took up to ~200 ms (p99 188 ms); pydantic
+validation, ``model_dump`` and collector passes run as single long C calls that a thread
+cannot interleave with the event loop. A separate process shares no lock with the loop.
+
+Only documents (dicts) and plain results cross the process boundary. Errors the user can cause
+(:class:`FlowLoadError`, :class:`CompileError`) come back as data and are raised again here,
+so the routers keep mapping them to 422/409 as before.
+
+The server process still compiles the live runtime of a published flow (compiled flows hold
+closures and are not picklable); that reload runs with the collector paused
+(:func:`gc_paused`), which measured as the difference between a ~190 ms and a ~30 ms stall.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import multiprocessing
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from typing import Any
+
+from flowgraph.diagnostics import CompileError, Diagnostic, FlowgraphError, FlowLoadError
+from flowgraph.drawing import RenderError
+
+_lock = threading.Lock()
+_pool: ProcessPoolExecutor | None = None
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic collector: its passes over a big new flow are long stop-the-world pauses."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def pool() -> ProcessPoolExecutor:
+    """The process's one worker (spawned, so it inherits no threads or locks), made on first use."""
+    global _pool
+    with _lock:
+        if _pool is None:
+            _pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+        return _pool
+
+
+def shutdown() -> None:
+    """Stop the worker (app shutdown); a running job is cancelled."""
+    global _pool
+    with _lock:
+        if _pool is not None:
+            _pool.shutdown(wait=False, cancel_futures=True)
+            _pool = None
+
+
+def run(fn: Callable[..., Any], *args: Any) -> Any:
+    """``fn(*args)`` in the worker process, from a thread (the routers are plain ``def``).
+
+    ``fn`` must be a module-level function. A crashed worker is replaced and the job tried once more.
+    """
+    for attempt in (1, 2):
+        try:
+            outcome = pool().submit(_call, fn, *args).result()
+            break
+        except Exception as exc:  # BrokenProcessPool: the worker died (e.g. out of memory)
+            if attempt == 2 or type(exc).__name__ != "BrokenProcessPool":
+                raise
+            shutdown()
+    return _unwrap(outcome)
+
+
+def _unwrap(outcome: tuple[str, Any]) -> Any:
+    kind, value = outcome
+    if kind == "ok":
+        return value
+    if kind == "load":
+        raise FlowLoadError(*value)
+    if kind == "compile":
+        raise CompileError(value)
+    if kind == "render":
+        raise RenderError(value)
+    raise FlowgraphError(value)
+
+
+async def run_async(fn: Callable[..., Any], *args: Any) -> Any:
+    """:func:`run` for ``async`` code."""
+    return await asyncio.to_thread(run, fn, *args)
+
+
+def _call(fn: Callable[..., Any], *args: Any) -> tuple[str, Any]:
+    # In the worker: exceptions with custom constructors do not pickle, so send them as data.
+    try:
+        return "ok", fn(*args)
+    except FlowLoadError as exc:
+        return "load", (exc.source, exc.problems)
+    except CompileError as exc:
+        diagnostics: list[Diagnostic] = exc.diagnostics
+        return "compile", diagnostics
+    except RenderError as exc:
+        return "render", str(exc)
+    except FlowgraphError as exc:
+        return "error", str(exc)
+
+
+# --- the jobs (module level, so the worker can import them) ----------------------------------
+
+
+def publish_plan(draft: dict[str, Any], source: str, max_answer: int) -> tuple[str, list[Diagnostic]]:
+    """Check and compile a draft: its version hash and warnings, or CompileError/FlowLoadError
+    (also when a step's answer could exceed ``max_answer`` bytes)."""
+    from flowgraph.checks import check
+    from flowgraph.compiler import compile_flow
+    from flowgraph.limits import check_answer_size
+    from flowgraph.load import flow_from_data
+
+    flow = flow_from_data(draft, source)
+    compiled = compile_flow(flow, check(flow))
+    check_answer_size(compiled, max_answer, source)
+    return compiled.version, compiled.warnings
+
+
+def render_document(doc: dict[str, Any], source: str, fmt: str, options: dict[str, Any]) -> bytes:
+    """The picture of a flow document (see :func:`flowgraph.render.render_flow`)."""
+    from flowgraph.load import flow_from_data
+    from flowgraph.render import render_flow
+
+    data: bytes = render_flow(flow_from_data(doc, source), fmt, **options)
+    return data
+
+
+def render_diff_documents(
+    old: tuple[dict[str, Any], str, str], new: tuple[dict[str, Any], str, str]
+) -> bytes:
+    """The diff picture of two flow documents, each given as (document, source, label)."""
+    from flowgraph.diff import render_diff
+    from flowgraph.load import flow_from_data
+
+    data: bytes = render_diff(
+        flow_from_data(old[0], old[1]),
+        flow_from_data(new[0], new[1]),
+        "svg",
+        old_label=old[2],
+        new_label=new[2],
+    )
+    return data
