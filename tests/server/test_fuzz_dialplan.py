@@ -72,7 +72,11 @@ documents = st.dictionaries(keys, values, max_size=10)
 @st.composite
 def bodies(draw: st.DrawFn) -> tuple[bytes, str | None]:
     """A request body and the content type it claims (often a lie)."""
-    kind = draw(st.sampled_from(["json", "form", "broken", "bytes", "huge", "empty", "array", "text"]))
+    kind = draw(
+        st.sampled_from(
+            ["json", "form", "broken", "bytes", "huge", "empty", "array", "text", "deep", "giant"]
+        )
+    )
     doc = draw(documents)
     if kind == "json":
         raw = json.dumps(doc).encode(draw(st.sampled_from(["utf-8", "utf-16", "latin-1"])), "replace")
@@ -85,6 +89,12 @@ def bodies(draw: st.DrawFn) -> tuple[bytes, str | None]:
         )
     elif kind == "huge":
         raw = json.dumps({"last_dtmf": "1", "padding": "9" * draw(st.integers(60_000, 80_000))}).encode()
+    elif kind == "giant":  # far over the limit: read to its end and discarded, still answered
+        raw = b'{"last_dtmf":"1","padding":"' + b"9" * draw(st.integers(1_000_000, 3_000_000)) + b'"}'
+    elif kind == "deep":  # deeper than orjson can write back (255): must not stop the call log
+        depth = draw(st.integers(200, 1000))
+        opener, closer = draw(st.sampled_from([(b'{"a":', b"}"), (b"[", b"]")]))
+        raw = b'{"uuid":"deep","a":' + opener * depth + b"1" + closer * depth + b"}"
     elif kind == "array":
         raw = json.dumps([doc, doc]).encode()
     elif kind == "text":
@@ -154,6 +164,23 @@ def test_unknown_flows_still_get_200_json(
     doc: Any = resp.json()
     # A known flow answers actions; anything else the JSON object that makes the platform fail over.
     assert doc == {"error": "unknown flow"} or validate_response(resp.content, PROFILE) == []
+
+
+def test_call_log_still_records_a_normal_call_after_the_fuzzing(
+    server: LiveServer, http: httpx.Client
+) -> None:
+    # Runs after the fuzzing above (same module server), deep nesting and giant bodies included.
+    call = {"caller_id_number": "+919876543210", "call_id": "after-fuzz", "uuid": "after-fuzz-u"}
+    resp = http.post(
+        "/dialplan/delivery_agents",
+        json=call,
+        headers={"X-Flowgraph-Secret": server.secret("delivery_agents")},
+    )
+    assert resp.status_code == 200
+    (record,) = server.calls("delivery_agents", "after-fuzz")
+    assert record["uuid"] == "after-fuzz-u" and record["failover_reason"] is None
+    health = http.get("/healthz").json()["call_log"]
+    assert health["state"] == "ok" and health["dropped"] == {"queue_full": 0, "rejected": 0, "shutdown": 0}
 
 
 def test_no_request_above_raised_inside_the_server(server: LiveServer, http: httpx.Client) -> None:
