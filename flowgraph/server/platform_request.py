@@ -90,6 +90,18 @@ async def _read_body(
 _BARE_PLACEHOLDER = re.compile(rb"(:\s*)(\$[A-Za-z_][A-Za-z0-9_]*)")
 _EMPTY_VALUE = re.compile(rb"(:\s*)(?=[,}])")
 _PAIR = re.compile(rb'"([^"\\]{1,200})"\s*:\s*"((?:[^"\\]|\\.){0,4000})"')
+#: A JSON array or string pasted verbatim into a quoted placeholder ("last_dtmf":"["2"]",
+#: "call_flow":"[{..}]", "last_dtmf":""2"").
+_PASTED_ARRAY = re.compile(rb'(:\s*)"(\[[^\n]*?\]|"[^"\n]*")"(?=\s*[,}])')
+
+
+def _unquote_array(match: re.Match[bytes]) -> bytes:
+    inner = match.group(2)
+    try:
+        orjson.loads(inner)
+    except orjson.JSONDecodeError:
+        return match.group(0)  # not JSON after all: leave the text to the pair salvage
+    return match.group(1) + inner
 
 
 def parse_body(body: bytes, content_type: bytes) -> dict[str, Any]:
@@ -116,7 +128,10 @@ def _repair_json(body: bytes) -> Any:
     # Templates write some placeholders unquoted ("call_flow": $call_flow, NOTES.md): an
     # unreplaced or empty one leaves invalid JSON. Quote bare placeholders, null empty values,
     # and as a last resort keep the "key": "text" pairs that can still be read.
+    # A template that quotes "$last_dtmf" or "$call_flow" gets the platform's array pasted inside
+    # the quotes: read it as the array it is.
     fixed = _EMPTY_VALUE.sub(rb"\1null", _BARE_PLACEHOLDER.sub(rb'\1"\2"', body))
+    fixed = _PASTED_ARRAY.sub(_unquote_array, fixed)
     try:
         return orjson.loads(fixed)
     except orjson.JSONDecodeError:
