@@ -26,7 +26,9 @@ import asyncio
 import json
 import os
 import re
+import secrets
 import sys
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -59,16 +61,61 @@ class PortalDialplan:
     header: str
 
 
-def fill_template(template: Any, variables: dict[str, str]) -> Any:
+def fill_template(template: Any, variables: dict[str, Any]) -> Any:
     """The portal's substitution: ``$name`` replaced by the call's value; unknown names stay
-    literal (``"$last_dtmf"`` on a first request), as NOTES.md says the platform sends them."""
+    literal (``"$last_dtmf"`` on a first request), as NOTES.md says the platform sends them.
+
+    A value that is a list (the call's journey) replaces a template value that is only its
+    placeholder as a real JSON array, the way NOTES.md shows ``$call_flow`` arriving; inside
+    longer text it is pasted as JSON text.
+    """
     if isinstance(template, str):
-        return _PLACEHOLDER.sub(lambda m: variables.get(m.group(1), m.group(0)), template)
+        whole = _PLACEHOLDER.fullmatch(template)
+        if whole is not None and isinstance(variables.get(whole.group(1)), list):
+            return list(variables[whole.group(1)])
+        return _PLACEHOLDER.sub(lambda m: _text(variables.get(m.group(1), m.group(0))), template)
     if isinstance(template, dict):
         return {k: fill_template(v, variables) for k, v in template.items()}
     if isinstance(template, list):
         return [fill_template(v, variables) for v in template]
     return template
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value, separators=(",", ":"))
+
+
+def fresh_ids(now: float | None = None) -> tuple[str, str]:
+    """A new call's ``(call_id, uuid)`` in the forms NOTES.md shows: ``call_id`` as epoch seconds
+    with microseconds (``1775719461.306731``), ``uuid`` a short hex string (``5f1e2d3c``)."""
+    return f"{time.time() if now is None else now:.6f}", secrets.token_hex(4)
+
+
+class CallJourney:
+    """The ``$call_flow`` the platform would send: the call's journey so far, one step object
+    per request, growing as the call goes on.
+
+    Its first step is the ``init`` step of the real samples in NOTES.md (``value`` the call id,
+    ``time`` epoch seconds as a string). No sample shows the steps an API Dialplan hop adds, so
+    each later request adds ``{"type": "api_dialplan", "value": <dialplan id>, "time": <epoch>}``
+    (with ``dtmf`` when digits were collected): realistic in shape (mixed ``time`` types, as
+    NOTES.md says), never relied on by the server.
+    """
+
+    def __init__(self) -> None:
+        self.steps: list[dict[str, Any]] = []
+
+    def advance(self, dialplan_id: str, variables: dict[str, str]) -> list[dict[str, Any]]:
+        """The journey as this request carries it (the steps so far, this one included)."""
+        now = time.time()
+        if not self.steps:
+            self.steps.append({"type": "init", "value": variables.get("call_id", ""), "time": str(int(now))})
+        else:
+            step: dict[str, Any] = {"type": "api_dialplan", "value": dialplan_id, "time": int(now)}
+            if variables.get("last_dtmf"):
+                step["dtmf"] = variables["last_dtmf"]
+            self.steps.append(step)
+        return [dict(s) for s in self.steps]
 
 
 @dataclass(frozen=True)
@@ -118,14 +165,20 @@ class HttpTransport:
         self.client = client
         self.dialplans = dialplans
         self.secret = secret
+        self.journey = CallJourney()  # one transport per call (play_call)
+        self.sent: list[Any] = []
 
     async def __call__(self, dialplan_id: str, variables: dict[str, str]) -> bytes:
         d = self.dialplans[dialplan_id]
-        body = fill_template(d.template, variables)
+        body = fill_template(
+            d.template, {**variables, "call_flow": self.journey.advance(dialplan_id, variables)}
+        )
         headers = {d.header: self.secret}
+        self.sent.append(body)
         try:
             if d.method == "GET":
-                resp = await self.client.get(d.url, params=body, headers=headers)
+                query = {k: _text(v) for k, v in body.items()} if isinstance(body, dict) else body
+                resp = await self.client.get(d.url, params=query, headers=headers)
             else:
                 resp = await self.client.post(d.url, json=body, headers=headers)
         except httpx.HTTPError as exc:
@@ -135,10 +188,18 @@ class HttpTransport:
         return resp.content
 
 
-async def play_call(client: httpx.AsyncClient, portal: Portal, secret: str, script: CallScript) -> Journey:
-    """One call through ``portal``'s dialplans; the journey keeps every exchange."""
-    emulator = PlatformEmulator(HttpTransport(client, portal.dialplans, secret), portal.setup)
-    return await emulator.call(script)
+async def play_call(
+    client: httpx.AsyncClient, portal: Portal, secret: str, script: CallScript, sent: list[Any] | None = None
+) -> Journey:
+    """One call through ``portal``'s dialplans; the journey keeps every exchange. ``sent``, when
+    given, receives each request body exactly as sent (``$call_flow`` filled in)."""
+    transport = HttpTransport(client, portal.dialplans, secret)
+    emulator = PlatformEmulator(transport, portal.setup)
+    try:
+        return await emulator.call(script)
+    finally:
+        if sent is not None:
+            sent.extend(transport.sent)
 
 
 def _api_get(base_url: str, path: str, token: str) -> tuple[str, Any]:
@@ -216,7 +277,10 @@ def register(sub: Any) -> None:
     p.add_argument("--flow-file", help="build the deployment sheet from this flow file instead")
     p.add_argument("--no-answer", action="store_true", help="nobody answers any transfer")
     p.add_argument("--answers", type=parse_answers, default=None, help="per transfer: y/n list, e.g. n,y")
-    p.add_argument("--call-id", default="1775719461.306731", help="the call id the platform sends")
+    p.add_argument(
+        "--call-id", default=None, help="the call id the platform sends (default: a new one per call)"
+    )
+    p.add_argument("--uuid", default=None, help="the call's uuid (default: a new one per call)")
     p.add_argument("-v", "--verbose", action="store_true", help="also print each request and response")
     p.set_defaults(func=run)
 
@@ -252,19 +316,26 @@ def run(args: argparse.Namespace) -> int:
     portal = build_portal(compile_flow(flow), args.url)
     answers = [False] * _ALL_UNANSWERED if args.no_answer else (args.answers or [])
     script = CallScript(caller=args.caller, dialled=args.dialled, presses=args.dtmf, answers=answers)
-    script.call_id = args.call_id
+    call_id, uuid = fresh_ids()
+    script.call_id = args.call_id or call_id
+    script.uuid = args.uuid or uuid
+
+    sent: list[Any] = []
 
     async def go() -> Journey:
         async with httpx.AsyncClient(timeout=10) as client:
-            return await play_call(client, portal, secret, script)
+            return await play_call(client, portal, secret, script, sent)
 
     journey = asyncio.run(go())
-    print(f"call to flow '{args.flow}' at {args.url} ({portal.mode} mode) from {args.caller}")
+    print(
+        f"call to flow '{args.flow}' at {args.url} ({portal.mode} mode) from {args.caller} "
+        f"(call_id {script.call_id}, uuid {script.uuid})"
+    )
     for i, line in enumerate(journey.describe(), 1):
         print(f"  {i}. {line}")
     if args.verbose:
-        for i, ex in enumerate(journey.exchanges, 1):
-            print(f"  request {i} to dialplan {ex.dialplan_id}: {json.dumps(ex.variables)}")
+        for i, (ex, body) in enumerate(zip(journey.exchanges, sent, strict=False), 1):
+            print(f"  request {i} to dialplan {ex.dialplan_id}: {json.dumps(body)}")
             print(f"    response: {ex.response.decode('utf-8', 'replace')}")
     return 1 if any(isinstance(e, Failover) for e in journey.events) else 0
 
