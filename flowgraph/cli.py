@@ -18,6 +18,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "flowgraph.commands.check",
     "flowgraph.commands.compile",
     "flowgraph.commands.simulate",
+    "flowgraph.commands.test",
     "flowgraph.commands.schema",
     "flowgraph.commands.serve",
     "flowgraph.commands.openapi",

@@ -9,7 +9,8 @@ A flow is a directed graph of nodes. Each node type declares its branches as dat
 ``node.branches[branch]``. The model validates shape only (types, unknown keys, value forms);
 everything that needs the whole graph lives in :mod:`flowgraph.checks`.
 
-``layout`` holds editor positions and notes and never changes what a flow does.
+``layout`` holds editor positions and notes and ``tests`` scripted calls; neither changes what
+a flow does.
 """
 
 from __future__ import annotations
@@ -253,6 +254,48 @@ NODE_TYPES: tuple[str, ...] = ("play", "menu", "transfer", "dialplan", "switch",
 TERMINAL_TYPES: frozenset[str] = frozenset({"transfer", "dialplan", "hangup"})
 
 
+# --- flow tests (data, versioned with the flow, not part of its logic) ---------------------
+
+#: What a scripted HTTP lookup answers: a row, or one of these outcomes.
+LookupAnswer = dict[str, str] | Literal["not_found", "error", "timeout"]
+
+
+class FlowTestCall(Strict):
+    """Who calls, which number, when (``YYYY-MM-DD HH:MM`` in the flow's time zone)."""
+
+    caller: str
+    dialled: str = "+919000000000"
+    at: str = "2026-01-05 10:00"
+
+
+class FlowTestExpect(Strict):
+    """How the call must end, and optionally the way there.
+
+    ``outcome``: ``transfer`` (with ``transfer`` type and ``targets`` when given), ``handoff``
+    (to ``dialplan``), ``hangup`` or ``failover``. ``path``: the node ids the call goes through;
+    ``recordings``: the recording ids (or URLs) the caller hears, in order.
+    """
+
+    outcome: Literal["transfer", "handoff", "hangup", "failover"]
+    transfer: TransferType | None = None
+    targets: list[str] | None = None
+    dialplan: str | None = None
+    path: list[str] | None = None
+    recordings: list[str] | None = None
+
+
+class FlowTest(Strict):
+    """One scripted call and what must happen: the caller's keys at each prompt (``"1"``,
+    ``"12#"``, ``null`` for no input), who answers each transfer, each HTTP lookup's answer."""
+
+    name: str = Field(min_length=1, max_length=200)
+    call: FlowTestCall
+    presses: list[str | None] = Field(default_factory=list)
+    answers: list[bool] = Field(default_factory=list)
+    lookups: dict[str, LookupAnswer] = Field(default_factory=dict)
+    expect: FlowTestExpect
+
+
 class Flow(Strict):
     """A call flow document (JSON, or YAML with the same shape)."""
 
@@ -265,6 +308,8 @@ class Flow(Strict):
     recordings: list[Recording] = Field(default_factory=list)
     tables: dict[str, Table] = Field(default_factory=dict)
     layout: Layout = Field(default_factory=Layout)
+    #: Scripted calls with expected outcomes (``flowgraph test``); like ``layout``, not logic.
+    tests: list[FlowTest] = Field(default_factory=list)
 
     def node_map(self) -> dict[str, Any]:
         """Nodes by id (the first one wins where ids repeat; the structure check reports that)."""
@@ -274,8 +319,8 @@ class Flow(Strict):
         return out
 
     def logic(self) -> dict[str, Any]:
-        """The flow without its layout: what decides behaviour (used for hashing and diffs)."""
-        return self.model_dump(mode="json", by_alias=True, exclude={"layout"}, exclude_none=True)
+        """The flow without its layout and tests: what decides behaviour (hashing, diffs)."""
+        return self.model_dump(mode="json", by_alias=True, exclude={"layout", "tests"}, exclude_none=True)
 
 
 # --- branches as data --------------------------------------------------------------------

@@ -133,6 +133,9 @@ class Journey:
     events: list[Event] = field(default_factory=list)
     path: list[str] = field(default_factory=list)
     exchanges: list[Exchange] = field(default_factory=list, compare=False)
+    #: (simulation only) ``(node, branch)`` the server evaluated, request after request; a
+    #: branch sent with a transfer counts only where the path shows it ran (flow tests' coverage).
+    trace: list[tuple[str, str]] = field(default_factory=list, compare=False)
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-able form (golden files, ``--json``); exchanges are left out."""

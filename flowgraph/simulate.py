@@ -148,6 +148,7 @@ async def simulate_async(
         op.node for op in compiled.ops.values() if isinstance(op, ActionOp) and op.kind == TRANSFER
     )
     journey.path = _path(transport.answers, journey.exchanges, transfers)
+    journey.trace = [step for answer in transport.answers for step in answer.trace]
     return journey
 
 

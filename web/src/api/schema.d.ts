@@ -715,6 +715,8 @@ export interface components {
             tables?: {
                 [key: string]: components["schemas"]["Table"];
             };
+            /** Tests */
+            tests?: components["schemas"]["FlowTest"][];
         };
         /**
          * FlowOut
@@ -772,6 +774,70 @@ export interface components {
              * Format: date-time
              */
             updated_at: string;
+        };
+        /**
+         * FlowTest
+         * @description One scripted call and what must happen: the caller's keys at each prompt (``"1"``,
+         *     ``"12#"``, ``null`` for no input), who answers each transfer, each HTTP lookup's answer.
+         */
+        FlowTest: {
+            /** Answers */
+            answers?: boolean[];
+            call: components["schemas"]["FlowTestCall"];
+            expect: components["schemas"]["FlowTestExpect"];
+            /** Lookups */
+            lookups?: {
+                [key: string]: {
+                    [key: string]: string;
+                } | ("not_found" | "error" | "timeout");
+            };
+            /** Name */
+            name: string;
+            /** Presses */
+            presses?: (string | null)[];
+        };
+        /**
+         * FlowTestCall
+         * @description Who calls, which number, when (``YYYY-MM-DD HH:MM`` in the flow's time zone).
+         */
+        FlowTestCall: {
+            /**
+             * At
+             * @default 2026-01-05 10:00
+             */
+            at?: string;
+            /** Caller */
+            caller: string;
+            /**
+             * Dialled
+             * @default +919000000000
+             */
+            dialled?: string;
+        };
+        /**
+         * FlowTestExpect
+         * @description How the call must end, and optionally the way there.
+         *
+         *     ``outcome``: ``transfer`` (with ``transfer`` type and ``targets`` when given), ``handoff``
+         *     (to ``dialplan``), ``hangup`` or ``failover``. ``path``: the node ids the call goes through;
+         *     ``recordings``: the recording ids (or URLs) the caller hears, in order.
+         */
+        FlowTestExpect: {
+            /** Dialplan */
+            dialplan?: string | null;
+            /**
+             * Outcome
+             * @enum {string}
+             */
+            outcome: "transfer" | "handoff" | "hangup" | "failover";
+            /** Path */
+            path?: string[] | null;
+            /** Recordings */
+            recordings?: string[] | null;
+            /** Targets */
+            targets?: string[] | null;
+            /** Transfer */
+            transfer?: ("number" | "agent" | "ivr" | "auto_attendant" | "department") | null;
         };
         /** HangupNode */
         HangupNode: {
@@ -2710,13 +2776,13 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorOut"];
                 };
             };
-            /** @description Validation Error */
+            /** @description A step's answer could exceed FLOWGRAPH_MAX_ANSWER_BYTES */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorOut"];
                 };
             };
         };
