@@ -24,6 +24,9 @@ def drag_connect(page: Page, source: str, branch: str, target: str) -> None:
 
 
 def select_node(page: Page, node: str) -> None:
+    # Click only once the view has settled (first fit done, no pan animation running): a click
+    # during the animation lands where the node was, not where it is.
+    expect(page.get_by_test_id("canvas")).to_have_attribute("data-view-settled", "true")
     page.get_by_test_id(f"node-{node}").click()
     page.get_by_test_id("tab-properties").click()
     expect(page.get_by_test_id("node-id-input")).to_have_value(node)

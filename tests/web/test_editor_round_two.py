@@ -193,3 +193,75 @@ def test_wiring_is_labelled_and_routed_around_nodes(page: Page, server: ServerPr
     source = page.locator('.react-flow__node[data-id="help_menu"]').bounding_box()
     assert at and target and source
     assert abs(at["x"] - target["x"]) < abs(at["x"] - (source["x"] + source["width"]))
+
+
+def box_of(page: Page, node: str) -> dict[str, float]:
+    b = page.locator(f'.react-flow__node[data-id="{node}"]').bounding_box()
+    assert b
+    return b
+
+
+def apart(a: dict[str, float], b: dict[str, float]) -> bool:
+    return (
+        a["x"] + a["width"] <= b["x"]
+        or b["x"] + b["width"] <= a["x"]
+        or a["y"] + a["height"] <= b["y"]
+        or b["y"] + b["height"] <= a["y"]
+    )
+
+
+def test_building_a_flow_takes_few_actions(page: Page, server: ServerProcess) -> None:
+    sign_in(page, server)
+    # A name is enough: the id is made from it instead of refusing "Business hours".
+    page.get_by_test_id("new-flow-name").fill("Business hours")
+    expect(page.get_by_test_id("new-flow-id")).to_have_value("business_hours")
+    page.get_by_test_id("new-flow-create").click()
+    expect(page.get_by_test_id("flow-settings")).to_be_visible()
+
+    # A menu, then a transfer from the palette: the transfer is wired to the menu's first free
+    # branch (option 1) in the same step, and placed beside it.
+    page.get_by_test_id("palette-menu").click()
+    expect(page.get_by_test_id("node-id-input")).to_have_value("menu")
+    page.get_by_test_id("palette-transfer").click()
+    expect(page.get_by_test_id("node-id-input")).to_have_value("transfer")
+    expect(page.locator('.react-flow__edge[data-id="menu|1"]')).to_have_count(1)
+    expect(page.get_by_test_id("canvas")).to_have_attribute("data-view-settled", "true")
+    assert apart(box_of(page, "menu"), box_of(page, "transfer"))
+
+    # The id applies as it is typed: a wire dragged at once (no blur) goes to the new id.
+    page.get_by_test_id("node-id-input").fill("")
+    page.get_by_test_id("node-id-input").press_sequentially("sales")
+    expect(page.get_by_test_id("node-sales")).to_be_visible()
+    start = page.get_by_test_id("handle-menu-2").locator(".react-flow__handle").bounding_box()
+    end = page.locator('.react-flow__node[data-id="sales"] .fg-handle-in').bounding_box()
+    assert start and end
+    page.mouse.move(start["x"] + start["width"] / 2, start["y"] + start["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(end["x"] + 30, end["y"] + 30, steps=6)
+    page.mouse.move(end["x"] + end["width"] / 2, end["y"] + end["height"] / 2, steps=6)
+    page.mouse.up()
+    expect(page.locator('.react-flow__edge[data-id="menu|2"]')).to_have_count(1)
+    expect(page.get_by_test_id("save-state")).to_have_text("All changes saved")
+    stored = httpx.get(f"{server.base_url}/api/flows/business_hours", headers=server.auth).json()["flow"]
+    menu = next(n for n in stored["nodes"] if n["id"] == "menu")
+    assert menu["branches"] == {"1": "sales", "2": "sales"}
+
+    # The side panel follows the selection, from any tab.
+    page.get_by_test_id("tab-problems").click()
+    page.get_by_test_id("node-menu").click()
+    expect(page.get_by_test_id("tab-properties")).to_have_attribute("aria-selected", "true")
+    expect(page.get_by_test_id("node-id-input")).to_have_value("menu")
+
+    # A paste lands beside the original, not on top of it.
+    page.get_by_test_id("node-sales").click()
+    expect(page.get_by_test_id("node-id-input")).to_have_value("sales")
+    page.get_by_test_id("canvas").locator(".react-flow__pane").focus()
+    page.keyboard.press("Control+c")
+    page.keyboard.press("Control+v")
+    expect(page.get_by_test_id("node-sales_2")).to_be_visible()
+    assert apart(box_of(page, "sales"), box_of(page, "sales_2"))
+
+    # A new note takes the selection: its text box is open.
+    page.get_by_test_id("add-note").click()
+    expect(page.get_by_test_id("note-text")).to_be_visible()
+    shot(page, "15-built-quickly")

@@ -29,6 +29,9 @@ import { addNodeOfType } from "./actions";
 import { EDGE_TYPES, ObstacleContext } from "./RoutedEdge";
 
 export const DRAG_TYPE = "application/flowgraph-node";
+/** Flows bigger than this draw only what is in view (a small flow is drawn whole, so every node
+ * stays in the page for search, screen readers and tests). */
+const VIRTUALISE_FROM = 120;
 
 /** Apply React Flow's selection changes (nodes or edges) to the store's selection. */
 function applySelection(changes: (NodeChange | EdgeChange)[]): void {
@@ -154,10 +157,14 @@ export function Canvas() {
   // The first view of an opened flow, once React Flow has measured its nodes.
   const measured = useNodesInitialized();
   const shown = useRef(false);
+  // "settled": the first view is set and no view animation runs, so a click lands where the
+  // node is drawn (tests and scripts wait on data-view-settled, never on time).
+  const [settled, setSettled] = useState(false);
   useEffect(() => {
     if (!measured || shown.current) return;
     shown.current = true;
     showFlow(rf);
+    requestAnimationFrame(() => setSettled(true));
   }, [measured, rf]);
 
   useEffect(() => {
@@ -167,10 +174,10 @@ export function Canvas() {
     const at = n?.position ?? useEditor.getState().flow?.layout?.positions?.[focus.id];
     if (!at) return;
     const h = n?.measured?.height ?? nodeHeight(2);
-    rf.setCenter(at.x + NODE_WIDTH / 2, at.y + h / 2, {
-      zoom: Math.max(rf.getZoom(), 1),
-      duration: 250,
-    });
+    setSettled(false);
+    void rf
+      .setCenter(at.x + NODE_WIDTH / 2, at.y + h / 2, { zoom: Math.max(rf.getZoom(), 1), duration: 250 })
+      .then(() => requestAnimationFrame(() => setSettled(true)));
   }, [focus, rf]);
 
   const onNodesChange = useCallback((changes: NodeChange[]) => {
@@ -218,13 +225,19 @@ export function Canvas() {
   return (
     <ObstacleContext.Provider value={obstacles}>
       {/* biome-ignore lint/a11y/noStaticElementInteractions: drop target for palette drags; the palette buttons are the keyboard way */}
-      <div className="fg-canvas" data-testid="canvas" onDragOver={(e) => e.preventDefault()} onDrop={onDrop}>
+      <div
+        className="fg-canvas"
+        data-testid="canvas"
+        data-view-settled={settled ? "true" : "false"}
+        onDragOver={(e) => e.preventDefault()}
+        onDrop={onDrop}
+      >
         <ReactFlow
           nodes={nodes as Node[]}
           edges={edges}
           nodeTypes={CANVAS_NODES}
           edgeTypes={EDGE_TYPES}
-          onlyRenderVisibleElements
+          onlyRenderVisibleElements={nodes.length > VIRTUALISE_FROM}
           onNodesChange={onNodesChange}
           onNodeDragStop={onNodeDragStop}
           onEdgesChange={applySelection}

@@ -80,6 +80,12 @@ function Editor({ onBack }: { onBack: () => void }) {
   useEffect(() => {
     if (focus) setTab("properties");
   }, [focus, setTab]);
+  // The side panel follows the selection (except while a simulated call is on screen).
+  const selected = useEditor((s) => s.selected);
+  useEffect(() => {
+    const s = useEditor.getState();
+    if (selected.size && s.tab !== "simulate" && s.tab !== "properties") s.setTab("properties");
+  }, [selected]);
   return (
     <div className="fg-editor">
       <Toolbar onBack={onBack} />

@@ -4,6 +4,7 @@ import { useReactFlow } from "@xyflow/react";
 import { NODE_TYPES, type NodeType } from "../api/types";
 import { declaredBranches } from "../graph/branches";
 import { nodeHeight, placeAfter } from "../graph/layout";
+import { nodesOf } from "../graph/ops";
 import { createNode, NODE_DEFAULTS } from "../nodes/defaults";
 import { useEditor } from "../store";
 import { addNodeOfType } from "./actions";
@@ -12,7 +13,8 @@ import { DRAG_TYPE } from "./Canvas";
 export function Palette() {
   const rf = useReactFlow();
   const add = (type: NodeType) => {
-    const box = document.querySelector(".fg-canvas")?.getBoundingClientRect();
+    const el = document.querySelector(".fg-canvas");
+    const box = el?.getBoundingClientRect();
     const p = box ? { x: box.left + box.width / 2, y: box.top + box.height / 3 } : { x: 400, y: 300 };
     const at = rf.screenToFlowPosition(p);
     const s = useEditor.getState();
@@ -20,9 +22,20 @@ export function Palette() {
     const selected = [...s.selected];
     const after = selected.length === 1 ? (selected[0] ?? null) : null;
     const height = nodeHeight(declaredBranches(createNode(type, "new")).length);
-    const id = addNodeOfType(type, placeAfter(s.flow, after, { x: at.x - 110, y: at.y }, height));
-    // Bring the new node into view (it may be placed beyond the visible part of a big flow).
-    if (id) useEditor.getState().focusNode(id);
+    // The selected node's first free branch is wired to the new node, which goes beside it.
+    const node = after ? nodesOf(s.flow).find((n) => n.id === after) : undefined;
+    const branches = node ? declaredBranches(node) : [];
+    // Optional branches (a transfer's no_answer) are left for the admin to choose.
+    const free = branches.findIndex((b) => b !== "no_answer" && !node?.branches?.[b]);
+    const from = node && free >= 0 ? { source: node.id, branch: branches[free] as string } : undefined;
+    const spot = placeAfter(s.flow, after, { x: at.x - 110, y: at.y }, height, free >= 0 ? free * 44 : 0);
+    const id = addNodeOfType(type, spot, from);
+    // The view moves only when the new node would be out of sight (no jump otherwise).
+    const corner = rf.flowToScreenPosition(spot);
+    const far = rf.flowToScreenPosition({ x: spot.x + 220, y: spot.y + height });
+    const inside =
+      box && corner.x >= box.left && corner.y >= box.top && far.x <= box.right && far.y <= box.bottom;
+    if (id && !inside) useEditor.getState().focusNode(id);
   };
   return (
     <nav className="fg-palette" aria-label="Node types">

@@ -1,6 +1,6 @@
 // The right-hand properties of the selected node (or note): common fields, the type's own panel,
 // and a "Branches" list that wires every declared branch with the keyboard.
-import { useState } from "react";
+import { useRef, useState } from "react";
 import type { Flow, FlowNode } from "../api/types";
 import { branchLabel, declaredBranches } from "../graph/branches";
 import { isNoteId } from "../graph/convert";
@@ -20,17 +20,42 @@ import { Field, FieldErrors, TextInput } from "../nodes/shared/fields";
 import { useEditor } from "../store";
 import { FlowPanel } from "./FlowPanel";
 
+let renameSession = 0;
+
+/**
+ * The node id, applied as it is typed (a wire dragged right after typing goes to the new id):
+ * each valid, free id renames the node at once, one undo step per editing session; an invalid
+ * or taken id is shown and waits.
+ */
 function IdField({ node }: { node: FlowNode }) {
   const [draft, setDraft] = useState(node.id);
   const [error, setError] = useState("");
-  const taken = useEditor((s) => nodesOf(s.flow as Flow).some((n) => n.id === draft && n.id !== node.id));
-  const commit = () => {
-    if (draft === node.id) return setError("");
-    if (!isValidId(draft)) return setError("Letters, digits, _ and -; start with a letter or _");
-    if (taken) return setError(`Another node is called '${draft}'`);
+  const applied = useRef(node.id);
+  const session = useRef(0);
+  // Another node selected (or an undo): show its id.
+  if (node.id !== applied.current) {
+    applied.current = node.id;
+    setDraft(node.id);
     setError("");
-    useEditor.getState().edit((f) => renameNode(f, node.id, draft));
-    useEditor.getState().select([draft]);
+  }
+  const change = (value: string) => {
+    setDraft(value);
+    const flow = useEditor.getState().flow as Flow;
+    if (value === node.id) return setError("");
+    if (!isValidId(value)) return setError("Letters, digits, _ and -; start with a letter or _");
+    if (nodesOf(flow).some((n) => n.id === value)) return setError(`Another node is called '${value}'`);
+    setError("");
+    if (!session.current) session.current = ++renameSession;
+    applied.current = value;
+    useEditor.getState().edit((f) => renameNode(f, node.id, value), `rename:${session.current}`);
+    useEditor.getState().select([value]);
+  };
+  const done = () => {
+    session.current = 0;
+    if (error) {
+      setDraft(node.id);
+      setError("");
+    }
   };
   return (
     <div className="fg-field">
@@ -39,13 +64,13 @@ function IdField({ node }: { node: FlowNode }) {
         id="node-id"
         data-testid="node-id-input"
         value={draft}
-        onChange={(e) => setDraft(e.target.value)}
-        onBlur={commit}
-        onKeyDown={(e) => e.key === "Enter" && commit()}
+        onChange={(e) => change(e.target.value)}
+        onBlur={done}
+        onKeyDown={(e) => e.key === "Enter" && done()}
       />
       {error && (
         <p className="fg-field-errors" role="alert">
-          {error}
+          {error} (the id stays '{node.id}')
         </p>
       )}
     </div>
@@ -108,7 +133,7 @@ function NodeProperties({ node, flow }: { node: FlowNode; flow: Flow }) {
       </h2>
       <p className="fg-help">{meta.help}</p>
       <FieldErrors errors={nodeErrors} />
-      <IdField key={node.id} node={node} />
+      <IdField node={node} />
       <Field label="Name" node={node.id} field="name">
         {(id) => (
           <TextInput

@@ -1,16 +1,23 @@
 // Editor commands shared by the palette, toolbar and keyboard shortcuts.
 import type { Flow, NodeType, Position } from "../api/types";
+import { declaredBranches } from "../graph/branches";
 import { copyNodes, parseClip, pasteClip } from "../graph/clipboard";
 import { isNoteId } from "../graph/convert";
 import { elkPositions } from "../graph/elk";
-import { addNode, addNote, moveNodes, nodesOf, uniqueId } from "../graph/ops";
+import { freeOffset, nodeHeight } from "../graph/layout";
+import { addNode, addNote, connect, moveNodes, NOTE_PREFIX, nodesOf, uniqueId } from "../graph/ops";
 import { createNode } from "../nodes/defaults";
 import { useEditor } from "../store";
 
 const CLIP_KEY = "flowgraph.clipboard";
 
-/** Add a node of `type` at `at` (flow coordinates) and select it. */
-export function addNodeOfType(type: NodeType, at: Position): string {
+/** Add a node of `type` at `at` (flow coordinates) and select it; with `from`, wire that branch
+ * to it in the same edit (one undo step). */
+export function addNodeOfType(
+  type: NodeType,
+  at: Position,
+  from?: { source: string; branch: string },
+): string {
   const s = useEditor.getState();
   if (!s.flow) return "";
   const id = uniqueId(s.flow, type);
@@ -18,7 +25,10 @@ export function addNodeOfType(type: NodeType, at: Position): string {
   // Pre-fill the first recording of the catalogue so a new node starts from a real value.
   const first = s.flow.recordings?.find((r) => !r.moh);
   if (first && "recording" in node) node.recording = { type: "system", data: first.id };
-  s.edit((f) => addNode(f, node, { x: Math.round(at.x), y: Math.round(at.y) }));
+  s.edit((f) => {
+    const out = addNode(f, node, { x: Math.round(at.x), y: Math.round(at.y) });
+    return from ? connect(out, from.source, from.branch, id) : out;
+  });
   s.select([id]);
   return id;
 }
@@ -43,7 +53,11 @@ export function paste(): number {
   if (!s.flow || !clip) return 0;
   let ids: string[] = [];
   s.edit((f) => {
-    const out = pasteClip(f, clip, { x: 40, y: 40 });
+    const group = clip.nodes.map((n) => ({
+      ...(clip.positions[n.id] ?? { x: 0, y: 0 }),
+      h: nodeHeight(declaredBranches(n).length),
+    }));
+    const out = pasteClip(f, clip, freeOffset(f, group));
     ids = out.ids;
     return out.flow;
   });
@@ -69,5 +83,8 @@ export async function autoLayout(beforeMove: () => void = () => undefined): Prom
 export function addNoteHere(at: Position): void {
   const s = useEditor.getState();
   const sel = [...s.selected].filter((id) => !isNoteId(id));
+  const before = new Set((s.flow?.layout?.notes ?? []).map((n) => n.id));
   s.edit((f) => addNote(f, "", at, sel.length === 1 ? sel[0] : undefined));
+  const added = (useEditor.getState().flow?.layout?.notes ?? []).find((n) => !before.has(n.id));
+  if (added) s.select([`${NOTE_PREFIX}${added.id}`]);
 }

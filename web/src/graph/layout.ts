@@ -71,10 +71,39 @@ export function freeSpot(flow: Flow, want: Position, height = nodeHeight(2)): Po
   return at;
 }
 
+/**
+ * How far to move a group of boxes (a paste) so that none overlaps a node of the flow: straight
+ * down below where they were copied from, in steps, so the copy lands beside the original.
+ */
+export function freeOffset(flow: Flow, group: readonly { x: number; y: number; h: number }[]): Position {
+  const taken = boxes(flow);
+  const overlaps = (dx: number, dy: number) =>
+    group.some((g) =>
+      taken.some(
+        (b) =>
+          g.x + dx < b.x + b.w + GAP &&
+          g.x + dx + NODE_WIDTH + GAP > b.x &&
+          g.y + dy < b.y + b.h + GAP &&
+          g.y + dy + g.h + GAP > b.y,
+      ),
+    );
+  for (let step = 1; step < 400; step += 1) {
+    const dy = step * GAP;
+    if (!overlaps(GAP, dy)) return { x: GAP, y: dy };
+  }
+  return { x: GAP, y: GAP };
+}
+
 /** Where a node added from the palette goes: right of `after` (the node being worked on), else `fallback`. */
-export function placeAfter(flow: Flow, after: string | null, fallback: Position, height?: number): Position {
+export function placeAfter(
+  flow: Flow,
+  after: string | null,
+  fallback: Position,
+  height?: number,
+  dy = 0,
+): Position {
   const p = after ? flow.layout?.positions?.[after] : undefined;
-  const want = p ? { x: p.x + NODE_WIDTH + 90, y: p.y } : fallback;
+  const want = p ? { x: p.x + NODE_WIDTH + 90, y: p.y + dy } : fallback;
   return freeSpot(flow, want, height);
 }
 
