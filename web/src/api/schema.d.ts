@@ -369,6 +369,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/flows/{flow_id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run the draft's flow tests
+         * @description Each test's verdict (expected vs got) and the branches no test reaches.
+         */
+        post: operations["run_flow_tests_api_flows__flow_id__test_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/flows/{flow_id}/versions": {
         parameters: {
             query?: never;
@@ -475,6 +495,13 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** BranchRef */
+        BranchRef: {
+            /** Branch */
+            branch: string;
+            /** Node */
+            node: string;
+        };
         /**
          * CallerCondition
          * @description Caller (or dialled) number equals one of ``numbers`` (last 10 digits) or starts with a prefix.
@@ -815,6 +842,20 @@ export interface components {
             dialled?: string;
         };
         /**
+         * FlowTestCoverageOut
+         * @description Branch coverage of the flow's tests (menu options, no_input, invalid, switch cases, ...).
+         */
+        FlowTestCoverageOut: {
+            /** Branches */
+            branches: number;
+            /** Covered */
+            covered: number;
+            /** Missed */
+            missed: components["schemas"]["BranchRef"][];
+            /** Percent */
+            percent: number;
+        };
+        /**
          * FlowTestExpect
          * @description How the call must end, and optionally the way there.
          *
@@ -838,6 +879,35 @@ export interface components {
             targets?: string[] | null;
             /** Transfer */
             transfer?: ("number" | "agent" | "ivr" | "auto_attendant" | "department") | null;
+        };
+        /**
+         * FlowTestResultOut
+         * @description One flow test's verdict: what differs from the expectation, and how the call ended.
+         */
+        FlowTestResultOut: {
+            /** Differences */
+            differences: string[];
+            /** Got */
+            got: {
+                [key: string]: unknown;
+            } | null;
+            /** Name */
+            name: string;
+            /** Passed */
+            passed: boolean;
+        };
+        /**
+         * FlowTestRunOut
+         * @description Every flow test of the draft, run like ``flowgraph test``.
+         */
+        FlowTestRunOut: {
+            coverage: components["schemas"]["FlowTestCoverageOut"];
+            /** Failed */
+            failed: number;
+            /** Passed */
+            passed: number;
+            /** Results */
+            results: components["schemas"]["FlowTestResultOut"][];
         };
         /** HangupNode */
         HangupNode: {
@@ -2758,7 +2828,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorOut"];
                 };
             };
-            /** @description The flow has errors (diagnostics) or the draft moved on */
+            /** @description The flow has errors (diagnostics), a flow test fails (tests) or the draft moved on */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3121,6 +3191,82 @@ export interface operations {
             };
             /** @description No such flow (or it is deleted) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Request body over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    run_flow_tests_api_flows__flow_id__test_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                flow_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FlowTestRunOut"];
+                };
+            };
+            /** @description Malformed request (e.g. a body that is not UTF-8 JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Missing or wrong admin token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description No such flow (or it is deleted) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The flow has errors (see diagnostics) */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
