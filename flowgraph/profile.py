@@ -56,6 +56,8 @@ def sendable_number(text: str) -> str | None:
     national number starting with 0 (Indian national numbers never do: such a value is a trunk
     0 in front of too few digits). Never cut to the last 10 digits: that would dial a guess.
     """
+    if len(text) == NATIONAL_DIGITS and text.isascii() and text.isdigit() and text[0] != "0":
+        return text  # the common case on the hot path (table keys, rendered targets)
     raw = _NUMBER_PUNCTUATION.sub("", text)
     if raw[:1] == "+":
         if not raw.startswith("+" + COUNTRY_CODE):
