@@ -92,7 +92,9 @@ class _Gen:
             "nodes": self.nodes,
             "settings": {
                 "failover": {"type": "ivr", "data": ["22590"]},
-                "profile": {"hangup_confirmed": True},
+                # The apology after an unanswered transfer is the unseen form (FG525): allowed here
+                # so the checks walk it, as they would on an account that confirmed it.
+                "profile": {"hangup_confirmed": True, "transfer_fallthrough_other": True},
             },
             "recordings": [{"id": r} for r in ("200", "300", "301")] + [{"id": "900", "moh": True}],
             "tables": {
