@@ -42,6 +42,42 @@ class FlowTestError(FlowgraphError):
     """A test's data cannot be run (names the test and the field)."""
 
 
+class FlowTestsFailed(FlowgraphError):
+    """Some of the flow's tests fail: publishing is refused (409), like an error diagnostic."""
+
+    def __init__(self, results: list[dict[str, Any]]):
+        failed = [r for r in results if not r["passed"]]
+        first = failed[0] if failed else {"name": "", "differences": [""]}
+        super().__init__(
+            f"{len(failed)} of {len(results)} flow tests fail; first: '{first['name']}': {first['differences'][0]}"
+        )
+        self.results = results
+
+
+def require_passing(flow: Flow, compiled: CompiledFlow) -> None:
+    """Raise :class:`FlowTestsFailed` when any of the flow's tests fails (publish runs this)."""
+    results = run_tests(flow, compiled)
+    if not all(r.passed for r in results):
+        raise FlowTestsFailed([r.to_json() for r in results])
+
+
+def report(flow: Flow) -> dict[str, Any]:
+    """Every test's result and the branch coverage, as JSON (``POST /api/flows/{id}/test``)."""
+    results = run_tests(flow)
+    cov = coverage(flow, [r.journey for r in results if r.journey is not None])
+    return {
+        "passed": sum(r.passed for r in results),
+        "failed": sum(not r.passed for r in results),
+        "results": [r.to_json() for r in results],
+        "coverage": {
+            "percent": round(cov.percent, 1),
+            "covered": len(cov.covered),
+            "branches": len(cov.branches),
+            "missed": [{"node": n, "branch": b} for n, b in cov.missed],
+        },
+    }
+
+
 @dataclass
 class TestResult:
     """One test's verdict; ``differences`` says what was expected and what happened."""

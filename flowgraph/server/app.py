@@ -36,6 +36,7 @@ ROUTERS: tuple[str, ...] = (
     "flowgraph.server.routers.health",
     "flowgraph.server.routers.flows",
     "flowgraph.server.routers.tools",
+    "flowgraph.server.routers.flowtests",
     "flowgraph.server.routers.versions",
     "flowgraph.server.routers.calls",
     "flowgraph.server.routers.images",

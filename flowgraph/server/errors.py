@@ -14,6 +14,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from flowgraph.diagnostics import CompileError, FlowgraphError, FlowLoadError
+from flowgraph.flowtests import FlowTestsFailed
 from flowgraph.server.deps import Unauthorized
 from flowgraph.settings import SettingsError
 from flowgraph.store.db import DatabaseError
@@ -50,7 +51,7 @@ def _status_of(exc: Exception) -> int:
 _STATUS: tuple[tuple[type[Exception] | tuple[type[Exception], ...], int], ...] = (
     (Unauthorized, 401),
     ((FlowNotFound, VersionNotFound), 404),
-    ((FlowExists, StaleWrite, CompileError), 409),
+    ((FlowExists, StaleWrite, CompileError, FlowTestsFailed), 409),
     (FlowLoadError, 422),
     (PreconditionRequired, 428),
     (BadRequest, 400),
@@ -69,6 +70,8 @@ async def _flowgraph_error(request: Request, exc: Exception) -> JSONResponse:
         extra["problems"] = [{"path": path, "message": msg} for path, msg in exc.problems]
     elif isinstance(exc, CompileError):
         extra["diagnostics"] = [d.to_json() for d in exc.diagnostics]
+    elif isinstance(exc, FlowTestsFailed):
+        extra["tests"] = exc.results
     elif isinstance(exc, StaleWrite):
         extra["etag"] = exc.current
     return problem(status, str(exc), **extra)

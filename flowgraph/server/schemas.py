@@ -29,6 +29,15 @@ class Problem(BaseModel):
     message: str
 
 
+class FlowTestResultOut(BaseModel):
+    """One flow test's verdict: what differs from the expectation, and how the call ended."""
+
+    name: str
+    passed: bool
+    differences: list[str]
+    got: dict[str, Any] | None
+
+
 class ErrorOut(BaseModel):
     """Every error answer: one line of detail, plus located problems or diagnostics when relevant."""
 
@@ -36,6 +45,9 @@ class ErrorOut(BaseModel):
     problems: list[Problem] | None = None
     diagnostics: list[DiagnosticOut] | None = None
     etag: str | None = None
+    tests: list[FlowTestResultOut] | None = Field(
+        default=None, description="A publish refused because flow tests fail: every test's result"
+    )
 
 
 class EdgeRef(BaseModel):
@@ -236,3 +248,26 @@ class JourneyOut(BaseModel):
 
 
 ErrorOut.model_rebuild()
+
+
+class BranchRef(BaseModel):
+    node: str
+    branch: str
+
+
+class FlowTestCoverageOut(BaseModel):
+    """Branch coverage of the flow's tests (menu options, no_input, invalid, switch cases, ...)."""
+
+    percent: float
+    covered: int
+    branches: int
+    missed: list[BranchRef]
+
+
+class FlowTestRunOut(BaseModel):
+    """Every flow test of the draft, run like ``flowgraph test``."""
+
+    passed: int
+    failed: int
+    results: list[FlowTestResultOut]
+    coverage: FlowTestCoverageOut

@@ -28,6 +28,7 @@ from typing import Any
 
 from flowgraph.diagnostics import CompileError, Diagnostic, FlowgraphError, FlowLoadError
 from flowgraph.drawing import RenderError
+from flowgraph.flowtests import FlowTestsFailed, report, require_passing
 
 _lock = threading.Lock()
 _pool: ProcessPoolExecutor | None = None
@@ -89,6 +90,8 @@ def _unwrap(outcome: tuple[str, Any]) -> Any:
         raise CompileError(value)
     if kind == "render":
         raise RenderError(value)
+    if kind == "tests":
+        raise FlowTestsFailed(value)
     raise FlowgraphError(value)
 
 
@@ -106,6 +109,8 @@ def _call(fn: Callable[..., Any], *args: Any) -> tuple[str, Any]:
     except CompileError as exc:
         diagnostics: list[Diagnostic] = exc.diagnostics
         return "compile", diagnostics
+    except FlowTestsFailed as exc:
+        return "tests", exc.results
     except RenderError as exc:
         return "render", str(exc)
     except FlowgraphError as exc:
@@ -117,7 +122,8 @@ def _call(fn: Callable[..., Any], *args: Any) -> tuple[str, Any]:
 
 def publish_plan(draft: dict[str, Any], source: str, max_answer: int) -> tuple[str, list[Diagnostic]]:
     """Check and compile a draft: its version hash and warnings, or CompileError/FlowLoadError
-    (also when a step's answer could exceed ``max_answer`` bytes)."""
+    (also when a step's answer could exceed ``max_answer`` bytes), or FlowTestsFailed when one of
+    the flow's tests fails."""
     from flowgraph.checks import check
     from flowgraph.compiler import compile_flow
     from flowgraph.limits import check_answer_size
@@ -126,7 +132,15 @@ def publish_plan(draft: dict[str, Any], source: str, max_answer: int) -> tuple[s
     flow = flow_from_data(draft, source)
     compiled = compile_flow(flow, check(flow))
     check_answer_size(compiled, max_answer, source)
+    require_passing(flow, compiled)  # a failing flow test blocks publishing like an error
     return compiled.version, compiled.warnings
+
+
+def test_report(draft: dict[str, Any], source: str) -> dict[str, Any]:
+    """The draft's flow-test results and branch coverage (CompileError for a flow with errors)."""
+    from flowgraph.load import flow_from_data
+
+    return report(flow_from_data(draft, source))
 
 
 def render_document(doc: dict[str, Any], source: str, fmt: str, options: dict[str, Any]) -> bytes:

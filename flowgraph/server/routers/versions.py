@@ -31,7 +31,10 @@ router = APIRouter(
     status_code=201,
     responses={
         200: {"model": PublishOut, "description": "The draft equals the live version; nothing new stored"},
-        409: {"model": ErrorOut, "description": "The flow has errors (diagnostics) or the draft moved on"},
+        409: {
+            "model": ErrorOut,
+            "description": "The flow has errors (diagnostics), a flow test fails (tests) or the draft moved on",
+        },
         422: {"model": ErrorOut, "description": "A step's answer could exceed FLOWGRAPH_MAX_ANSWER_BYTES"},
     },
 )

@@ -679,6 +679,11 @@ export interface components {
             etag?: string | null;
             /** Problems */
             problems?: components["schemas"]["Problem"][] | null;
+            /**
+             * Tests
+             * @description A publish refused because flow tests fail: every test's result
+             */
+            tests?: components["schemas"]["FlowTestResultOut"][] | null;
         };
         /**
          * ExchangeOut

@@ -1,0 +1,31 @@
+"""``POST /api/flows/{id}/test``: run the draft's flow tests (``tests`` in the document).
+
+The same runner as ``flowgraph test`` (:mod:`flowgraph.flowtests`), in the worker process like
+publishing (a big flow's compile must not stall live answers). Publishing runs the tests too: a
+failing test refuses the publish with 409 and the results (``tests``).
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends
+
+from flowgraph.server import worker
+from flowgraph.server.deps import AppState, get_state, require_admin
+from flowgraph.server.routers.flows import COMMON_ERRORS
+from flowgraph.server.schemas import ErrorOut, FlowTestRunOut
+
+router = APIRouter(
+    prefix="/api", tags=["tools"], dependencies=[Depends(require_admin)], responses=COMMON_ERRORS
+)
+
+
+@router.post(
+    "/flows/{flow_id}/test",
+    summary="Run the draft's flow tests",
+    response_model=FlowTestRunOut,
+    responses={409: {"model": ErrorOut, "description": "The flow has errors (see diagnostics)"}},
+)
+def run_flow_tests(flow_id: str, state: AppState = Depends(get_state)) -> FlowTestRunOut:
+    """Each test's verdict (expected vs got) and the branches no test reaches."""
+    draft = state.flows.get(flow_id).draft
+    return FlowTestRunOut.model_validate(worker.run(worker.test_report, draft, f"flow '{flow_id}'"))
