@@ -15,6 +15,7 @@ import graphviz
 
 from flowgraph.drawing import (
     ERROR_COLOUR,
+    LAYOUT_SECONDS,
     NODE_STYLE,
     START,
     START_STYLE,
@@ -23,6 +24,7 @@ from flowgraph.drawing import (
     esc,
     finish,
     html_label,
+    hubs,
     new_graph,
     ordered_branches,
     plain,
@@ -210,10 +212,21 @@ def diff_flows(old: Flow, new: Flow) -> FlowDiff:
 
 
 def render_diff(
-    old: Flow, new: Flow, fmt: str = "svg", *, old_label: str | None = None, new_label: str | None = None
+    old: Flow,
+    new: Flow,
+    fmt: str = "svg",
+    *,
+    old_label: str | None = None,
+    new_label: str | None = None,
+    time_limit: float = LAYOUT_SECONDS,
 ) -> bytes:
-    """One picture of the changes: added in green, removed as red ghosts, changed in amber."""
-    return finish(_DiffPicture(old, new, diff_flows(old, new), old_label, new_label).build(), fmt)
+    """One picture of the changes: added in green, removed as red ghosts, changed in amber.
+
+    Bounded like :func:`flowgraph.render.render_flow`: past ``time_limit`` seconds in ``dot``
+    a simpler drawing (straight lines) is made that says so.
+    """
+    picture = _DiffPicture(old, new, diff_flows(old, new), old_label, new_label)
+    return finish(picture.build(), fmt, picture.build, time_limit)
 
 
 class _DiffPicture:
@@ -232,13 +245,33 @@ class _DiffPicture:
         for node_id in self.diff.removed_nodes:
             graph.node(node_id, **self.node_attrs(self.old_nodes[node_id], self.old))
         drawn = set(self.new_nodes) | set(self.diff.removed_nodes)
-        for tail, head, attrs in self.edges():
+        edges = self.edges()
+        # A node many others lead to (every failure to one operator) is drawn once; the other
+        # references end at a stub beside their source, so dot's edges stay short (issue 10).
+        converging = hubs((tail, head) for tail, head, _ in edges if tail != START)
+        for tail, head, attrs in edges:
             if head not in drawn:
                 drawn.add(head)
                 label = html_label([small(f"missing node “{esc(head)}”", ERROR_COLOUR)])
                 graph.node(head, label, shape="box", style="dashed", color=ERROR_COLOUR)
+            if converging.get(head, tail) != tail:
+                stub = f"{head}@goto.from.{tail}"
+                if stub not in drawn:
+                    drawn.add(stub)
+                    graph.node(stub, **self.stub_attrs(head, converging[head]))
+                head = stub
             graph.edge(tail, head, **attrs)
         return graph
+
+    def stub_attrs(self, node_id: str, beside: str) -> dict[str, str]:
+        """A small "go to" connector standing for ``node_id``, drawn once beside ``beside``."""
+        node = self.new_nodes.get(node_id) or self.old_nodes.get(node_id)
+        name = (node.name or node_id) if node is not None else node_id
+        lines = [
+            f"go to <b>{esc(name)}</b>",
+            small(f"{esc(node_id)} · drawn once, beside {esc(beside)}", "#7c3aed"),
+        ]
+        return {"label": html_label(lines), "shape": "rarrow", "style": "dashed", "color": "#7c3aed"}
 
     def edges(self) -> list[tuple[str, str, dict[str, str]]]:
         added = {(e.source, e.branch) for e in self.diff.added_edges}

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable
+import subprocess
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import graphviz
@@ -150,18 +151,103 @@ def ordered_branches(node: Any) -> list[tuple[str, str]]:
     return [(b, node.branches[b]) for b in names]
 
 
-def finish(graph: graphviz.Digraph, fmt: str) -> bytes:
-    """Run ``dot`` and return the picture; SVG loses the Graphviz version comment."""
+#: Seconds ``dot`` may spend on the full layout before the simpler drawing is made instead
+#: (see :func:`finish`); the simpler drawing gets as long again, then the render fails.
+LAYOUT_SECONDS = 20.0
+#: A node referred to by more than this many other nodes is drawn once; every other reference
+#: ends at a small "go to" stub beside its source (see :func:`hubs`).
+HUB_REFERENCES = 3
+SIMPLER_NOTE = (
+    "simplified drawing: the full layout took longer than {limit:g} s (no step boxes, straight lines)"
+)
+
+
+def run_dot(source: str, fmt: str, timeout: float) -> bytes:
+    """``dot -T<fmt>`` on ``source``, killed after ``timeout`` seconds (TimeoutExpired)."""
+    try:
+        done = subprocess.run(
+            ["dot", f"-T{fmt}"], input=source.encode("utf-8"), capture_output=True, timeout=timeout
+        )
+    except FileNotFoundError:
+        raise RenderError("Graphviz 'dot' is not installed (Debian: apt-get install graphviz)") from None
+    if done.returncode != 0:
+        detail = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise RenderError(f"dot failed: {detail[-1] if detail else f'exit status {done.returncode}'}")
+    return done.stdout
+
+
+def finish(
+    graph: graphviz.Digraph,
+    fmt: str,
+    simpler: Callable[[], graphviz.Digraph] | None = None,
+    time_limit: float = LAYOUT_SECONDS,
+) -> bytes:
+    """Run ``dot`` and return the picture; SVG loses the Graphviz version comment.
+
+    ``dot`` never runs unbounded: past ``time_limit`` seconds it is killed and ``simpler()``
+    (the same picture without step boxes) is drawn with straight lines and quick-search limits,
+    saying so at the top; when that too takes ``time_limit`` seconds the render fails.
+    """
     if fmt not in FORMATS:
         raise RenderError(f"unknown picture format {fmt!r}; use one of {', '.join(FORMATS)}")
     try:
-        data = graph.pipe(format=fmt, engine="dot")
-    except graphviz.ExecutableNotFound:
-        raise RenderError("Graphviz 'dot' is not installed (Debian: apt-get install graphviz)") from None
-    except graphviz.CalledProcessError as exc:
-        detail = (exc.stderr or b"").decode("utf-8", "replace").strip().splitlines()
-        raise RenderError(f"dot failed: {detail[-1] if detail else exc}") from None
+        data = run_dot(graph.source, fmt, time_limit)
+    except subprocess.TimeoutExpired:
+        if simpler is None:
+            raise RenderError(f"dot took longer than {time_limit:g} s; the picture was not drawn") from None
+        fallback = simpler()
+        fallback.attr(splines="line", nslimit="1", nslimit1="1", mclimit="0.1", searchsize="10")
+        note = SIMPLER_NOTE.format(limit=time_limit)
+        fallback.node("fg.simplified", note, shape="note", color=WARNING_COLOUR, fontcolor="#92400e")
+        try:
+            data = run_dot(fallback.source, fmt, max(time_limit, LAYOUT_SECONDS))
+        except subprocess.TimeoutExpired:
+            raise RenderError(
+                f"dot took longer than {time_limit:g} s, and the simplified drawing too; not drawn"
+            ) from None
     return _VERSION_COMMENT.sub(b"", data) if fmt == "svg" else data
+
+
+def hubs(references: Iterable[tuple[str, str]], limit: int = HUB_REFERENCES) -> dict[str, str]:
+    """Nodes many others lead to, each with the one source whose edge reaches it directly.
+
+    ``references`` are (source, target) pairs in drawing order. A target reached from more
+    than ``limit`` distinct sources (every failure to one operator, every option back to one
+    menu) maps to its first source; the others draw a local stub. Long edges converging on one
+    node are what makes ``dot`` take minutes (issue 10: 100 nodes 20 s, 1,000 nodes > 10 min).
+    """
+    sources: dict[str, list[str]] = {}
+    for source, target in references:
+        seen = sources.setdefault(target, [])
+        if source != target and source not in seen:
+            seen.append(source)
+    return {target: found[0] for target, found in sources.items() if len(found) > limit}
+
+
+def wrap(text: str, width: int = 34, lines: int = 2) -> tuple[list[str], bool]:
+    """``text`` broken into at most ``lines`` lines of about ``width`` characters.
+
+    Breaks after spaces, commas and slashes (``mon/tue/wed``), mid-word only when a word is
+    longer than a line. Returns the lines and whether anything was left out (the last line
+    then ends with "…"; the caller puts the full text in the tooltip).
+    """
+    words = re.findall(r"[^ ,/]*[ ,/]*", text)
+    out: list[str] = [""]
+    for word in (w for w in words if w):
+        while len(word) > width:  # a word longer than a line is cut where it must be
+            room = width - len(out[-1])
+            out[-1] += word[:room]
+            word = word[room:]
+            out.append("")
+        if out[-1] and len(out[-1]) + len(word.rstrip()) > width:
+            out.append("")
+        out[-1] += word
+    out = [line.rstrip() for line in out if line.strip()] or [""]
+    if len(out) <= lines:
+        return out, False
+    kept = out[:lines]
+    kept[-1] = kept[-1][: width - 1].rstrip() + "…"
+    return kept, True
 
 
 def new_graph(name: str) -> graphviz.Digraph:

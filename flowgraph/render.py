@@ -28,6 +28,7 @@ from flowgraph.drawing import (
     ERROR_COLOUR,
     FORMATS,
     IDLE_COLOUR,
+    LAYOUT_SECONDS,
     NODE_STYLE,
     START,
     START_STYLE,
@@ -39,6 +40,7 @@ from flowgraph.drawing import (
     esc,
     finish,
     html_label,
+    hubs,
     legend_cell,
     new_graph,
     ordered_branches,
@@ -102,17 +104,20 @@ def render_flow(
     show_diagnostics: bool = True,
     traffic: Traffic | None = None,
     version_label: str | None = None,
+    time_limit: float = LAYOUT_SECONDS,
 ) -> bytes:
     """Draw ``flow`` as ``svg``, ``png`` or ``pdf`` bytes.
 
     ``diagnostics`` defaults to the flow's own check results; ``show_diagnostics=False`` draws
     none. ``traffic`` adds branch counts (edge thickness and labels) and per-node ends and
-    failovers. ``version_label`` goes into the title.
+    failovers. ``version_label`` goes into the title. Past ``time_limit`` seconds in ``dot`` a
+    simpler drawing is made that says so (:func:`flowgraph.drawing.finish`).
     """
     if show_diagnostics and diagnostics is None:
         diagnostics = default_diagnostics(flow)
     marks = _Marks.of(diagnostics or []) if show_diagnostics else _Marks()
-    return finish(flow_graph(flow, marks, traffic, version_label), fmt)
+    picture = _FlowPicture(flow, partition(flow), marks, traffic, version_label)
+    return finish(picture.build(), fmt, lambda: picture.build(simple=True), time_limit)
 
 
 def flow_graph(
@@ -135,6 +140,8 @@ class _FlowPicture:
         self.copies: dict[str, list[tuple[str, str]]] = {}
         self.missing: list[str] = []
         self.edges: list[tuple[str, str, dict[str, str]]] = []
+        #: Nodes many others lead to -> the one source drawn with a direct edge (see hubs()).
+        self.hubs = hubs((n.id, t) for n in flow.nodes for _, t in ordered_branches(n) if t in self.nodes)
 
     def home(self, node_id: str) -> str:
         """The step cluster a node is drawn in: its first step ("" = not reached: outside)."""
@@ -147,13 +154,16 @@ class _FlowPicture:
         shared = len(self.parts.node_steps.get(node_id, ())) > 1
         return shared and not any(t in self.nodes for t in node.branches.values())
 
-    def head(self, loc: str, target: str) -> str:
-        """The drawn name an edge from location ``loc`` to ``target`` points at."""
+    def head(self, loc: str, target: str, source: str = "") -> str:
+        """The drawn name an edge from ``source`` at location ``loc`` to ``target`` points at."""
         if target not in self.nodes:
             name = f"fg.missing.{target}"
             if target not in self.missing:
                 self.missing.append(target)
             return name
+        if self.hubs.get(target, source) != source:
+            # Every failure to one operator: a stub beside each source keeps edges short.
+            return self.extra(loc, target, f"{target}@goto.from.{source}")
         if self.copied(target):
             loc = loc if loc in self.parts.node_steps[target] else ""
             return self.extra(loc, target, f"{target}@{loc or 'shared'}")
@@ -178,7 +188,7 @@ class _FlowPicture:
                 loc = step_id_for_menu(node_id)  # its branches are decided by the next request
             grouped: dict[str, list[str]] = {}
             for branch, target in ordered_branches(node):
-                grouped.setdefault(self.head(loc, target), []).append(branch)
+                grouped.setdefault(self.head(loc, target, node_id), []).append(branch)
             for head, branches in grouped.items():
                 self.edges.append((node_id, head, self.edge_attrs(node_id, branches)))
 
@@ -200,14 +210,16 @@ class _FlowPicture:
         attrs["label"] = plain(*label)
         return attrs
 
-    def build(self) -> graphviz.Digraph:
+    def build(self, simple: bool = False) -> graphviz.Digraph:
+        """The graph; ``simple`` leaves out the step boxes (the bounded fallback drawing)."""
         graph = new_graph(self.flow.id)
         graph.attr(label=self.title())
-        self.plan_edges()
+        if not self.edges:
+            self.plan_edges()
         for index, step_id in enumerate(self.parts.order):
             step = self.parts.steps[step_id]
             members = [n for n in step.nodes if self.home(n) == step_id and not self.copied(n)]
-            with graph.subgraph(name=f"cluster_{index}") as cluster:
+            with graph.subgraph(name=f"{'step' if simple else 'cluster'}_{index}") as cluster:
                 cluster.attr(label=plain(*self.step_label(step_id)), style="rounded,filled")
                 cluster.attr(fillcolor="#f8fafc", color="#94a3b8", fontsize="11")
                 if step_id == "entry":
@@ -229,12 +241,25 @@ class _FlowPicture:
             graph.node(name, **attrs)
 
     def goto_attrs(self, node_id: str) -> dict[str, str]:
-        node, home = self.nodes[node_id], self.home(node_id)
+        node = self.nodes[node_id]
+        if node_id in self.hubs:
+            where = f"drawn once, beside {self.hubs[node_id]}"
+            sources = {n.id for n in self.flow.nodes if node_id in n.branches.values() and n.id != node_id}
+            tip = f"{node_id} is reached from {len(sources)} nodes; drawn once, beside {self.hubs[node_id]}"
+        else:
+            where = f"drawn in {self.home(node_id)}"
+            tip = f"{node_id} is evaluated in steps: {', '.join(self.parts.node_steps[node_id])}"
         lines = [
             f"go to <b>{esc(node.name or node_id)}</b>",
-            small(f"{esc(node_id)} · drawn in {esc(home)}", "#7c3aed"),
+            small(f"{esc(node_id)} · {esc(where)}", "#7c3aed"),
         ]
-        return {"label": html_label(lines), "shape": "rarrow", "style": "dashed", "color": "#7c3aed"}
+        return {
+            "label": html_label(lines),
+            "shape": "rarrow",
+            "style": "dashed",
+            "color": "#7c3aed",
+            "tooltip": plain(tip),
+        }
 
     def step_label(self, step_id: str) -> list[str]:
         step = self.parts.steps[step_id]
