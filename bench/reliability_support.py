@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import orjson
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
@@ -97,32 +98,51 @@ class Probe:
     body: bytes
 
 
+async def post_raw(
+    url: str, headers: dict[str, str], body: bytes, timeout_s: float = 60
+) -> tuple[int, bytes]:
+    """One POST on its own connection (no client pool to queue in: what is timed is the server)."""
+    host_port, _, path = url.removeprefix("http://").partition("/")
+    host, port = host_port.split(":")
+    head = f"POST /{path} HTTP/1.1\r\nHost: {host_port}\r\nContent-Type: application/json\r\n"
+    head += "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+    head += f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+    async with asyncio.timeout(timeout_s):
+        reader, writer = await asyncio.open_connection(host, int(port))
+        try:
+            writer.write(head.encode() + body)
+            data = await reader.read()
+        finally:
+            writer.close()
+    status_line, _, rest = data.partition(b"\r\n")
+    parts = status_line.split()
+    return (int(parts[1]) if len(parts) > 1 else 0), rest.partition(b"\r\n\r\n")[2]
+
+
 async def probe(
-    url: str, headers: dict[str, str], stop: asyncio.Event, rate: float, prefix: str, single_step: bool = True
+    url: str, headers: dict[str, str], stop: asyncio.Event, rate: float, prefix: str
 ) -> list[Probe]:
     """Send one request every 1/rate s until ``stop`` (open loop: latency counts from the due time)."""
     results: list[Probe] = []
     tasks: list[asyncio.Task[None]] = []
-    async with httpx.AsyncClient(timeout=30, limits=httpx.Limits(max_connections=200)) as client:
 
-        async def one(i: int, due: float) -> None:
-            body = {**CALL, "call_id": f"{prefix}-{i}", "uuid": f"{prefix}-u{i}"}
-            try:
-                resp = await client.post(url, json=body, headers=headers)
-                status, content = resp.status_code, resp.content
-            except httpx.HTTPError as exc:
-                status, content = 0, type(exc).__name__.encode()
-            results.append(Probe(due, time.perf_counter() - due, status, content))
+    async def one(i: int, due: float) -> None:
+        body = orjson.dumps({**CALL, "call_id": f"{prefix}-{i}", "uuid": f"{prefix}-u{i}"})
+        try:
+            status, content = await post_raw(url, headers, body)
+        except (OSError, TimeoutError) as exc:
+            status, content = 0, type(exc).__name__.encode()
+        results.append(Probe(due, time.perf_counter() - due, status, content))
 
-        start, i = time.perf_counter(), 0
-        while not stop.is_set():
-            due = start + i / rate
-            delay = due - time.perf_counter()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            tasks.append(asyncio.create_task(one(i, due)))
-            i += 1
-        await asyncio.gather(*tasks)
+    start, i = time.perf_counter(), 0
+    while not stop.is_set():
+        due = start + i / rate
+        delay = due - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(one(i, due)))
+        i += 1
+    await asyncio.gather(*tasks)
     return sorted(results, key=lambda p: p.due)
 
 
