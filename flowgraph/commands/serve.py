@@ -13,6 +13,7 @@ import errno
 import logging
 import socket
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -132,9 +133,12 @@ def bind(host: str, port: int) -> socket.socket:
 def _serve(settings: Any, sock: socket.socket, seed: Path | None) -> int:
     import uvicorn
 
+    from flowgraph.server import worker
     from flowgraph.server.app import create_app
 
     app = create_app(settings, seed_examples=seed)
+    # The management worker process starts beside the server, not on the first publish.
+    threading.Thread(target=_quietly(worker.warm), name="flowgraph-worker-warm", daemon=True).start()
     config = uvicorn.Config(
         app, log_level=settings.log_level, timeout_graceful_shutdown=None, access_log=settings.access_log
     )
@@ -142,6 +146,16 @@ def _serve(settings: Any, sock: socket.socket, seed: Path | None) -> int:
     server.run(sockets=[sock])
     # uvicorn leaves after a failed lifespan start without raising: say so in the exit code.
     return 0 if server.started else EXIT_ENVIRONMENT
+
+
+def _quietly(fn: Any) -> Any:
+    def run() -> None:
+        try:
+            fn()
+        except Exception as exc:  # the worker starts again on first use
+            logging.getLogger("flowgraph.server").warning("starting the worker failed: %s", exc)
+
+    return run
 
 
 def _first_line(exc: BaseException) -> str:

@@ -55,6 +55,17 @@ def pool() -> ProcessPoolExecutor:
         return _pool
 
 
+def warm() -> None:
+    """Start the worker and import the pipeline in it now (``flowgraph serve`` does this at
+    start), so the first publish does not pay for a process start while calls are answered."""
+    pool().submit(_call, _noop).result()
+
+
+def _noop() -> None:
+    import flowgraph.checks
+    import flowgraph.compiler  # noqa: F401
+
+
 def shutdown() -> None:
     """Stop the worker (app shutdown); a running job is cancelled."""
     global _pool
