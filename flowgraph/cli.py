@@ -19,6 +19,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "flowgraph.commands.compile",
     "flowgraph.commands.simulate",
     "flowgraph.commands.test",
+    "flowgraph.commands.impact",
     "flowgraph.commands.schema",
     "flowgraph.commands.serve",
     "flowgraph.commands.openapi",

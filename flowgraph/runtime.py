@@ -53,6 +53,9 @@ class Answer:
     failover_reason: str | None = None
     carried: dict[str, Any] | None = None
     request: int | None = None
+    #: What each HTTP lookup of this request answered (columns, ``not_found`` or ``error``):
+    #: kept in the call log so a recorded call can be replayed against a new draft.
+    lookups: dict[str, Any] | None = None
 
 
 class StepFailure(Exception):
@@ -105,14 +108,18 @@ class Runtime:
         if step is None:
             return self.failover(f"unknown step '{step_id}'", step_id)
         trace: list[tuple[str, str]] = []
+        fetched: dict[str, Any] = {}
         try:
-            return await self._walk(step_id, step.start, step.menu, call, lookups, trace, carried)
-        except StepFailure as exc:
-            return self.failover(str(exc), step_id, trace)
-        except RenderError as exc:
-            return self.failover(str(exc), step_id, trace)
+            answer = await self._walk(
+                step_id, step.start, step.menu, call, (lookups, fetched), trace, carried
+            )
+        except (StepFailure, RenderError) as exc:
+            answer = self.failover(str(exc), step_id, trace)
         except Exception as exc:  # the platform must always get an answer (issue 3 §2)
-            return self.failover(f"internal error: {type(exc).__name__}: {exc}"[:300], step_id, trace)
+            answer = self.failover(f"internal error: {type(exc).__name__}: {exc}"[:300], step_id, trace)
+        if fetched:
+            answer.lookups = fetched
+        return answer
 
     async def _walk(
         self,
@@ -120,7 +127,7 @@ class Runtime:
         start: str | None,
         menu: str | None,
         call: CallData,
-        lookups: HttpLookups | None,
+        lookups: tuple[HttpLookups | None, dict[str, Any]],
         trace: list[tuple[str, str]],
         carried: Mapping[str, Any] | None,
     ) -> Answer:
@@ -201,7 +208,12 @@ class Runtime:
                 return branch
         return "default"
 
-    async def _lookup(self, op: LookupOp, call: CallData, env: Env, lookups: HttpLookups | None) -> str:
+    async def _lookup(
+        self, op: LookupOp, call: CallData, env: Env, lookups: tuple[HttpLookups | None, dict[str, Any]]
+    ) -> str:
+        """The lookup's branch; its columns go into ``env``. ``lookups``: the HTTP client and
+        where each HTTP answer is noted for the call log."""
+        client, fetched = lookups
         if op.index is not None:
             assert op.key is not None
             row = op.index.find(op.key.render(env))
@@ -209,14 +221,16 @@ class Runtime:
                 return NOT_FOUND
             values = row
         else:
-            if lookups is None:
+            if client is None:
                 raise StepFailure(f"lookup '{op.node}' needs the HTTP lookup client, none was given")
             assert op.url is not None
             params = {k: v for k, v in env.items() if "." not in k}
-            result = await lookups.fetch(op.url.render(env), op.method, op.timeout_ms, params)
+            result = await client.fetch(op.url.render(env), op.method, op.timeout_ms, params)
             if result.outcome != FOUND:
-                return ERROR if result.outcome == ERROR else NOT_FOUND
+                fetched[op.node] = ERROR if result.outcome == ERROR else NOT_FOUND
+                return fetched[op.node]
             values = result.values
+            fetched[op.node] = dict(values)
         prefix = op.node + "."
         for column, value in values.items():
             env[prefix + column] = value

@@ -37,6 +37,7 @@ ROUTERS: tuple[str, ...] = (
     "flowgraph.server.routers.flows",
     "flowgraph.server.routers.tools",
     "flowgraph.server.routers.flowtests",
+    "flowgraph.server.routers.impact",
     "flowgraph.server.routers.versions",
     "flowgraph.server.routers.calls",
     "flowgraph.server.routers.images",

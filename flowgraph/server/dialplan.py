@@ -364,6 +364,7 @@ class DialplanHub:
                 "failover_reason": reason,
                 "trace": answer.trace if answer is not None else [],
                 "end": answer.end if answer is not None else None,
+                "lookups": answer.lookups if answer is not None else None,
             }
         )
 

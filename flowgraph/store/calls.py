@@ -26,7 +26,15 @@ from sqlalchemy.engine import Engine, RowMapping
 from flowgraph.store.calls_writer import CallLogWriter, to_row
 from flowgraph.store.db import metadata as shared_metadata
 
-__all__ = ["CALL_LOG", "CallLog", "CallLogWriter", "calls_for_call", "count_calls", "iter_calls", "list_calls"]
+__all__ = [
+    "CALL_LOG",
+    "CallLog",
+    "CallLogWriter",
+    "calls_for_call",
+    "count_calls",
+    "iter_calls",
+    "list_calls",
+]
 
 log = logging.getLogger("flowgraph.calls")
 
@@ -45,6 +53,7 @@ RECORD_FIELDS: tuple[str, ...] = (
     "failover_reason",
     "trace",
     "end",
+    "lookups",
 )
 MAX_PAGE = 1000
 
@@ -71,6 +80,9 @@ def define_table(metadata: MetaData) -> Table:
         Column("failover_reason", String(500), nullable=True),
         Column("trace", Text, nullable=False),
         Column("end", String(64), nullable=True),
+        # What each HTTP lookup answered (JSON; null when the request made none): publish impact
+        # replays recorded calls with these answers (flowgraph/impact.py).
+        Column("lookups", Text, nullable=True),
         Index("ix_call_log_flow_time", "flow_id", "time"),
         Index("ix_call_log_call_id", "call_id"),
     )
@@ -139,6 +151,8 @@ def _record(row: RowMapping) -> dict[str, Any]:
         step if isinstance(step, dict) else {"node": step[0], "branch": step[1]}
         for step in orjson.loads(record["trace"])
     ]
+    if record["lookups"] is not None:
+        record["lookups"] = orjson.loads(record["lookups"])
     return record
 
 

@@ -137,6 +137,7 @@ def to_row(r: dict[str, Any], cuts: list[str] | None = None) -> tuple[Any, ...]:
             "unserialisable_record",
             "[]",
             None,
+            None,
         )
 
 
@@ -159,6 +160,7 @@ def _row(r: dict[str, Any], cuts: list[str]) -> tuple[Any, ...]:
         None if reason is None else clip(reason, 500),
         orjson.dumps(clean(list(r.get("trace") or ()), cuts)).decode(),
         None if end is None else clip(end, 64),
+        orjson.dumps(clean(r["lookups"], cuts)).decode() if r.get("lookups") else None,
     )
 
 

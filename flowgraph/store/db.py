@@ -119,8 +119,26 @@ def create_all(engine: Engine) -> None:
             importlib.import_module(name)
     try:
         metadata.create_all(engine)
+        _add_missing_columns(engine)
     except Exception as exc:
         raise DatabaseError(f"cannot create the schema on {engine.url!r}: {exc}") from exc
+
+
+def _add_missing_columns(engine: Engine) -> None:
+    """Add the nullable columns a newer flowgraph defines to tables an older one created
+    (``create_all`` makes missing tables only), so an upgraded server keeps its database."""
+    from sqlalchemy import inspect
+
+    inspector = inspect(engine)
+    for table in metadata.sorted_tables:
+        if not inspector.has_table(table.name):
+            continue
+        present = {c["name"] for c in inspector.get_columns(table.name)}
+        for column in table.columns:
+            if column.name not in present and column.nullable and not column.primary_key:
+                kind = column.type.compile(dialect=engine.dialect)
+                with engine.begin() as conn:
+                    conn.execute(text(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}'))
 
 
 def ping(engine: Engine) -> None:

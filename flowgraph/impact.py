@@ -1,0 +1,181 @@
+"""Publish impact: replay the calls in the call log against a draft, before it goes live.
+
+Each recorded call (its requests grouped by :func:`flowgraph.profile.call_identity`, in order)
+is played again through the draft's compiled runtime: the first request runs the entry step,
+each later one the step the *draft* hands over to, with the recorded request's variables and
+digits, and each HTTP lookup answers what it answered then (the call log keeps it). The call's
+outcome under the draft is compared with what the live version answered.
+
+A call cannot be replayed when an HTTP lookup of the draft has no recorded answer for it (the
+draft asks an API the call never asked), when the call's first recorded request was not its
+entry, or when its records hold no variables. Those are counted with their reason.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from flowgraph.callvars import parse_call_vars
+from flowgraph.compiler import CompiledFlow, compile_flow
+from flowgraph.emit import DialplanAction, RecordingAction, ResponseError, TransferAction, parse_response
+from flowgraph.lookups import ERROR, FOUND, NOT_FOUND, HttpLookups, LookupResult
+from flowgraph.model import Flow
+from flowgraph.partition import ENTRY_STEP
+from flowgraph.profile import call_identity
+from flowgraph.runtime import Answer, Runtime
+
+#: Example calls kept per (old outcome -> new outcome) group.
+EXAMPLES_PER_GROUP = 5
+
+
+class NotReplayable(Exception):
+    """This recorded call cannot be played against the draft (the reason is reported)."""
+
+
+def outcome(body: bytes | str, failover_reason: str | None = None) -> str:
+    """How an answer ends the call, in words: ``transfer agent 05000001``, ``menu 400101``,
+    ``hand-off 66ab…``, ``failover (reason)``, ``plays 101, then hangs up``."""
+    if failover_reason:
+        return f"failover ({failover_reason.split(':', 1)[0].strip()})"
+    try:
+        groups = parse_response(body)
+    except ResponseError:
+        return "no action list (platform failover)"
+    actions = [a for group in groups for a in group]
+    transfers = [a for a in actions if isinstance(a, TransferAction)]
+    if transfers:
+        first = transfers[0]
+        return f"transfer {first.type} {' '.join(first.data)}" + (
+            " (then more)" if len(transfers) > 1 else ""
+        )
+    last = actions[-1]
+    if isinstance(last, DialplanAction):
+        menu = [a for a in actions if isinstance(a, RecordingAction) and a.dtmf is not None]
+        return f"menu {menu[-1].data}" if menu else f"hand-off {last.data}"
+    assert isinstance(last, RecordingAction)
+    return f"plays {last.data}, then hangs up"
+
+
+class RecordedLookups(HttpLookups):
+    """Answers HTTP lookups with what the call log recorded for that request."""
+
+    def __init__(self) -> None:  # no client: nothing here touches the network
+        self.recorded: Mapping[str, Any] = {}
+        self.node_of: dict[str, str] = {}
+
+    async def fetch(self, url: str, method: str, timeout_ms: int, params: Mapping[str, str]) -> LookupResult:
+        node = self.node_of.get(url, url)
+        if node not in self.recorded:
+            raise NotReplayable(f"lookup '{node}' has no recorded answer")
+        answer = self.recorded[node]
+        if isinstance(answer, dict):
+            return LookupResult(FOUND, {str(k): str(v) for k, v in answer.items()})
+        return LookupResult(ERROR if answer == ERROR else NOT_FOUND, reason="recorded")
+
+    async def aclose(self) -> None:
+        """Nothing to close."""
+
+
+@dataclass
+class ImpactReport:
+    """Calls replayed, how many would now end differently (grouped), and those not replayed."""
+
+    replayed: int = 0
+    changed: int = 0
+    groups: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    not_replayed: dict[str, int] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        groups = sorted(self.groups.items(), key=lambda kv: (-kv[1]["calls"], kv[0]))
+        return {
+            "replayed": self.replayed,
+            "changed": self.changed,
+            "groups": [{"old": o, "new": n, **g} for (o, n), g in groups],
+            "not_replayed": [{"reason": r, "calls": c} for r, c in sorted(self.not_replayed.items())],
+        }
+
+
+def group_calls(records: Iterable[Mapping[str, Any]]) -> dict[str, list[Mapping[str, Any]]]:
+    """Call-log records by call (the call-identity rule), each call's requests in order."""
+    calls: dict[str, list[Mapping[str, Any]]] = {}
+    for record in records:
+        key = call_identity(str(record.get("call_id") or ""), str(record.get("uuid") or ""))
+        if key:
+            calls.setdefault(key, []).append(record)
+    for requests in calls.values():
+        requests.sort(key=lambda r: (r.get("time") or 0, r.get("id") or 0))
+    return calls
+
+
+async def _replay(runtime: Runtime, lookups: RecordedLookups, requests: list[Mapping[str, Any]]) -> Answer:
+    """The draft's last answer for this call's recorded requests."""
+    if requests[0].get("step") not in (ENTRY_STEP, "", None):
+        raise NotReplayable("the call's first recorded request is not its entry")
+    step, carried, answer = ENTRY_STEP, None, None
+    for record in requests:
+        variables = record.get("variables")
+        if not isinstance(variables, dict):
+            raise NotReplayable("a request without recorded variables")
+        lookups.recorded = record.get("lookups") or {}
+        call = parse_call_vars(variables, runtime.compiled.profile)
+        answer = await runtime.answer(step, call, lookups, carried)
+        if answer.next_step is None or answer.failover_reason is not None:
+            return answer
+        step, carried = answer.next_step, answer.carried
+    assert answer is not None
+    return answer
+
+
+def _runtime(compiled: CompiledFlow) -> tuple[Runtime, RecordedLookups]:
+    lookups = RecordedLookups()
+    for node, op in compiled.ops.items():
+        url = getattr(op, "url", None)
+        if url is not None:  # a URL template cannot tell its node; the node id can
+            lookups.node_of[url.text] = node
+    return Runtime(compiled), lookups
+
+
+def impact(draft: Flow, records: Iterable[Mapping[str, Any]]) -> ImpactReport:
+    """Replay every recorded call of ``records`` against ``draft`` (raises ``CompileError`` for a
+    draft with errors) and compare each call's outcome with the one recorded."""
+    compiled = compile_flow(draft)
+    runtime, lookups = _runtime(_literal_urls(compiled))
+    report = ImpactReport()
+
+    async def run_all() -> None:
+        for key, requests in group_calls(records).items():
+            last = requests[-1]
+            old = outcome(str(last.get("response") or ""), last.get("failover_reason"))
+            try:
+                answer = await _replay(runtime, lookups, requests)
+            except NotReplayable as exc:
+                report.not_replayed[str(exc)] = report.not_replayed.get(str(exc), 0) + 1
+                continue
+            report.replayed += 1
+            new = outcome(answer.body, answer.failover_reason)
+            if new != old:
+                report.changed += 1
+                group = report.groups.setdefault((old, new), {"calls": 0, "examples": []})
+                group["calls"] += 1
+                if len(group["examples"]) < EXAMPLES_PER_GROUP:
+                    group["examples"].append(key)
+
+    asyncio.run(run_all())
+    return report
+
+
+def _literal_urls(compiled: CompiledFlow) -> CompiledFlow:
+    """The compiled flow with each HTTP lookup asking its node id (see :class:`RecordedLookups`)."""
+    from flowgraph.simulate import scripted
+
+    return scripted(compiled)
+
+
+def impact_json(draft: dict[str, Any], source: str, records: list[dict[str, Any]]) -> dict[str, Any]:
+    """:func:`impact` for a stored draft document, as JSON (the worker process runs this)."""
+    from flowgraph.load import flow_from_data
+
+    return impact(flow_from_data(draft, source), records).to_json()
