@@ -128,7 +128,7 @@ class LiveFlows:
     def _reload(self, flow_id: str) -> None:
         try:
             # Collector paused: its passes over a big new flow stall live answers (server/worker.py).
-            with gc_paused():
+            with gc_paused(freeze=True):
                 live = self._load(flow_id)
         except Exception:
             # A stored version that no longer compiles (e.g. after an upgrade) keeps serving the

@@ -35,13 +35,20 @@ _pool: ProcessPoolExecutor | None = None
 
 
 @contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause the cyclic collector: its passes over a big new flow are long stop-the-world pauses."""
+def gc_paused(freeze: bool = False) -> Iterator[None]:
+    """Pause the cyclic collector: its passes over a big new flow are long stop-the-world pauses.
+
+    ``freeze``: move what was made meanwhile (a live flow, kept until the next publish) out of
+    the collector's reach before resuming; otherwise the first collection after the pause walks
+    all of it at once. The price: reference cycles left as garbage meanwhile are never collected.
+    """
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        if freeze:
+            gc.freeze()
         if was_enabled:
             gc.enable()
 
