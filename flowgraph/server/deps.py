@@ -39,7 +39,8 @@ class CallLogReader(Protocol):
     """What the management API needs from the call log (implemented by ``store/calls.py``).
 
     Records are dicts in the architecture's call-log shape: ``{time, call_id, uuid, flow_id,
-    version, step, variables, response, latency_ms, failover_reason, trace, end}``, newest first.
+    version, step, variables, response, latency_ms, failover_reason, trace, end, lookups}``, newest
+    first.
     """
 
     def records(
@@ -50,6 +51,7 @@ class CallLogReader(Protocol):
         since: datetime | None = None,
         until: datetime | None = None,
         limit: int = 100,
+        version: str | None = None,
     ) -> list[dict[str, Any]]: ...
 
 

@@ -111,6 +111,7 @@ class CallLog:
         until: datetime | float | None = None,
         limit: int = 100,
         offset: int = 0,
+        version: str | None = None,
     ) -> list[dict[str, Any]]:
         """A flow's records, newest first (the server's ``CallLogReader``; see :func:`list_calls`)."""
         return list_calls(
@@ -121,6 +122,7 @@ class CallLog:
             limit=limit,
             offset=offset,
             call_id=call_id,
+            version=version,
         )
 
     def insert_many(self, records: list[dict[str, Any]]) -> None:
@@ -175,15 +177,19 @@ def list_calls(
     limit: int = 100,
     offset: int = 0,
     call_id: str | None = None,
+    version: str | None = None,
 ) -> list[dict[str, Any]]:
     """A flow's records in ``[since, until)`` (epoch seconds), newest first, one page.
 
-    ``limit`` is clamped to 1..1000; ``call_id`` narrows the page to one call.
+    ``limit`` is clamped to 1..1000; ``call_id`` narrows the page to one call, ``version`` to
+    the requests one flow version answered.
     """
     t = log_table.table
     where = _window(t, flow_id, since, until)
     if call_id is not None:
         where.append(t.c.call_id == call_id)
+    if version is not None:
+        where.append(t.c.version == version)
     query = (
         select(t)
         .where(*where)

@@ -86,3 +86,37 @@ def test_impact_counts_exactly_the_calls_that_took_the_changed_branch(tmp_path: 
         ).stdout
         assert "of 6 calls in the last 1d, 3 would now end differently" in out
         assert "transfer department 5300  ->  transfer ivr 22590" in out
+
+
+def test_calls_filter_by_version_and_old_databases_gain_the_lookups_column(tmp_path: Path) -> None:
+    """An older call_log without ``lookups`` gets the column on start; /calls?version= filters."""
+    import sqlite3
+
+    path = tmp_path / "old.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute(
+            "CREATE TABLE call_log (id INTEGER PRIMARY KEY, time FLOAT NOT NULL, call_id VARCHAR(200) NOT NULL,"
+            " uuid VARCHAR(200) NOT NULL, flow_id VARCHAR(64) NOT NULL, version VARCHAR(64) NOT NULL,"
+            " step VARCHAR(200) NOT NULL, variables TEXT NOT NULL, response TEXT NOT NULL,"
+            ' latency_ms FLOAT NOT NULL, failover_reason VARCHAR(500), trace TEXT NOT NULL, "end" VARCHAR(64))'
+        )
+    examples = Path(__file__).resolve().parents[2] / "examples"
+    db = f"sqlite:///{path}"
+    with flowgraph_server(db, args=("--seed-examples", str(examples)), workdir=tmp_path) as server:
+        call(server.base_url, server.token, "+919876543210", "1")
+        with server.client() as api:
+            version = api.get(f"/api/flows/{FLOW}/versions", headers=server.auth).json()[0]["hash"]
+            for _ in range(200):
+                rows = api.get(
+                    f"/api/flows/{FLOW}/calls", params={"version": version}, headers=server.auth
+                ).json()
+                if len(rows) == 2:
+                    break
+                time.sleep(0.1)
+            assert len(rows) == 2 and {r["version"] for r in rows} == {version}
+            other = api.get(
+                f"/api/flows/{FLOW}/calls", params={"version": "000000000000"}, headers=server.auth
+            )
+            assert other.json() == []
+    with sqlite3.connect(path) as conn:
+        assert "lookups" in {row[1] for row in conn.execute("PRAGMA table_info(call_log)")}

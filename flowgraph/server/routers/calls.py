@@ -38,6 +38,9 @@ def list_calls(
     since: datetime | None = Query(None, description="From this time (ISO 8601; naive means UTC)"),
     until: datetime | None = Query(None, description="Before this time"),
     call_id: str | None = Query(None, max_length=200, description="Only this call's requests"),
+    version: str | None = Query(
+        None, max_length=64, description="Only requests this flow version answered (its 12-hex hash)"
+    ),
     limit: int = Query(100, ge=1, le=1000),
     offset: int = Query(0, ge=0),
     state: AppState = Depends(get_state),
@@ -45,10 +48,10 @@ def list_calls(
     """The flow's call-log records, newest first: time, call id, version, step, variables received,
     response sent, latency, failover reason, trace."""
     state.flows.get(flow_id, include_deleted=True)
-    if call_id is not None and "\x00" in call_id:
-        return []  # no call id holds NUL (and PostgreSQL cannot compare one)
+    if any(v is not None and "\x00" in v for v in (call_id, version)):
+        return []  # no call id or version holds NUL (and PostgreSQL cannot compare one)
     return call_log(state).records(
-        flow_id, call_id=call_id, since=since, until=until, limit=limit, offset=offset
+        flow_id, call_id=call_id, since=since, until=until, limit=limit, offset=offset, version=version
     )
 
 

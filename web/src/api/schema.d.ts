@@ -2036,6 +2036,8 @@ export interface operations {
                 since?: string | null;
                 /** @description Before this time */
                 until?: string | null;
+                /** @description Only requests this flow version answered (its 12-hex hash) */
+                version?: string | null;
             };
             header?: never;
             path: {
