@@ -22,6 +22,8 @@ ERROR_COLOUR = "#dc2626"
 WARNING_COLOUR = "#d97706"
 EDGE_COLOUR = "#475569"
 IDLE_COLOUR = "#9ca3af"
+#: Branches sent to the platform that the call log cannot prove were taken.
+UNKNOWN_COLOUR = "#b45309"
 
 #: Shape and fill per node type; the legend shows the same swatches.
 NODE_STYLE: dict[str, dict[str, str]] = {
@@ -53,7 +55,7 @@ GRAPH_ATTRS: dict[str, str] = {
     "ranksep": "0.45",
     "newrank": "true",
     "mclimit": "0.5",
-    "nslimit": "4",
+    "nslimit": "1",
     "remincross": "false",
     "outputorder": "edgesfirst",
 }

@@ -33,6 +33,7 @@ from flowgraph.drawing import (
     START,
     START_STYLE,
     TYPE_HINT,
+    UNKNOWN_COLOUR,
     WARNING_COLOUR,
     RenderError,
     count,
@@ -196,12 +197,7 @@ class _FlowPicture:
         attrs: dict[str, str] = {}
         label = [", ".join(branches)]
         if self.traffic is not None:
-            counts = [self.traffic.edge(source, b) for b in branches]
-            total, most = sum(counts), self.traffic.max_edge()
-            label = [", ".join(f"{b} · {c}" for b, c in zip(branches, counts, strict=True))]
-            attrs["penwidth"] = f"{1 + 5 * min(total / most, 1):.2f}" if most and total else "1"
-            if not total:
-                attrs.update(color=IDLE_COLOUR, style="dashed", fontcolor=IDLE_COLOUR)
+            label, attrs = self.traffic_edge(source, branches)
         found = [item for b in branches for item in self.marks.edges.get((source, b), [])]
         colour = worst(found)
         if colour:
@@ -292,24 +288,58 @@ class _FlowPicture:
         elif node_id == self.flow.entry:
             attrs["penwidth"] = "2"
         if self.traffic is not None:
-            lines.append(self.traffic_line(node_id))
+            lines.append(self.traffic_line(node_id, loc))
         tips = [*self.marks.tips.get(node_id, []), *([node.note] if node.note else [])]
         if len(steps) > 1:
             tips.append(f"evaluated in steps: {', '.join(steps)}")
+        by_step = self.step_counts(node_id)
+        if by_step:
+            tips.append(by_step)
         if tips:
             attrs["tooltip"] = plain(*tips)
         attrs["label"] = html_label(lines)
         return attrs
 
-    def traffic_line(self, node_id: str) -> str:
+    def traffic_edge(self, source: str, branches: list[str]) -> tuple[list[str], dict[str, str]]:
+        """Label and style of an edge from its counts: thickness by calls, dotted when unknown."""
         assert self.traffic is not None
-        counts = self.traffic.node(node_id)
-        text = f"{counts.visits} passed · {counts.ended} ended"
-        if self.copied(node_id):
-            text = f"all steps: {text}"  # every per-step copy shows the node's totals
-        if counts.failovers:
-            return small(f"{text} · <b>{count(counts.failovers, 'failover')}</b>", ERROR_COLOUR)
-        return small(text, "#0f766e")
+        t, parts, attrs = self.traffic, [], {}
+        known = [t.edge(source, b) for b in branches]
+        unknown = [t.unknown_edge(source, b) for b in branches]
+        for branch, taken, sent in zip(branches, known, unknown, strict=True):
+            parts.append(f"{branch} · {taken}" + (f" + {sent} sent, outcome unknown" if sent else ""))
+        total, most = sum(known) + sum(unknown), t.max_edge()
+        attrs["penwidth"] = f"{1 + 5 * min(total / most, 1):.2f}" if most and total else "1"
+        if not total:
+            attrs.update(color=IDLE_COLOUR, style="dashed", fontcolor=IDLE_COLOUR)
+        elif not sum(known):
+            attrs.update(color=UNKNOWN_COLOUR, style="dotted", fontcolor=UNKNOWN_COLOUR)
+        return [", ".join(parts)], attrs
+
+    def traffic_line(self, node_id: str, loc: str) -> str:
+        """Calls, visits, ends and failovers at a node; a per-step copy shows its step's counts."""
+        assert self.traffic is not None
+        per_step = self.copied(node_id) and bool(loc)
+        c = self.traffic.node(node_id, loc if per_step else None)
+        parts = [count(c.calls, "call")]
+        if c.visits != c.calls:
+            parts.append(count(c.visits, "visit"))
+        parts.append(f"{c.ended} ended")
+        if c.unknown:
+            parts.append(f"{c.unknown} outcome unknown")
+        if c.sent:
+            parts.append(f"{c.sent} sent, outcome unknown")
+        text = ("in this step: " if per_step else "") + " · ".join(parts)
+        if c.failovers:
+            return small(f"{esc(text, 90)} · <b>{count(c.failovers, 'failover')}</b>", ERROR_COLOUR)
+        return small(esc(text, 90), UNKNOWN_COLOUR if c.sent and not c.calls else "#0f766e")
+
+    def step_counts(self, node_id: str) -> str | None:
+        """Tooltip line for a node several steps evaluate: its visits in each step."""
+        if self.traffic is None or len(self.parts.node_steps.get(node_id, ())) < 2:
+            return None
+        found = [(s, self.traffic.node(node_id, s).visits) for s in self.parts.node_steps[node_id]]
+        return "visits by step: " + ", ".join(f"{s} {n}" for s, n in found)
 
     def title(self) -> str:
         flow = self.flow
@@ -322,13 +352,8 @@ class _FlowPicture:
                 f'<tr><td align="left" colspan="20">flow: {diagnostic_line(self.marks.flow)}</td></tr>'
             )
         if self.traffic is not None:
-            t = self.traffic
-            since = f" since {esc(t.since)}" if t.since else ""
-            summary = (
-                f"traffic{since}: {count(t.calls, 'call')} · {count(t.requests, 'request')} · "
-                f"{count(t.failovers, 'failover')}"
-            )
-            rows.append(f'<tr><td align="left" colspan="20">{small(summary, "#0f766e")}</td></tr>')
+            summary = small(esc(f"traffic · {self.traffic.summary()}", 120), "#0f766e")
+            rows.append(f'<tr><td align="left" colspan="20">{summary}</td></tr>')
         present = [kind for kind in NODE_STYLE if any(n.type == kind for n in flow.nodes)]
         rows.append("<tr>" + "".join(legend_cell(kind) for kind in present) + self.marker_cells() + "</tr>")
         return '<<table border="0" cellspacing="3" cellpadding="2">' + "".join(rows) + "</table>>"
@@ -338,6 +363,10 @@ class _FlowPicture:
         cells = [f'<td border="1" color="#94a3b8" bgcolor="#f8fafc">{request}</td>']
         if any(len(steps) > 1 for steps in self.parts.node_steps.values()):
             cells.append(f'<td border="1" color="#7c3aed" style="dashed">{small("shared by steps")}</td>')
+        if self.traffic is not None:
+            cells.append(f'<td border="1" color="{IDLE_COLOUR}" style="dashed">{small("no calls")}</td>')
+            unknown = small("sent, outcome unknown", UNKNOWN_COLOUR)
+            cells.append(f'<td border="1" color="{UNKNOWN_COLOUR}" style="dotted">{unknown}</td>')
         if self.marks.nodes or self.marks.edges or self.marks.flow:
             cells.append(f'<td border="2" color="{ERROR_COLOUR}">{small("error")}</td>')
             cells.append(f'<td border="2" color="{WARNING_COLOUR}">{small("warning")}</td>')

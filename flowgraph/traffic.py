@@ -1,12 +1,20 @@
-"""Traffic: how many calls took each branch, ended at each node and fell to failover.
+"""Traffic: how many calls reached each node, took each branch, ended there or fell to failover.
 
 Built from call-log records (``docs/architecture.md``: each record has ``time``, ``call_id``,
-``trace: [{"node", "branch"}]``, ``end`` and ``failover_reason``) or from the stats JSON the
-server's ``GET /api/flows/{id}/stats`` returns (:func:`traffic_stats`). The renderer reads a
-:class:`Traffic` to draw edge thickness and per-node counts.
+``uuid``, ``version``, ``step``, ``trace: [{"node", "branch"}]``, ``end`` and
+``failover_reason``) or from the stats JSON the server's ``GET /api/flows/{id}/stats`` returns
+(:func:`traffic_stats`). The renderer reads a :class:`Traffic` to draw counts.
 
-A record is one answered request (one step of a call), so a call answered over three steps
-contributes three records; ``calls`` counts distinct call ids, ``requests`` counts records.
+A record is one answered request (one step of a call). Counts are of calls and of visits to a
+node within a call, not of requests (issue 10):
+
+- records are grouped into calls by :func:`flowgraph.profile.call_identity` and read in order;
+- a menu is visited once: it is traced in the request that plays it (branch ``""``) and again
+  at the start of the continuation that reads the key; the second is the same visit;
+- a transfer's ``no_answer`` continuation is sent with the transfer, but the platform runs it
+  only when nobody answers. What follows it in the same answer is counted as *sent, outcome
+  unknown* until the call log proves it ran: a later request of the call continues a menu the
+  continuation played. The transfer itself then shows "outcome unknown".
 """
 
 from __future__ import annotations
@@ -20,10 +28,15 @@ from pathlib import Path
 from typing import Any
 
 from flowgraph.diagnostics import FlowgraphError
+from flowgraph.profile import call_identity
 
-STATS_FORMAT = "flowgraph.traffic/1"
+STATS_FORMAT = "flowgraph.traffic/2"
 _WINDOW_RE = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")
 _WINDOW_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+_WINDOW_WORDS = {"s": "s", "m": "min", "h": "h", "d": "days", "w": "weeks"}
+#: The branch a transfer sends its fall-through on (used when node types are not known).
+FALL_THROUGH = "no_answer"
+_COUNTS = ("calls", "visits", "ended", "failovers", "unknown", "sent")
 
 
 class TrafficError(FlowgraphError):
@@ -32,11 +45,24 @@ class TrafficError(FlowgraphError):
 
 @dataclass
 class NodeTraffic:
-    """Counts for one node: times a request passed it, calls that ended there, failovers there."""
+    """Counts for one node.
 
+    ``calls``: calls that reached it; ``visits``: times it ran (a call may come back);
+    ``ended``: calls that left the flow there; ``failovers``: requests that fell to the failover
+    there; ``unknown``: transfers whose no-answer continuation was sent and never proven to run
+    (answered, or fell through: the log cannot tell); ``sent``: times the node was in such a
+    continuation, sent to the platform but not known to have run.
+    """
+
+    calls: int = 0
     visits: int = 0
     ended: int = 0
     failovers: int = 0
+    unknown: int = 0
+    sent: int = 0
+
+    def to_json(self) -> dict[str, int]:
+        return {name: getattr(self, name) for name in _COUNTS}
 
 
 @dataclass
@@ -45,80 +71,112 @@ class Traffic:
 
     nodes: dict[str, NodeTraffic] = field(default_factory=dict)
     edges: dict[tuple[str, str], int] = field(default_factory=dict)
+    #: Branches sent to the platform that the call log cannot prove were taken.
+    unknown_edges: dict[tuple[str, str], int] = field(default_factory=dict)
+    #: Node counts by the step (request) that evaluated the node.
+    steps: dict[str, dict[str, NodeTraffic]] = field(default_factory=dict)
+    #: Calls per flow version (the compiled version hash the server records).
+    versions: dict[str, int] = field(default_factory=dict)
     calls: int = 0
     requests: int = 0
     failovers: int = 0
     #: Failovers no node can be blamed for (the request failed before the flow ran).
     unattributed_failovers: int = 0
     since: str | None = None
+    #: Readable window for the title: "last 24 h", "since 30 Nov 2026 18:57 UTC".
+    window: str | None = None
+    #: Only records of this flow version were counted.
+    version: str | None = None
 
-    def node(self, node_id: str) -> NodeTraffic:
-        """Counts for ``node_id`` (zeros when no call reached it)."""
-        return self.nodes.get(node_id, NodeTraffic())
+    def node(self, node_id: str, step: str | None = None) -> NodeTraffic:
+        """Counts for ``node_id`` (in ``step`` only, when given); zeros when no call reached it."""
+        table = self.nodes if step is None else self.steps.get(step, {})
+        return table.get(node_id, NodeTraffic())
 
     def edge(self, source: str, branch: str) -> int:
-        """How many times a request took ``branch`` out of ``source``."""
+        """How many times a call is known to have taken ``branch`` out of ``source``."""
         return self.edges.get((source, branch), 0)
+
+    def unknown_edge(self, source: str, branch: str) -> int:
+        """How many times ``branch`` was sent but not proven taken (sent, outcome unknown)."""
+        return self.unknown_edges.get((source, branch), 0)
 
     def max_edge(self) -> int:
         """The busiest edge's count (0 when there is no traffic); scales edge thickness."""
-        return max(self.edges.values(), default=0)
+        return max([*self.edges.values(), *self.unknown_edges.values()], default=0)
+
+    def summary(self) -> str:
+        """One readable line: "last 24 h · 5 calls · 3 failovers"."""
+        parts = [self.window or "all records"]
+        if self.version:
+            parts.append(f"version {self.version[:12]}")
+        parts += [_count(self.calls, "call"), _count(self.failovers, "failover")]
+        if not self.version and len(self.versions) > 1:
+            parts.append(f"{len(self.versions)} versions together")
+        return " · ".join(parts)
 
     @classmethod
-    def from_records(cls, records: Iterable[Any], since: Any = None) -> Traffic:
-        """Count call-log records, keeping only those at or after ``since`` when given."""
+    def from_records(
+        cls,
+        records: Iterable[Any],
+        since: Any = None,
+        *,
+        kinds: Mapping[str, str] | None = None,
+        version: str | None = None,
+        window: str | None = None,
+    ) -> Traffic:
+        """Count call-log records into calls and visits (see the module docstring).
+
+        ``since`` keeps records at or after a time; ``version`` keeps one flow version (its
+        hash, or a prefix of it); ``kinds`` maps node id -> node type, so only transfers' fall-
+        throughs count as unproven (without it, any ``no_answer`` branch does); ``window`` is
+        the trailing window ("24h") the records were chosen by, for :meth:`summary`.
+        """
         cutoff = _as_datetime(since, "since") if since is not None else None
-        out = cls(since=cutoff.isoformat() if cutoff else None)
-        call_ids: set[str] = set()
+        out = cls(since=cutoff.isoformat() if cutoff else None, version=version)
+        out.window = window_words(window) if window else (_since_words(cutoff) if cutoff else None)
+        calls: dict[str, list[tuple[float, int, int, Any]]] = {}
         for index, record in enumerate(records):
-            if cutoff is not None:
-                when = _as_datetime(_get(record, "time"), f"record {index}: time")
-                if when < cutoff:
-                    continue
-            out._add(record, index)
-            call_ids.add(str(_get(record, "call_id") or f"#{index}"))
-        out.calls = len(call_ids)
+            when = _as_datetime(_get(record, "time"), f"record {index}: time") if cutoff else None
+            if when is not None and cutoff is not None and when < cutoff:
+                continue
+            if version and not str(_get(record, "version") or "").startswith(version):
+                continue
+            key = call_identity(str(_get(record, "call_id") or ""), str(_get(record, "uuid") or ""))
+            order = _order(record)
+            calls.setdefault(key or f"#{index}", []).append((order[0], order[1], index, record))
+        for key in sorted(calls):
+            _CallWalk(out, kinds).walk([(i, r) for *_, i, r in sorted(calls[key], key=lambda c: c[:3])])
+        out.calls = len(calls)
         return out
 
-    def _add(self, record: Any, index: int) -> None:
-        self.requests += 1
-        trace = _get(record, "trace") or []
-        if not isinstance(trace, list):
-            raise TrafficError(f"record {index}: trace: expected a list, got {type(trace).__name__}")
-        last: str | None = None
-        for hop, entry in enumerate(trace):
-            node_id, branch = _trace_entry(entry, f"record {index}: trace[{hop}]")
-            self.nodes.setdefault(node_id, NodeTraffic()).visits += 1
-            if branch:
-                self.edges[(node_id, branch)] = self.edges.get((node_id, branch), 0) + 1
-            last = node_id
-        end = _get(record, "end")
-        if end:
-            self.nodes.setdefault(str(end), NodeTraffic()).ended += 1
-        if _get(record, "failover_reason"):
-            self.failovers += 1
-            # Blame the node the flow stopped at; a request that failed before any node ran
-            # (bad step id, internal error on entry) is counted on its own.
-            blamed = str(end) if end else last
-            if blamed is None:
-                self.unattributed_failovers += 1
-            else:
-                self.nodes.setdefault(blamed, NodeTraffic()).failovers += 1
+    def count_node(self, node_id: str, step: str, name: str, amount: int = 1) -> None:
+        """Add ``amount`` to one count of a node, in the totals and in ``step``'s table."""
+        for table in (self.nodes, self.steps.setdefault(step, {})):
+            counts = table.setdefault(node_id, NodeTraffic())
+            setattr(counts, name, getattr(counts, name) + amount)
 
     def to_stats(self) -> dict[str, Any]:
         """The JSON-able stats document (sorted, so equal traffic gives equal JSON)."""
         return {
             "format": STATS_FORMAT,
             "since": self.since,
+            "window": self.window,
+            "version": self.version,
             "calls": self.calls,
             "requests": self.requests,
             "failovers": self.failovers,
             "unattributed_failovers": self.unattributed_failovers,
-            "nodes": {
-                nid: {"visits": t.visits, "ended": t.ended, "failovers": t.failovers}
-                for nid, t in sorted(self.nodes.items())
+            "versions": dict(sorted(self.versions.items())),
+            "nodes": {nid: t.to_json() for nid, t in sorted(self.nodes.items())},
+            "steps": {
+                step: {nid: t.to_json() for nid, t in sorted(table.items())}
+                for step, table in sorted(self.steps.items())
             },
             "edges": [{"source": s, "branch": b, "count": c} for (s, b), c in sorted(self.edges.items())],
+            "unknown_edges": [
+                {"source": s, "branch": b, "count": c} for (s, b), c in sorted(self.unknown_edges.items())
+            ],
         }
 
     @classmethod
@@ -126,32 +184,38 @@ class Traffic:
         """Rebuild a :class:`Traffic` from :meth:`to_stats` / :func:`traffic_stats` output."""
         if not isinstance(stats.get("nodes") or {}, Mapping):
             raise TrafficError("stats: nodes: expected an object of counts by node id")
-        if not isinstance(stats.get("edges") or [], list):
-            raise TrafficError("stats: edges: expected a list of {source, branch, count}")
+        for name in ("edges", "unknown_edges"):
+            if not isinstance(stats.get(name) or [], list):
+                raise TrafficError(f"stats: {name}: expected a list of {{source, branch, count}}")
         try:
-            nodes = {
-                str(nid): NodeTraffic(
-                    visits=int(v.get("visits", 0)),
-                    ended=int(v.get("ended", 0)),
-                    failovers=int(v.get("failovers", 0)),
-                )
-                for nid, v in dict(stats.get("nodes") or {}).items()
-            }
-            edges = {(str(e["source"]), str(e["branch"])): int(e["count"]) for e in stats.get("edges") or []}
+            steps = {str(s): _node_table(t) for s, t in dict(stats.get("steps") or {}).items()}
             return cls(
-                nodes=nodes,
-                edges=edges,
+                nodes=_node_table(stats.get("nodes") or {}),
+                edges=_edge_table(stats.get("edges") or []),
+                unknown_edges=_edge_table(stats.get("unknown_edges") or []),
+                steps=steps,
+                versions={str(v): int(n) for v, n in dict(stats.get("versions") or {}).items()},
                 calls=int(stats.get("calls", 0)),
                 requests=int(stats.get("requests", 0)),
                 failovers=int(stats.get("failovers", 0)),
                 unattributed_failovers=int(stats.get("unattributed_failovers", 0)),
                 since=stats.get("since"),
+                window=stats.get("window"),
+                version=stats.get("version"),
             )
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise TrafficError(f"stats: not a traffic stats document: {type(exc).__name__}: {exc}") from None
 
     @classmethod
-    def from_file(cls, path: str | Path, since: Any = None) -> Traffic:
+    def from_file(
+        cls,
+        path: str | Path,
+        since: Any = None,
+        *,
+        kinds: Mapping[str, str] | None = None,
+        version: str | None = None,
+        window: str | None = None,
+    ) -> Traffic:
         """Read a JSON file holding either a list of call records or a stats document."""
         source = str(path)
         try:
@@ -173,21 +237,133 @@ class Traffic:
                     if not isinstance(record, dict):
                         kind = type(record).__name__
                         raise TrafficError(f"record {index}: expected a call record object, got {kind}")
-                return cls.from_records(records, since=since)
+                return cls.from_records(records, since=since, kinds=kinds, version=version, window=window)
             if isinstance(data, dict) and ("nodes" in data or "edges" in data):
+                if since is not None or version:
+                    raise TrafficError("a stats document is already counted; --since/--version need records")
                 return cls.from_stats(data)
         except TrafficError as exc:
             raise TrafficError(f"{source}: {exc}") from None
         raise TrafficError(f"{source}: expected a list of call records or a traffic stats object")
 
 
-def traffic_stats(records: Iterable[Any], since: Any = None) -> dict[str, Any]:
+class _CallWalk:
+    """Reads one call's records in order into a :class:`Traffic` (see the module docstring)."""
+
+    def __init__(self, out: Traffic, kinds: Mapping[str, str] | None) -> None:
+        self.out, self.kinds = out, kinds
+        self.seen: set[tuple[str, str]] = set()
+        #: Menus played and waiting for their continuation -> the unproven tail they are in.
+        self.waiting: dict[str, dict[str, Any] | None] = {}
+        self.tails: list[dict[str, Any]] = []
+        self.end: tuple[str, str] | None = None
+
+    def falls_through(self, node: str, branch: str | None) -> bool:
+        if branch != FALL_THROUGH:
+            return False
+        return self.kinds is None or self.kinds.get(node) == "transfer"
+
+    def walk(self, records: list[tuple[int, Any]]) -> None:
+        for index, record in records:
+            self.record(index, record)
+        for tail in self.tails:  # never proven: the platform may or may not have run them
+            if not tail["proven"]:
+                self.unproven(tail)
+        for node in sorted({node for node, _ in self.seen}):
+            self.out.nodes.setdefault(node, NodeTraffic()).calls += 1
+        for node, step in sorted(self.seen):
+            self.out.steps.setdefault(step, {}).setdefault(node, NodeTraffic()).calls += 1
+        if self.end is not None:
+            self.out.count_node(self.end[0], self.end[1], "ended")
+        version = str(_get(records[-1][1], "version") or "")
+        self.out.versions[version] = self.out.versions.get(version, 0) + 1
+
+    def record(self, index: int, record: Any) -> None:
+        out = self.out
+        out.requests += 1
+        step = str(_get(record, "step") or "")
+        trace = _get(record, "trace") or []
+        if not isinstance(trace, list):
+            raise TrafficError(f"record {index}: trace: expected a list, got {type(trace).__name__}")
+        entries = [_trace_entry(e, f"record {index}: trace[{hop}]") for hop, e in enumerate(trace)]
+        failed = bool(_get(record, "failover_reason"))
+        tail: dict[str, Any] | None = None
+        for hop, (node, branch) in enumerate(entries):
+            if tail is not None:
+                tail["entries"].append((node, branch))
+                if not branch:
+                    self.waiting[node] = tail
+                continue
+            continued = hop == 0 and branch is not None and node in self.waiting
+            if continued:
+                self.prove(self.waiting.pop(node))
+            else:
+                self.visit(node, step)
+            if branch:
+                out.edges[(node, branch)] = out.edges.get((node, branch), 0) + 1
+            else:
+                self.waiting[node] = None
+            if self.falls_through(node, branch) and not failed:
+                tail = {"transfer": (node, branch, step), "entries": [], "proven": False, "step": step}
+                self.tails.append(tail)
+        end = _get(record, "end")
+        if end and tail is None and str(end) not in {node for node, _ in entries}:
+            self.visit(str(end), step)  # a record whose trace leaves out its end still reached it
+        if tail is not None:
+            tail["end"] = str(end) if end else None
+            self.end = None
+        elif end:
+            self.end = (str(end), step)
+        if failed:
+            self.failover(entries, str(end) if end else None, step)
+
+    def visit(self, node: str, step: str) -> None:
+        self.seen.add((node, step))
+        self.out.count_node(node, step, "visits")
+
+    def prove(self, tail: dict[str, Any] | None) -> None:
+        """A later request continued a menu in ``tail``: the platform did run it."""
+        if tail is None or tail["proven"]:
+            return
+        tail["proven"] = True  # the transfer's fall-through edge was counted when read
+        for target, taken in tail["entries"]:
+            self.visit(target, tail["step"])
+            if taken:
+                self.out.edges[(target, taken)] = self.out.edges.get((target, taken), 0) + 1
+
+    def unproven(self, tail: dict[str, Any]) -> None:
+        node, branch, step = tail["transfer"]
+        out = self.out
+        out.edges[(node, branch)] -= 1
+        if not out.edges[(node, branch)]:
+            del out.edges[(node, branch)]
+        out.unknown_edges[(node, branch)] = out.unknown_edges.get((node, branch), 0) + 1
+        out.count_node(node, step, "unknown")
+        for target, taken in tail["entries"]:
+            out.count_node(target, step, "sent")
+            if taken:
+                out.unknown_edges[(target, taken)] = out.unknown_edges.get((target, taken), 0) + 1
+
+    def failover(self, entries: list[tuple[str, str | None]], end: str | None, step: str) -> None:
+        self.out.failovers += 1
+        # Blame the node the flow stopped at; a request that failed before any node ran
+        # (bad step id, internal error on entry) is counted on its own.
+        blamed = end or (entries[-1][0] if entries else None)
+        if blamed is None:
+            self.out.unattributed_failovers += 1
+        else:
+            self.out.count_node(blamed, step, "failovers")
+        self.end = None
+
+
+def traffic_stats(records: Iterable[Any], since: Any = None, **options: Any) -> dict[str, Any]:
     """Count call-log records (optionally only those at/after ``since``) into a stats dict.
 
     ``since`` is a datetime, epoch seconds or an ISO 8601 string. Used by the server's stats
-    endpoint; :meth:`Traffic.from_stats` reads the result back.
+    endpoint; :meth:`Traffic.from_stats` reads the result back. ``options`` are those of
+    :meth:`Traffic.from_records` (``kinds``, ``version``, ``window``).
     """
-    return Traffic.from_records(records, since=since).to_stats()
+    return Traffic.from_records(records, since=since, **options).to_stats()
 
 
 def window_start(window: str, now: datetime | None = None) -> datetime:
@@ -200,7 +376,45 @@ def window_start(window: str, now: datetime | None = None) -> datetime:
     return end - timedelta(**{_WINDOW_UNITS[unit]: amount})
 
 
+def window_words(window: str) -> str:
+    """``24h`` -> ``last 24 h``, ``7d`` -> ``last 7 days`` (the title's words for a window)."""
+    match = _WINDOW_RE.match(window or "")
+    if not match:
+        raise TrafficError(f"traffic window {window!r}: expected a number and a unit s/m/h/d/w, e.g. 24h")
+    amount, unit = int(match.group(1)), match.group(2)
+    word = _WINDOW_WORDS[unit]
+    if amount == 1 and unit in "dw":
+        word = word[:-1]
+    return f"last {amount} {word}"
+
+
 # --- helpers -----------------------------------------------------------------------------
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def _since_words(when: datetime) -> str:
+    return "since " + when.astimezone(UTC).strftime("%d %b %Y %H:%M UTC").lstrip("0")
+
+
+def _order(record: Any) -> tuple[float, int]:
+    """Sort key within a call: time, then the server's per-call request counter when present."""
+    try:
+        when = _as_datetime(_get(record, "time"), "time").timestamp()
+    except TrafficError:
+        when = 0.0
+    counter = _get(record, "request")
+    return when, counter if isinstance(counter, int) and not isinstance(counter, bool) else 0
+
+
+def _node_table(data: Any) -> dict[str, NodeTraffic]:
+    return {str(nid): NodeTraffic(**{k: int(v.get(k, 0)) for k in _COUNTS}) for nid, v in dict(data).items()}
+
+
+def _edge_table(data: list[Any]) -> dict[tuple[str, str], int]:
+    return {(str(e["source"]), str(e["branch"])): int(e["count"]) for e in data}
 
 
 def _get(record: Any, key: str) -> Any:

@@ -151,8 +151,11 @@ def test_cli_diff_prints_and_draws(tmp_path: Path, capsys: pytest.CaptureFixture
     assert main(["diff", str(EXAMPLE), str(new), "-o", str(out)]) == 0
     printed = capsys.readouterr().out
     assert "nodes +1 -1 ~2; edges +1 -0 ~1; 1 other change(s)" in printed
+    assert f"wrote {out} (svg, {out.stat().st_size} bytes)" in printed
     assert out.read_bytes().startswith(b"<?xml")
-    assert main(["diff", str(EXAMPLE), str(new), "--format", "json"]) == 0
-    assert json.loads(capsys.readouterr().out)["nodes"]["removed"] == ["status_end"]
+    assert main(["diff", str(EXAMPLE), str(new), "--format", "json", "-o", str(out)]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["nodes"]["removed"] == ["status_end"]  # stdout stays JSON
+    assert f"wrote {out}" in captured.err
     assert main(["diff", str(EXAMPLE), str(tmp_path / "missing.json")]) == 2
     assert "missing.json: no such file" in capsys.readouterr().err

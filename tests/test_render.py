@@ -187,9 +187,9 @@ def test_traffic_overlay_thickness_and_counts() -> None:
     assert widths == {"6"}
     assert {e.attrib.get("stroke-width") for e in quiet.iter() if e.tag.endswith("path")} == {"2.67"}
     assert "next · 0" in texts(ET.tostring(idle))
-    assert "0 passed · 3 ended" in texts(ET.tostring(group(svg, "bridge")))
+    assert "3 calls · 3 ended" in texts(ET.tostring(group(svg, "bridge")))
     assert any("1 failover" in t for t in texts(ET.tostring(group(svg, "find_pair"))))
-    assert "traffic: 4 calls · 4 requests · 1 failover" in texts(svg)
+    assert "traffic · all records · 4 calls · 1 failover" in texts(svg)
 
 
 def test_png_and_pdf_are_valid_images_of_sensible_size() -> None:

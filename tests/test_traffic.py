@@ -33,15 +33,20 @@ RECORDS = [
 ]
 
 
+def _counts(**given: int) -> dict[str, int]:
+    return {"calls": 0, "visits": 0, "ended": 0, "failovers": 0, "unknown": 0, "sent": 0, **given}
+
+
 def test_counts_visits_edges_ends_and_failovers() -> None:
     stats = traffic_stats(RECORDS)
     assert stats["calls"] == 4
     assert stats["requests"] == 6
     assert stats["failovers"] == 2
     assert stats["unattributed_failovers"] == 1
-    assert stats["nodes"]["welcome"] == {"visits": 3, "ended": 0, "failovers": 0}
-    assert stats["nodes"]["menu"] == {"visits": 4, "ended": 2, "failovers": 0}
-    assert stats["nodes"]["find"] == {"visits": 1, "ended": 0, "failovers": 1}
+    assert stats["nodes"]["welcome"] == _counts(calls=3, visits=3)
+    # Played in one request, its key read in the next: one visit per call, not two.
+    assert stats["nodes"]["menu"] == _counts(calls=2, visits=2)
+    assert stats["nodes"]["find"] == _counts(calls=1, visits=1, failovers=1)
     assert stats["nodes"]["sales"]["ended"] == 1
     assert stats["edges"] == [
         {"source": "menu", "branch": "1", "count": 1},
@@ -58,6 +63,7 @@ def test_since_keeps_only_recent_records() -> None:
     assert stats["calls"] == 2
     assert "welcome" in stats["nodes"] and stats["nodes"]["welcome"]["visits"] == 1
     assert stats["since"] == "2025-01-02T00:00:00+00:00"
+    assert stats["window"] == "since 2 Jan 2025 00:00 UTC"
     epoch = datetime(2025, 1, 1, 10, 0, 1, tzinfo=UTC).timestamp()
     assert traffic_stats(RECORDS, since=epoch)["requests"] == 4  # both 10:00:00 requests drop
 
@@ -101,3 +107,74 @@ def test_bad_input_names_the_place(tmp_path) -> None:
     path.write_text("[1,")
     with pytest.raises(TrafficError, match=r"calls\.json: line 1"):
         Traffic.from_file(path)
+
+
+KINDS = {"agent": "transfer", "support": "transfer", "help": "menu", "sorry": "play"}
+
+
+def _call(call_id: str, *steps: tuple[str, list, str | None], version: str = "v1hash") -> list[dict]:
+    return [
+        {**_record(call_id, 1000 + hop, trace, end), "uuid": "u1", "step": step, "version": version}
+        for hop, (step, trace, end) in enumerate(steps)
+    ]
+
+
+def test_an_answered_transfer_is_not_a_no_answer() -> None:
+    """The no-answer continuation is sent with the transfer; nothing proves it ran."""
+    records = [
+        *_call("a1", ("entry", [("agent", "no_answer"), ("support", None)], "support")),
+        *_call("a2", ("entry", [("agent", "no_answer"), ("support", None)], "support")),
+    ]
+    traffic = Traffic.from_records(records, kinds=KINDS)
+    assert traffic.edge("agent", "no_answer") == 0
+    assert traffic.unknown_edge("agent", "no_answer") == 2
+    assert traffic.node("agent").to_json() == _counts(calls=2, visits=2, unknown=2)
+    assert traffic.node("support").to_json() == _counts(sent=2)  # sent, outcome unknown
+
+
+def test_a_fall_through_is_counted_when_the_continuation_request_proves_it() -> None:
+    records = _call(
+        "b1",
+        ("entry", [("agent", "no_answer"), ("sorry", "next"), ("help", None)], None),
+        ("after_help", [("help", "1"), ("support", None)], "support"),
+    )
+    traffic = Traffic.from_records(records, kinds=KINDS)
+    assert traffic.edge("agent", "no_answer") == 1 and traffic.unknown_edge("agent", "no_answer") == 0
+    assert traffic.edge("sorry", "next") == 1
+    assert traffic.node("help").to_json() == _counts(calls=1, visits=1)
+    assert traffic.node("agent").unknown == 0 and traffic.node("support").ended == 1
+
+
+def test_records_of_one_call_group_by_call_id_and_uuid_in_time_order() -> None:
+    # Newest first, as GET /calls lists them; the same call_id with another uuid is another call.
+    records = list(
+        reversed(_call("c1", ("entry", [("help", None)], None), ("after_help", [("help", "2")], None)))
+    )
+    records += _call("c1", ("entry", [("help", None)], None))
+    records[-1]["uuid"] = "u2"
+    traffic = Traffic.from_records(records, kinds=KINDS)
+    assert traffic.calls == 2
+    assert traffic.node("help").to_json() == _counts(calls=2, visits=2)
+
+
+def test_counts_split_by_step_and_by_version() -> None:
+    records = [
+        *_call(
+            "d1", ("entry", [("help", None)], None), ("after_help", [("help", "1"), ("sorry", "next")], None)
+        ),
+        *_call("d2", ("entry", [("help", None)], None), version="v2hash"),
+    ]
+    traffic = Traffic.from_records(records, kinds=KINDS)
+    assert traffic.node("help", "entry").visits == 2
+    assert traffic.node("sorry", "after_help").visits == 1 and traffic.node("sorry", "entry").visits == 0
+    assert traffic.versions == {"v1hash": 1, "v2hash": 1}
+    assert "2 versions together" in traffic.summary()
+    v2 = Traffic.from_records(records, kinds=KINDS, version="v2")
+    assert (v2.calls, v2.node("sorry").visits) == (1, 0)
+    assert v2.summary() == "all records · version v2 · 1 call · 0 failovers"
+
+
+def test_summary_reads_as_a_window() -> None:
+    traffic = Traffic.from_records(RECORDS, window="24h")
+    assert traffic.summary() == "last 24 h · 4 calls · 2 failovers"
+    assert Traffic.from_stats(traffic.to_stats()).summary() == traffic.summary()

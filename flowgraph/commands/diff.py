@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -48,4 +49,7 @@ def run(args: argparse.Namespace) -> int:
             Path(args.output).write_bytes(data)
         except OSError as exc:
             raise FlowgraphError(f"{args.output}: cannot write: {exc.strerror or exc}") from None
+        # As render does; with --format json on stderr, so stdout stays one JSON object.
+        out = sys.stderr if args.format == "json" else sys.stdout
+        print(f"wrote {args.output} ({fmt}, {len(data)} bytes)", file=out)
     return 0

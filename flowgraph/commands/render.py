@@ -2,9 +2,10 @@
 
 The format comes from the output file's extension unless ``--format`` says otherwise; without
 ``-o`` the picture goes to stdout. ``--traffic CALLS.json`` overlays call counts from a list of
-call-log records or a stats document (``--since 24h`` keeps recent records only). Server-stored
-versions (``--version`` in issue 4) live behind ``GET /api/flows/{id}/image.svg?version=``; a
-flow file holds one version, so the CLI offers ``--label`` to name it in the title instead.
+call-log records or a stats document (``--since 24h`` keeps recent records only, ``--version
+HASH`` the records of one flow version: the ``version`` the server records, or a prefix of it).
+Counts are of calls and visits, not requests (see :mod:`flowgraph.traffic`). ``--label`` names
+the drawn version in the title.
 Exit 0 when the picture was written, 2 on unreadable input or a Graphviz failure.
 """
 
@@ -36,6 +37,11 @@ def register(sub: Any) -> None:
     p.add_argument("--no-diagnostics", action="store_true", help="do not mark errors and warnings")
     p.add_argument("--traffic", metavar="CALLS.json", help="call records or stats JSON to overlay")
     p.add_argument("--since", metavar="WINDOW", help="with --traffic: only the last WINDOW (e.g. 24h, 7d)")
+    p.add_argument(
+        "--version",
+        metavar="HASH",
+        help="with --traffic: only calls served by this flow version (the call log's 'version', or a prefix)",
+    )
     p.add_argument("--label", metavar="TEXT", help="version label for the title (e.g. a git tag)")
     p.set_defaults(func=run)
 
@@ -58,7 +64,15 @@ def run(args: argparse.Namespace) -> int:
     flow = load_flow(args.flow)
     traffic = None
     if args.traffic:
-        traffic = Traffic.from_file(args.traffic, since=window_start(args.since) if args.since else None)
+        traffic = Traffic.from_file(
+            args.traffic,
+            since=window_start(args.since) if args.since else None,
+            kinds={n.id: n.type for n in flow.nodes},
+            version=args.version,
+            window=args.since,
+        )
+    elif args.since or args.version:
+        raise FlowgraphError("--since and --version choose traffic records: give --traffic CALLS.json too")
     diagnostics = [] if args.no_diagnostics else default_diagnostics(flow)
     data = render_flow(
         flow,
