@@ -1,8 +1,8 @@
 """Pictures for review: a flow (draft or a published version), its traffic, and version diffs.
 
-Each route loads the flow document(s) from the store and calls :func:`flowgraph.render.render_flow`
-or :func:`flowgraph.diff.render_diff`; no drawing logic lives here. Rendering runs ``dot`` in a
-subprocess, so the routes are plain ``def`` (FastAPI runs them in its thread pool).
+Each route loads the flow document(s) from the store and has the management worker process
+(``server/worker.py``) call :func:`flowgraph.render.render_flow` or :func:`flowgraph.diff.render_diff`,
+so drawing a big flow never stalls live answers; no drawing logic lives here.
 """
 
 from __future__ import annotations
@@ -12,10 +12,8 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Response
 
-from flowgraph.diff import render_diff
-from flowgraph.load import flow_from_data
-from flowgraph.model import Flow
-from flowgraph.render import RenderError, render_flow
+from flowgraph.render import RenderError
+from flowgraph.server import worker
 from flowgraph.server.deps import AppState, get_state, require_admin
 from flowgraph.server.errors import BadRequest, ServiceUnavailable
 from flowgraph.server.routers.calls import call_log
@@ -39,15 +37,15 @@ router = APIRouter(
 )
 
 
-def stored_flow(state: AppState, flow_id: str, version: int | None) -> tuple[Flow, str]:
-    """The draft (``version`` None) or a published version, with a label for the picture's title."""
+def stored_document(state: AppState, flow_id: str, version: int | None) -> tuple[dict[str, Any], str, str]:
+    """The draft (``version`` None) or a published version: (document, source, picture title label)."""
     if version is None:
         record = state.flows.get(flow_id)
-        return flow_from_data(record.draft, f"flow '{flow_id}'"), f"draft (revision {record.revision})"
+        return record.draft, f"flow '{flow_id}'", f"draft (revision {record.revision})"
     stored = state.flows.get_version(flow_id, version)
     if stored.flow is None:
         raise VersionNotFound(f"flow '{flow_id}' version {version} has no document")
-    return flow_from_data(stored.flow, f"flow '{flow_id}' version {version}"), f"v{version}"
+    return stored.flow, f"flow '{flow_id}' version {version}", f"v{version}"
 
 
 def recent_traffic(state: AppState, flow_id: str, window: str) -> Traffic:
@@ -67,10 +65,12 @@ def picture(data: Any, fmt: str) -> Response:
 def _image(
     state: AppState, flow_id: str, fmt: str, version: int | None, traffic: str | None, diagnostics: bool
 ) -> Response:
-    flow, label = stored_flow(state, flow_id, version)
+    doc, source, label = stored_document(state, flow_id, version)
     overlay = recent_traffic(state, flow_id, traffic) if traffic else None
+    options = {"show_diagnostics": diagnostics, "traffic": overlay, "version_label": label}
     try:
-        data = render_flow(flow, fmt, show_diagnostics=diagnostics, traffic=overlay, version_label=label)
+        # Validating, checking and laying out a big flow would stall live answers: a worker draws.
+        data = worker.run(worker.render_document, doc, source, fmt, options)
     except RenderError as exc:
         raise ServiceUnavailable(str(exc)) from None
     return picture(data, fmt)
@@ -119,10 +119,10 @@ def diff_svg(
         from_version = state.flows.get(flow_id).published_version
         if from_version is None:
             raise BadRequest(f"flow '{flow_id}' is not published; give ?from=<version>")
-    old, old_label = stored_flow(state, flow_id, from_version)
-    new, new_label = stored_flow(state, flow_id, to_version)
+    old = stored_document(state, flow_id, from_version)
+    new = stored_document(state, flow_id, to_version)
     try:
-        data = render_diff(old, new, "svg", old_label=old_label, new_label=new_label)
+        data = worker.run(worker.render_diff_documents, old, new)
     except RenderError as exc:
         raise ServiceUnavailable(str(exc)) from None
     return picture(data, "svg")
