@@ -242,7 +242,7 @@ async def concurrent_calls(srv: Server, flow_id: str, count: int) -> tuple[int, 
     from flowgraph.compiler import compile_flow
     from flowgraph.load import load_flow
     from flowgraph.platform import CallScript
-    from flowgraph.simulate import simulate
+    from flowgraph.simulate import simulate_async
 
     compiled = compile_flow(load_flow(EXAMPLES / f"{flow_id}.json"))
     portal = build_portal(compiled, srv.base)
@@ -260,7 +260,8 @@ async def concurrent_calls(srv: Server, flow_id: str, count: int) -> tuple[int, 
     limits = httpx.Limits(max_connections=count, max_keepalive_connections=count)
     async with httpx.AsyncClient(timeout=60, limits=limits) as client:
         journeys = await asyncio.gather(*(play_call(client, portal, secret, script(i)) for i in range(count)))
-    wrong = sum(j.events != simulate(compiled, script(i)).events for i, j in enumerate(journeys))
+    expected = [(await simulate_async(compiled, script(i))).events for i in range(count)]
+    wrong = sum(j.events != e for j, e in zip(journeys, expected, strict=True))
     made = sum(len(j.exchanges) for j in journeys)
     srv.drained()
     rows = logged(srv.db, f"{flow_id}.%")
