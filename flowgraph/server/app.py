@@ -21,7 +21,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from flowgraph.server import errors, worker
+from flowgraph.server import errors
 from flowgraph.server.deps import AppState
 from flowgraph.server.platform_request import DRAIN_CAP_BYTES
 from flowgraph.settings import ServerSettings, load_settings, resolve_admin_token
@@ -92,7 +92,6 @@ def create_app(settings: ServerSettings | None = None, seed_examples: Path | Non
         finally:
             for hook in state.shutdown:
                 await hook()
-            worker.shutdown()
             engine.dispose()
 
     app = FastAPI(

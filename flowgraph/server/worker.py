@@ -54,7 +54,10 @@ def gc_paused(freeze: bool = False) -> Iterator[None]:
 
 
 def pool() -> ProcessPoolExecutor:
-    """The process's one worker (spawned, so it inherits no threads or locks), made on first use."""
+    """The process's one worker (spawned, so it inherits no threads or locks), made on first use.
+
+    It lives as long as the process (apps created and closed in one process, as in tests, share
+    it); the executor stops it at interpreter exit."""
     global _pool
     with _lock:
         if _pool is None:
@@ -159,6 +162,26 @@ def test_report(draft: dict[str, Any], source: str) -> dict[str, Any]:
     from flowgraph.load import flow_from_data
 
     return report(flow_from_data(draft, source))
+
+
+def check_report(
+    doc: dict[str, Any], source: str, flow_id: str | None, with_steps: bool, max_nodes: int | None
+) -> dict[str, Any]:
+    """Diagnostics of a document and, with ``with_steps``, its partition (``steps``: (id, depth,
+    nodes) each), nesting limit and version hash: what ``/check`` answers."""
+    from flowgraph.checks import check
+    from flowgraph.compiler import flow_version
+    from flowgraph.partition import partition
+    from flowgraph.server.routers.flows import parse_flow
+
+    flow = parse_flow(doc, source, flow_id, max_nodes)
+    out: dict[str, Any] = {"diagnostics": check(flow)}
+    if with_steps:
+        parts = partition(flow)
+        out["steps"] = [(s, parts.steps[s].depth, list(parts.steps[s].nodes)) for s in parts.order]
+        out["nesting_limit"] = flow.settings.profile.nesting_limit
+        out["version"] = flow_version(flow)
+    return out
 
 
 def render_document(doc: dict[str, Any], source: str, fmt: str, options: dict[str, Any]) -> bytes:

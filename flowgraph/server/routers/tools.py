@@ -7,15 +7,14 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Body, Depends, Query, Request
 
-from flowgraph.checks import check
 from flowgraph.compiler import compile_flow, flow_version
 from flowgraph.deploy import deployment_sheet
 from flowgraph.interpret import CallScript
 from flowgraph.load import flow_from_data
 from flowgraph.model import Flow
-from flowgraph.partition import partition
+from flowgraph.server import worker
 from flowgraph.server.deps import AppState, get_state, require_admin
-from flowgraph.server.routers.flows import COMMON_ERRORS, parse_flow
+from flowgraph.server.routers.flows import COMMON_ERRORS
 from flowgraph.server.schemas import (
     FLOW_BODY,
     CheckOut,
@@ -47,7 +46,10 @@ def draft_of(state: AppState, flow_id: str) -> Flow:
 @router.get("/flows/{flow_id}/check", summary="Check the saved draft", response_model=CheckOut)
 def check_draft(flow_id: str, state: AppState = Depends(get_state)) -> CheckOut:
     """Every diagnostic of the stored draft (errors block publishing, warnings do not)."""
-    return CheckOut.of(check(draft_of(state, flow_id)))
+    report = worker.run(
+        worker.check_report, state.flows.get(flow_id).draft, f"flow '{flow_id}'", None, False, None
+    )
+    return CheckOut.of(report["diagnostics"])
 
 
 @router.post(
@@ -68,15 +70,14 @@ def check_document(
     ``steps=true`` adds the partition, which works on drafts with errors: the editor shades the
     steps while the admin is still wiring, where ``/compile`` would answer 409."""
     state.flows.get(flow_id)
-    flow = parse_flow(body, "request body", flow_id)
-    out = CheckOut.of(check(flow))
+    # Checking a big document would stall live answers: the management worker process does it.
+    max_nodes = state.settings.max_flow_nodes
+    report = worker.run(worker.check_report, body, "request body", flow_id, steps, max_nodes)
+    out = CheckOut.of(report["diagnostics"])
     if steps:
-        parts = partition(flow)
-        out.steps = [
-            StepOut(id=s, depth=parts.steps[s].depth, nodes=list(parts.steps[s].nodes)) for s in parts.order
-        ]
-        out.nesting_limit = flow.settings.profile.nesting_limit
-        out.version = flow_version(flow)
+        out.steps = [StepOut(id=s, depth=depth, nodes=nodes) for s, depth, nodes in report["steps"]]
+        out.nesting_limit = report["nesting_limit"]
+        out.version = report["version"]
     return out
 
 
