@@ -17,7 +17,7 @@ CMD_chromium := chromium
 CMD_postgresql := /usr/lib/postgresql/*/bin/initdb
 CMD_redis-server := redis-server
 
-.PHONY: run test install sysdeps-run sysdeps-test web lint typecheck pytest webtest clean schema bench
+.PHONY: run test install sysdeps-run sysdeps-test web lint typecheck pytest webtest clean schema bench reliability
 
 run: sysdeps-run $(STAMP) web
 	$(VENV)/bin/flowgraph serve --seed-examples examples
@@ -82,6 +82,11 @@ schema: $(STAMP)
 
 bench: $(STAMP)
 	for b in bench/*_bench.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+# The reliability battery (issue 9): fuzz, 1,000 concurrent calls per mode, publish at the size
+# limit, faults (database lock, lookup API, SIGTERM, Redis) against a real server on 127.0.0.1.
+reliability: sysdeps-test $(STAMP)
+	$(PY) bench/reliability.py --redis
 
 clean:
 	rm -rf $(VENV) web/node_modules web/dist .pytest_cache .mypy_cache .ruff_cache
