@@ -19,17 +19,17 @@ from flowgraph.drawing import (
     NODE_STYLE,
     START,
     START_STYLE,
-    TYPE_HINT,
     WARNING_COLOUR,
     esc,
     finish,
     html_label,
     hubs,
     new_graph,
+    node_text,
     ordered_branches,
     plain,
-    settings_lines,
     small,
+    wrap,
 )
 from flowgraph.model import Flow
 
@@ -297,11 +297,7 @@ class _DiffPicture:
 
     def node_attrs(self, node: Any, flow: Flow) -> dict[str, str]:
         attrs = dict(NODE_STYLE[node.type])
-        lines = [
-            f"<b>{esc(node.name or node.id)}</b>",
-            small(f"{TYPE_HINT[node.type]} · {esc(node.id)}", "#64748b"),
-        ]
-        lines += [small(esc(line)) for line in settings_lines(flow, node)]
+        lines, long_text = node_text(flow, node)
         if node.id in self.diff.removed_nodes:
             attrs.update(style="filled,dashed", fillcolor=GHOST_FILL, color=ERROR_COLOUR, fontcolor="#7f1d1d")
             lines.append(small("<b>removed</b>", ERROR_COLOUR))
@@ -311,10 +307,15 @@ class _DiffPicture:
         elif node.id in self.changed:
             attrs.update(color=WARNING_COLOUR, penwidth="3")
             lines.append(small("<b>changed</b>", WARNING_COLOUR))
-            lines += [small(esc(f.to_text(), 70), "#92400e") for f in self.changed[node.id].fields]
+            for change in self.changed[node.id].fields:
+                parts, cut = wrap(change.to_text(), 48, 2)
+                lines += [small(esc(part, 50), "#92400e") for part in parts]
+                long_text += [change.to_text()] if cut else []
         else:
             attrs["color"] = UNCHANGED_COLOUR
         attrs["label"] = html_label(lines)
+        if long_text:
+            attrs["tooltip"] = plain(*long_text)
         return attrs
 
     def title(self) -> str:

@@ -31,7 +31,7 @@ NODE_STYLE: dict[str, dict[str, str]] = {
     "menu": {"shape": "box", "style": "filled", "fillcolor": "#fef3c7", "peripheries": "2"},
     "switch": {"shape": "hexagon", "style": "filled", "fillcolor": "#ede9fe"},
     "lookup": {"shape": "cylinder", "style": "filled", "fillcolor": "#ccfbf1"},
-    "transfer": {"shape": "cds", "style": "filled", "fillcolor": "#dcfce7", "margin": "0.3,0.06"},
+    "transfer": {"shape": "cds", "style": "filled", "fillcolor": "#dcfce7", "margin": "0.3,0.1"},
     "dialplan": {"shape": "component", "style": "filled", "fillcolor": "#ffedd5"},
     "hangup": {"shape": "octagon", "style": "filled", "fillcolor": "#e5e7eb"},
 }
@@ -102,20 +102,24 @@ def _recording(flow: Flow, rec: Any) -> str:
     return f"plays {rec.data} “{name}”" if name else f"plays recording {rec.data}"
 
 
-def _condition(when: Any) -> str:
+def _condition(when: Any, most: int = 3) -> str:
     if when.on == "time":
         return f"time {'/'.join(when.days)} {when.start}-{when.end}"
     if when.on == "variable":
-        return f"{{{{{when.variable}}}}} in {_join(when.values)}"
+        return f"{{{{{when.variable}}}}} in {_join(when.values, most)}"
     if when.on == "table":
         return f"{when.key} in table {when.table}"
     kinds = [*when.numbers, *(f"{p}…" for p in when.prefixes)]
-    return f"{when.on} is {_join(kinds)}"
+    return f"{when.on} is {_join(kinds, most)}"
 
 
-def settings_lines(flow: Flow, node: Any) -> list[str]:
-    """The key settings of a node, one short plain-text line each (what a reviewer checks)."""
+def settings_lines(flow: Flow, node: Any, full: bool = False) -> list[str]:
+    """The key settings of a node, one plain-text line each (what a reviewer checks).
+
+    Lists show three items and "+N more" unless ``full`` (then :func:`node_text` wraps them).
+    """
     kind, prof = node.type, flow.settings.profile
+    most = 1000 if full else 3
     if kind == "play":
         return [_recording(flow, node.recording)]
     if kind == "menu":
@@ -131,7 +135,7 @@ def settings_lines(flow: Flow, node: Any) -> list[str]:
         extras = [f"ring {node.ring_type}" if node.ring_type else "", f"moh {node.moh}" if node.moh else ""]
         if node.skip_active:
             extras.append("skip active")
-        lines = [f"to {node.transfer}: {_join(node.targets)}"]
+        lines = [f"to {node.transfer}: {_join(node.targets, most)}"]
         return lines + ([" · ".join(e for e in extras if e)] if any(extras) else [])
     if kind == "dialplan":
         return [f"runs portal dialplan {node.dialplan_id}"]
@@ -141,8 +145,34 @@ def settings_lines(flow: Flow, node: Any) -> list[str]:
             return [f"{src.method} {src.url}", f"timeout {src.timeout_ms} ms"]
         return [f"table {src.table} · {src.match} match", f"key {src.key}"]
     if kind == "switch":
-        return [f"{case.branch}: {_condition(case.when)}" for case in node.cases] + ["otherwise: default"]
+        cases = [f"{case.branch}: {_condition(case.when, most)}" for case in node.cases]
+        return [*cases, "otherwise: default"]
     return ["ends the call"]
+
+
+#: Characters per line of a node's settings; longer text wraps, then elides (full in the tooltip).
+LINE_WIDTH = 40
+
+
+def node_text(flow: Flow, node: Any) -> tuple[list[str], list[str]]:
+    """A node's label lines (name, type, settings; escaped HTML) and tooltip lines.
+
+    Nothing runs past the shape: a name longer than a line wraps onto a second, each setting
+    onto up to two lines, and what is still too long ends in "…" with the full text in the
+    tooltip (a 6-day switch condition, a transfer to many numbers, a long recording URL).
+    """
+    tips: list[str] = []
+    name, cut = wrap(str(node.name or node.id), LINE_WIDTH + 8, 2)
+    if cut:
+        tips.append(str(node.name))
+    lines = [f"<b>{esc(part, LINE_WIDTH + 10)}</b>" for part in name]
+    lines.append(small(f"{TYPE_HINT[node.type]} · {esc(node.id, LINE_WIDTH)}", "#64748b"))
+    for setting in settings_lines(flow, node, full=True):
+        parts, cut = wrap(setting, LINE_WIDTH, 2)
+        lines += [small(esc(part, LINE_WIDTH + 2)) for part in parts]
+        if cut:
+            tips.append(setting)
+    return lines, tips
 
 
 def ordered_branches(node: Any) -> list[tuple[str, str]]:

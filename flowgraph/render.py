@@ -32,7 +32,6 @@ from flowgraph.drawing import (
     NODE_STYLE,
     START,
     START_STYLE,
-    TYPE_HINT,
     UNKNOWN_COLOUR,
     WARNING_COLOUR,
     RenderError,
@@ -44,9 +43,9 @@ from flowgraph.drawing import (
     hubs,
     legend_cell,
     new_graph,
+    node_text,
     ordered_branches,
     plain,
-    settings_lines,
     small,
     worst,
 )
@@ -266,11 +265,7 @@ class _FlowPicture:
     def node_attrs(self, node_id: str, loc: str) -> dict[str, str]:
         node = self.nodes[node_id]
         attrs = dict(NODE_STYLE[node.type])
-        lines = [
-            f"<b>{esc(node.name or node_id)}</b>",
-            small(f"{TYPE_HINT[node.type]} · {esc(node_id)}", "#64748b"),
-        ]
-        lines += [small(esc(line)) for line in settings_lines(self.flow, node)]
+        lines, long_text = node_text(self.flow, node)
         steps = self.parts.node_steps.get(node_id, ())
         if node.type == "dialplan":
             depth = self.parts.steps[loc].depth if loc else self.parts.hops_of(node_id)
@@ -289,7 +284,7 @@ class _FlowPicture:
             attrs["penwidth"] = "2"
         if self.traffic is not None:
             lines.append(self.traffic_line(node_id, loc))
-        tips = [*self.marks.tips.get(node_id, []), *([node.note] if node.note else [])]
+        tips = [*long_text, *self.marks.tips.get(node_id, []), *([node.note] if node.note else [])]
         if len(steps) > 1:
             tips.append(f"evaluated in steps: {', '.join(steps)}")
         by_step = self.step_counts(node_id)

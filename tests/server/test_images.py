@@ -70,7 +70,8 @@ def test_traffic_overlay_from_the_call_log(client: TestClient) -> None:
     words = texts(svg)
     assert "found · 2" in words
     assert "not_found · 0" in words  # the three-day-old call is outside the window
-    assert "0 passed · 2 ended" in words
+    assert "2 calls · 2 ended" in words
+    assert "traffic · last 24 h · 2 calls · 0 failovers" in words
     week = texts(client.get("/api/flows/delivery_agents/image.svg?traffic=7d").content)
     assert "not_found · 1" in week
     bad = client.get("/api/flows/delivery_agents/image.svg?traffic=yesterday")
@@ -103,3 +104,41 @@ def test_diff_needs_a_base_when_unpublished(client: TestClient) -> None:
 def test_images_need_the_admin_token(client: TestClient, anon: TestClient) -> None:
     publish(client, example("number_masking"))
     assert anon.get("/api/flows/number_masking/image.svg").status_code == 401
+
+
+def test_readme_image_query_and_traffic_of_one_version(client: TestClient) -> None:
+    publish(client, example("delivery_agents"))
+    # The README's example, exactly as written: an empty version means the draft.
+    png = client.get("/api/flows/delivery_agents/image.png?version=&traffic=24h&diagnostics=0")
+    assert png.status_code == 200, png.text
+    assert png.content[:8] == b"\x89PNG\r\n\x1a\n"
+    served = client.get("/api/flows/delivery_agents/versions/1").json()["hash"]
+    now = time.time()
+    base = {
+        "flow_id": "delivery_agents",
+        "step": "entry",
+        "variables": {},
+        "response": "[]",
+        "latency_ms": 1.0,
+    }
+    answered = [
+        {"node": "order", "branch": "found"},
+        {"node": "connect_agent", "branch": "next"},
+        {"node": "delivery_agent", "branch": "no_answer"},
+        {"node": "support", "branch": ""},
+    ]
+    CallLog(client.app.state.flowgraph.engine).insert_many(
+        [
+            {**base, "time": now - 60, "call_id": "a", "uuid": "1", "version": served, "trace": answered, "end": "support"},
+            {**base, "time": now - 50, "call_id": "b", "uuid": "2", "version": served, "trace": answered, "end": "support"},
+            {**base, "time": now - 40, "call_id": "c", "uuid": "3", "version": "other", "trace": answered[:1], "end": None},
+        ]
+    )  # fmt: skip
+    words = texts(client.get("/api/flows/delivery_agents/image.svg?version=1&traffic=24h").content)
+    assert f"traffic · last 24 h · version {served[:12]} · 2 calls · 0 failovers" in words
+    # Both transfers may have been answered: the no-answer branch is sent, not proven taken.
+    assert "no_answer · 0 + 2 sent, outcome unknown" in words
+    assert "2 calls · 0 ended · 2 outcome unknown" in words  # the agent's transfer
+    # The support transfer, drawn in each step that reaches it: this step's counts.
+    assert "in this step: 0 calls · 0 ended · 2 sent, outcome unknown" in words
+    assert "sent, outcome unknown" in words  # the legend explains the dotted style
