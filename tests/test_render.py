@@ -9,6 +9,7 @@ strokes, structure) must match. Regenerate after an intended change with
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import struct
@@ -225,6 +226,23 @@ def test_cli_render_writes_files_and_reports_errors(
     traffic_out = tmp_path / "t.svg"
     assert main(["render", str(NESTED), "-o", str(traffic_out), "--traffic", str(calls)]) == 0
     assert "1 · 1" in texts(traffic_out.read_bytes())
+    capsys.readouterr()
+    stats = tmp_path / "stats.json"
+    stats.write_text(json.dumps(Traffic.from_file(calls).to_stats()))
+    assert (
+        main(["render", str(NESTED), "-o", str(traffic_out), "--traffic", str(stats), "--since", "24h"]) == 2
+    )
+    assert (
+        "stats.json: a stats document is already counted; --since/--version need records"
+        in capsys.readouterr().err
+    )
+    assert main(["render", str(NESTED), "-o", str(traffic_out), "--version", "abc"]) == 2
+    assert "give --traffic CALLS.json too" in capsys.readouterr().err
+    assert (
+        main(["render", str(NESTED), "-o", str(traffic_out), "--traffic", str(calls), "--version", "nope"])
+        == 0
+    )
+    assert "traffic · all records · version nope · 0 calls · 0 failovers" in texts(traffic_out.read_bytes())
     calls.write_text("{}")
     assert main(["render", str(NESTED), "-o", str(traffic_out), "--traffic", str(calls)]) == 2
     assert "calls.json: expected a list of call records" in capsys.readouterr().err
