@@ -63,6 +63,7 @@ def publish_rollback_scenario(api: httpx.Client, answer: Any) -> None:
 
     changed = example("number_masking")
     next(n for n in changed["nodes"] if n["id"] == "unknown_caller")["recording"]["data"] = "200103"
+    changed["tests"] = []  # the example's tests expect 200102 and would block the publish
     assert api.put("/api/flows/number_masking", json=changed, headers={"If-Match": etag}).is_success
     assert answer() == first  # a saved draft never goes live
     assert api.post("/api/flows/number_masking/publish", json={"note": "v2"}).json()["version"]["number"] == 2

@@ -132,6 +132,7 @@ def test_a_call_finishes_in_the_version_it_started_in(server: LiveServer) -> Non
         for node in doc["nodes"]:
             if node["id"] == "own_agent":
                 node["targets"] = ["05000099"]
+        doc["tests"] = []  # the example's own tests expect 05000022 and would block the publish
         headers = {**server.proc.auth, "If-Match": got.headers["etag"]}
         api.put(f"/api/flows/{SINGLE}", json=doc, headers=headers).raise_for_status()
         api.post(f"/api/flows/{SINGLE}/publish", json={}, headers=server.proc.auth).raise_for_status()

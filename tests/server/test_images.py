@@ -83,6 +83,7 @@ def test_diff_svg_between_versions_and_draft(client: TestClient) -> None:
     publish(client, doc)
     doc["nodes"] = [n for n in doc["nodes"] if n["id"] != "status_end"]
     next(n for n in doc["nodes"] if n["id"] == "order_status")["branches"]["next"] = "support"
+    doc["tests"] = []  # the example's tests follow the removed node and would block the publish
     save_draft(client, doc)
     to_draft = client.get("/api/flows/delivery_agents/diff.svg")
     assert to_draft.status_code == 200 and to_draft.headers["content-type"] == "image/svg+xml"

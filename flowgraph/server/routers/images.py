@@ -48,14 +48,19 @@ def stored_document(state: AppState, flow_id: str, version: int | None) -> tuple
     return stored.flow, f"flow '{flow_id}' version {version}", f"v{version}"
 
 
-def recent_traffic(state: AppState, flow_id: str, window: str) -> Traffic:
-    """Counts from the call log over a trailing window such as ``24h``."""
+def recent_traffic(
+    state: AppState, flow_id: str, window: str, doc: dict[str, Any], version: int | None = None
+) -> Traffic:
+    """Counts from the call log over a trailing window such as ``24h``; with a published
+    ``version``, only the calls that version served (the call log records its hash)."""
     try:
         since = window_start(window)
     except TrafficError as exc:
         raise BadRequest(str(exc)) from None
+    served = state.flows.get_version(flow_id, version).hash if version is not None else None
+    kinds = {str(n.get("id")): str(n.get("type")) for n in doc.get("nodes") or [] if isinstance(n, dict)}
     records = iter_calls(call_log(state), flow_id, since=since.astimezone(UTC).timestamp())
-    return Traffic.from_records(records, since=since)
+    return Traffic.from_records(records, since=since, kinds=kinds, version=served, window=window)
 
 
 def picture(data: Any, fmt: str) -> Response:
@@ -66,7 +71,7 @@ def _image(
     state: AppState, flow_id: str, fmt: str, version: int | None, traffic: str | None, diagnostics: bool
 ) -> Response:
     doc, source, label = stored_document(state, flow_id, version)
-    overlay = recent_traffic(state, flow_id, traffic) if traffic else None
+    overlay = recent_traffic(state, flow_id, traffic, doc, version) if traffic else None
     options = {"show_diagnostics": diagnostics, "traffic": overlay, "version_label": label}
     try:
         # Validating, checking and laying out a big flow would stall live answers: a worker draws.
@@ -76,7 +81,12 @@ def _image(
     return picture(data, fmt)
 
 
-VERSION_Q = Query(None, ge=1, description="A published version number (default: the draft)")
+# A string, so that the README's ``image.png?version=&traffic=24h`` (empty: the draft) works.
+VERSION_Q = Query(
+    None,
+    pattern=r"^([1-9][0-9]{0,8})?$",
+    description="A published version number (empty or absent: the draft)",
+)
 TRAFFIC_Q = Query(None, max_length=16, description="Overlay call counts over a trailing window, e.g. 24h")
 DIAGNOSTICS_Q = Query(True, description="Mark errors and warnings (diagnostics=0 hides them)")
 
@@ -84,25 +94,25 @@ DIAGNOSTICS_Q = Query(True, description="Mark errors and warnings (diagnostics=0
 @router.get("/flows/{flow_id}/image.svg", summary="Picture of a flow (SVG)", response_class=Response)
 def image_svg(
     flow_id: str,
-    version: int | None = VERSION_Q,
+    version: str | None = VERSION_Q,
     traffic: str | None = TRAFFIC_Q,
     diagnostics: bool = DIAGNOSTICS_Q,
     state: AppState = Depends(get_state),
 ) -> Response:
     """The flow drawn with its API dialplan steps, diagnostics and optionally recent traffic."""
-    return _image(state, flow_id, "svg", version, traffic, diagnostics)
+    return _image(state, flow_id, "svg", int(version) if version else None, traffic, diagnostics)
 
 
 @router.get("/flows/{flow_id}/image.png", summary="Picture of a flow (PNG)", response_class=Response)
 def image_png(
     flow_id: str,
-    version: int | None = VERSION_Q,
+    version: str | None = VERSION_Q,
     traffic: str | None = TRAFFIC_Q,
     diagnostics: bool = DIAGNOSTICS_Q,
     state: AppState = Depends(get_state),
 ) -> Response:
     """The same picture as ``image.svg``, as PNG."""
-    return _image(state, flow_id, "png", version, traffic, diagnostics)
+    return _image(state, flow_id, "png", int(version) if version else None, traffic, diagnostics)
 
 
 @router.get(

@@ -2631,8 +2631,8 @@ export interface operations {
                 diagnostics?: boolean;
                 /** @description Overlay call counts over a trailing window, e.g. 24h */
                 traffic?: string | null;
-                /** @description A published version number (default: the draft) */
-                version?: number | null;
+                /** @description A published version number (empty or absent: the draft) */
+                version?: string | null;
             };
             header?: never;
             path: {
@@ -2715,8 +2715,8 @@ export interface operations {
                 diagnostics?: boolean;
                 /** @description Overlay call counts over a trailing window, e.g. 24h */
                 traffic?: string | null;
-                /** @description A published version number (default: the draft) */
-                version?: number | null;
+                /** @description A published version number (empty or absent: the draft) */
+                version?: string | null;
             };
             header?: never;
             path: {
