@@ -171,7 +171,11 @@ def log_figures(rows: list[Any], calls: int) -> dict[str, Any]:
         uuids = {r.uuid for r in mine}
         steps = sorted(r.step for r in mine)
         transfers = [r.response for r in mine if "transfer" in r.response]
-        if uuids - {f"u{i:x}"} or steps not in ([], ["after_menu", "entry"]) or (transfers and agent(i) not in transfers[0]):
+        if (
+            uuids - {f"u{i:x}"}
+            or steps not in ([], ["after_menu", "entry"])
+            or (transfers and agent(i) not in transfers[0])
+        ):
             mixed += 1
     latencies = sorted(r.latency_ms for r in rows)
     return {

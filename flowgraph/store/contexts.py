@@ -236,14 +236,23 @@ class RedisContexts(ContextStore):
         return f"{self.prefix}{flow_id}:{key}"
 
     async def _call(self, method: str, *args: Any, **kwargs: Any) -> Any:
+        # The command runs in its own task behind a shield: when the answer deadline cancels the
+        # caller, the answer goes out at once, while redis-py cleans up the broken connection
+        # (which can itself wait on a frozen server) in the background.
+        task = asyncio.ensure_future(getattr(self.client, method)(*args, **kwargs))
+        task.add_done_callback(self._settled)
         try:
-            result = await getattr(self.client, method)(*args, **kwargs)
+            result = await asyncio.shield(task)
         except BaseException as exc:
             # Cancelled by the answer deadline counts too: Redis did not answer in time.
             self._problem = f"redis {method} failed: {type(exc).__name__}"
             raise
         self._problem = None
         return result
+
+    def _settled(self, task: asyncio.Task[Any]) -> None:
+        if not task.cancelled() and task.exception() is not None:
+            self._problem = f"redis failed: {type(task.exception()).__name__}"
 
     async def get(self, flow_id: str, key: str) -> CallContext | None:
         raw = await self._call("get", self._key(flow_id, key))
