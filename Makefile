@@ -11,13 +11,15 @@ WEB_STAMP := web/dist/.built
 # Debian packages: what `make run` needs, and what `make test` needs on top.
 RUN_DEBS := graphviz
 TEST_DEBS := graphviz chromium postgresql redis-server
+# Benches load the server with wrk as well.
+BENCH_DEBS := $(TEST_DEBS) wrk
 # Commands that tell whether a package is present.
 CMD_graphviz := dot
 CMD_chromium := chromium
 CMD_postgresql := /usr/lib/postgresql/*/bin/initdb
 CMD_redis-server := redis-server
 
-.PHONY: run test install sysdeps-run sysdeps-test web lint typecheck pytest webtest clean schema bench reliability
+.PHONY: run test install sysdeps-run sysdeps-test sysdeps-bench web lint typecheck pytest webtest clean schema bench reliability
 
 run: sysdeps-run $(STAMP) web
 	$(VENV)/bin/flowgraph serve --seed-examples examples
@@ -50,6 +52,9 @@ sysdeps-run:
 sysdeps-test:
 	$(call need_debs,$(TEST_DEBS))
 
+sysdeps-bench:
+	$(call need_debs,$(BENCH_DEBS))
+
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
@@ -80,7 +85,7 @@ pytest: $(STAMP)
 schema: $(STAMP)
 	$(VENV)/bin/flowgraph schema > docs/flow.schema.json
 
-bench: $(STAMP)
+bench: sysdeps-bench $(STAMP)
 	for b in bench/*_bench.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
 # The reliability battery (issue 9): fuzz, 1,000 concurrent calls per mode, publish at the size
