@@ -92,8 +92,25 @@ def clean(value: Any, cuts: list[str], depth: int = 0) -> Any:
     return clean(str(value), cuts, depth)
 
 
+def _plain_json(value: Any) -> str | None:
+    """``value`` as JSON text when it needs no cleaning: it encodes, holds no NUL, and is too
+    small to hold a string over :data:`MAX_STRING` or to nest deeper than :data:`MAX_DEPTH` (one
+    bracket per level at least). The common record takes this path: no copy, one encode."""
+    try:
+        text = orjson.dumps(value)
+    except (TypeError, ValueError):  # orjson.JSONEncodeError is a TypeError
+        return None
+    if len(text) > MAX_STRING or b"\\u0000" in text or text.count(b"{") + text.count(b"[") > MAX_DEPTH:
+        return None
+    return text.decode()
+
+
 def encode_variables(variables: Any, cuts: list[str]) -> str:
     """``variables`` as JSON text of at most about :data:`MAX_VARIABLES_BYTES` (cuts marked)."""
+    if isinstance(variables, dict):
+        plain = _plain_json(variables)
+        if plain is not None:
+            return plain
     cleaned = clean(variables if isinstance(variables, dict) else {"_value": variables}, cuts)
     text = orjson.dumps(cleaned)
     if len(text) <= MAX_VARIABLES_BYTES:
@@ -158,7 +175,8 @@ def _row(r: dict[str, Any], cuts: list[str]) -> tuple[Any, ...]:
         clip(response or "", len(response or "")),
         _float(r.get("latency_ms"), 0.0),
         None if reason is None else clip(reason, 500),
-        orjson.dumps(clean(list(r.get("trace") or ()), cuts)).decode(),
+        _plain_json(list(r.get("trace") or ()))
+        or orjson.dumps(clean(list(r.get("trace") or ()), cuts)).decode(),
         None if end is None else clip(end, 64),
         orjson.dumps(clean(r["lookups"], cuts)).decode() if r.get("lookups") else None,
     )
