@@ -58,6 +58,8 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 ENTRY = "entry"
+#: Of the answer deadline, what is kept for sending the failover answer once it has passed.
+SEND_MARGIN_S = 0.02
 #: Earlier published versions each live flow keeps compiled, for calls that started in them.
 KEEP_VERSIONS = 3
 POLL_INTERVAL_S = 0.5
@@ -282,6 +284,8 @@ class DialplanHub:
     async def _handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         started_wall = time.time()
         started = time.perf_counter()
+        # The deadline runs from the request's arrival, less the time sending the answer takes.
+        due = asyncio.get_running_loop().time() + self.deadline_s - SEND_MARGIN_S
         if not self.started:
             await self.start()
         req = await read_request(scope, receive, self.max_body)
@@ -292,14 +296,14 @@ class DialplanHub:
             return
         call = parse_call_vars(req.variables, live.profile)
         try:
-            answer = await self._answer(live, req, call)
+            answer = await self._answer(live, req, call, due)
         except Exception as exc:
             log.exception("flow %s: answering failed", live.flow_id)
             answer = live.runtime.failover(f"exception: {type(exc).__name__}", step=req.step or ENTRY)
         await _send(send, 200, answer.body)
         self._record(req, live, answer, answer.body, answer.failover_reason, started_wall, started, call)
 
-    async def _answer(self, live: LiveFlow, req: PlatformRequest, call: CallData) -> Answer:
+    async def _answer(self, live: LiveFlow, req: PlatformRequest, call: CallData, due: float) -> Answer:
         given = req.headers.get(live.secret_header, b"")
         step = req.step or ENTRY
         # compare_digest: the time taken does not reveal how much of the secret matched.
@@ -309,15 +313,16 @@ class DialplanHub:
         if req.too_large:
             return live.runtime.failover(f"body_too_large: over {self.max_body} bytes", step=step)
         if req.step is not None or live.single:
-            return await self._run(live, req.step, call)
-        return await self._run(live, ENTRY, call)
+            return await self._run(live, req.step, call, due)
+        return await self._run(live, ENTRY, call, due)
 
-    async def _run(self, live: LiveFlow, step: str | None, call: CallData) -> Answer:
-        """The flow's answer in the call's context, under the one answer deadline."""
+    async def _run(self, live: LiveFlow, step: str | None, call: CallData, due: float) -> Answer:
+        """The flow's answer in the call's context, under the one answer deadline (``due``, in
+        loop time)."""
         if step is not None and step not in live.steps:
             return live.runtime.failover(f"unknown_step: {step[:80]}", step=step)
         try:
-            async with asyncio.timeout(self.deadline_s):
+            async with asyncio.timeout_at(due):
                 return await answer_in_context(live, step, call, self.contexts, self.lookups)
         except TimeoutError:
             reason = f"deadline: no answer within {self.deadline_s * 1000:g} ms"
