@@ -9,6 +9,8 @@ export type VersionSummary = S["VersionSummary"];
 export type VersionOut = S["VersionOut"];
 export type PublishOut = S["PublishOut"];
 export type CompileOut = S["CompileOut"];
+export type FlowTestRun = S["FlowTestRunOut"];
+export type FlowTestResult = S["FlowTestResultOut"];
 
 const ifMatch = (etag: string | null): HeadersInit => (etag ? { "If-Match": etag } : {});
 
@@ -54,6 +56,11 @@ export async function checkDraft(id: string): Promise<CheckOut> {
 
 export async function compileDraft(id: string): Promise<CompileOut> {
   return (await request("GET", `/api/flows/${enc(id)}/compile`)).body as CompileOut;
+}
+
+/** Run the saved draft's flow tests (409 with diagnostics while it has errors). */
+export async function runFlowTests(id: string): Promise<FlowTestRun> {
+  return (await request("POST", `/api/flows/${enc(id)}/test`)).body as FlowTestRun;
 }
 
 export async function publishFlow(id: string, note: string, etag: string | null): Promise<PublishOut> {

@@ -24,6 +24,7 @@ import { connect, disconnect, moveNodes, NOTE_PREFIX, removeNodes, removeNotes }
 import type { Rect } from "../graph/route";
 import { NODE_DEFAULTS } from "../nodes/defaults";
 import { CANVAS_NODES } from "../nodes/registry";
+import { useUntested } from "../nodes/shared/untested";
 import { useEditor } from "../store";
 import { addNodeOfType } from "./actions";
 import { EDGE_TYPES, ObstacleContext } from "./RoutedEdge";
@@ -71,12 +72,17 @@ function useCanvasEdges(edges: ReturnType<typeof flowToCanvas>["edges"]): Edge[]
   const index = useEditor((s) => s.index);
   const lit = useEditor((s) => s.litEdges);
   const positions = useEditor((s) => s.flow?.layout?.positions);
+  const untested = useUntested();
   return useMemo(() => {
     const litSet = new Set(lit);
     const lanes = lanesAndLabels(edges, (id) => positions?.[id]?.y ?? 0);
     return edges.map((e) => {
       const level = worst(index.byEdge.get(e.id));
-      const classes = [level ? `edge-${level}` : "", litSet.has(e.id) ? "edge-lit" : ""].filter(Boolean);
+      const classes = [
+        level ? `edge-${level}` : "",
+        litSet.has(e.id) ? "edge-lit" : "",
+        untested?.has(e.id) ? "edge-untested" : "",
+      ].filter(Boolean);
       return {
         id: e.id,
         source: e.source,
@@ -91,7 +97,7 @@ function useCanvasEdges(edges: ReturnType<typeof flowToCanvas>["edges"]): Edge[]
         data: lanes.get(e.id) ?? { lane: 0, label: "" },
       };
     });
-  }, [edges, index, lit, positions]);
+  }, [edges, index, lit, positions, untested]);
 }
 
 // A fit of the view asked for by a command (auto-layout) waits until the canvas has drawn the

@@ -6,12 +6,14 @@ import { useEditor } from "../store";
 import { Canvas } from "./Canvas";
 import { ConflictDialog } from "./ConflictDialog";
 import { DeployPanel } from "./DeployPanel";
-import { useAutosave, useLive, useLiveCheck } from "./hooks";
+import { useAutosave, useFlowTests, useLive, useLiveCheck } from "./hooks";
 import { Palette } from "./Palette";
 import { ProblemsPanel } from "./ProblemsPanel";
 import { PropertiesPanel } from "./PropertiesPanel";
+import { plural } from "./plural";
 import { SimulatorPanel } from "./SimulatorPanel";
 import { useShortcuts } from "./shortcuts";
+import { TestsPanel } from "./TestsPanel";
 import { Toolbar } from "./Toolbar";
 import { VersionsPanel } from "./VersionsPanel";
 
@@ -19,13 +21,27 @@ const TABS = [
   ["properties", "Properties"],
   ["problems", "Problems"],
   ["simulate", "Simulate"],
+  ["tests", "Tests"],
   ["versions", "Publish"],
   ["deploy", "Deploy"],
 ] as const;
 
-/** "1 error", "2 errors". */
-export function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? "" : "s"}`;
+export { plural };
+
+/** The Tests tab's badge: how many fail (red) or pass, once they have run. */
+function TestsCount() {
+  const run = useEditor((s) => s.testRun);
+  const blocked = useEditor((s) => s.testState === "blocked");
+  if (!run || blocked || run.passed + run.failed === 0) return null;
+  return (
+    <span className="fg-count" data-testid="tests-count">
+      {run.failed ? (
+        <span className="fg-count-error">{run.failed} failing</span>
+      ) : (
+        <span className="fg-count-pass">{run.passed} ✓</span>
+      )}
+    </span>
+  );
 }
 
 function SidePanel() {
@@ -48,6 +64,7 @@ function SidePanel() {
             onClick={() => setTab(id)}
           >
             {label}
+            {id === "tests" && <TestsCount />}
             {id === "problems" && (
               <span className="fg-count" data-testid="problem-count">
                 {errors > 0 && <span className="fg-count-error">{plural(errors, "error")}</span>}
@@ -62,6 +79,7 @@ function SidePanel() {
         {tab === "properties" && <PropertiesPanel />}
         {tab === "problems" && <ProblemsPanel />}
         {tab === "simulate" && <SimulatorPanel />}
+        {tab === "tests" && <TestsPanel />}
         {tab === "versions" && <VersionsPanel />}
         {tab === "deploy" && <DeployPanel />}
       </div>
@@ -72,6 +90,7 @@ function SidePanel() {
 function Editor({ onBack }: { onBack: () => void }) {
   useAutosave();
   useLiveCheck();
+  useFlowTests();
   useLive();
   useShortcuts();
   const focus = useEditor((s) => s.focus);
@@ -105,6 +124,7 @@ export function EditorPage({ flowId, onBack }: { flowId: string; onBack: () => v
   useEffect(() => {
     let live = true;
     useEditor.setState({ flowId: null, flow: null, steps: [], tab: "properties" });
+    useEditor.getState().setTestRun("idle", null, "", -1);
     useEditor.getState().setDiagnostics([], -1);
     getFlow(flowId)
       .then((out) => {

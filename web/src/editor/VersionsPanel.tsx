@@ -2,9 +2,21 @@
 // and a visual diff between any two versions (the server's diff.svg).
 import { useCallback, useEffect, useRef, useState } from "react";
 import { ApiError } from "../api/client";
-import { diffUrl, listVersions, publishFlow, rollback, type VersionSummary } from "../api/flows";
+import {
+  diffUrl,
+  type FlowTestResult,
+  listVersions,
+  publishFlow,
+  rollback,
+  type VersionSummary,
+} from "../api/flows";
 import { useEditor } from "../store";
 import { refreshLive, saveNow } from "./hooks";
+
+/** The flow tests a refused publish reports (409 with `tests`). */
+function testsOf(err: ApiError): FlowTestResult[] {
+  return ((err.body as { tests?: FlowTestResult[] } | null)?.tests ?? []) as FlowTestResult[];
+}
 
 function PublishForm({
   onDone,
@@ -17,9 +29,11 @@ function PublishForm({
 }) {
   const [note, setNote] = useState("");
   const [busy, setBusy] = useState(false);
+  const [failing, setFailing] = useState<FlowTestResult[]>([]);
   const publish = async () => {
     setBusy(true);
     setMessage("");
+    setFailing([]);
     try {
       if (!(await saveNow())) throw new Error("The draft could not be saved; see the save status.");
       const s = useEditor.getState();
@@ -37,6 +51,11 @@ function PublishForm({
         s.setDiagnostics(err.diagnostics, s.revision);
         const n = err.diagnostics.filter((d) => d.severity === "error").length;
         setMessage(`Publishing is blocked: ${n} error(s). See Problems.`);
+      } else if (err instanceof ApiError && testsOf(err).length) {
+        const results = testsOf(err);
+        const bad = results.filter((r) => !r.passed);
+        setFailing(bad);
+        setMessage(`Publishing is blocked: ${bad.length} of ${results.length} flow tests fail.`);
       } else setMessage(err instanceof Error ? err.message : String(err));
     } finally {
       setBusy(false);
@@ -65,6 +84,20 @@ function PublishForm({
         <p role="status" data-testid="publish-message">
           {message}
         </p>
+      )}
+      {failing.length > 0 && (
+        <>
+          <ul className="fg-publish-tests" data-testid="publish-failing-tests">
+            {failing.map((r) => (
+              <li key={r.name}>
+                <strong>{r.name}</strong>: {r.differences[0]}
+              </li>
+            ))}
+          </ul>
+          <button type="button" className="fg-link" onClick={() => useEditor.getState().setTab("tests")}>
+            Open the Tests tab
+          </button>
+        </>
       )}
     </form>
   );

@@ -1,7 +1,7 @@
 // Side effects of the open flow: autosave with If-Match, live check, step colouring, shortcuts.
 import { useEffect, useRef } from "react";
 import { ApiError } from "../api/client";
-import { checkDocument, listVersions, saveFlow } from "../api/flows";
+import { checkDocument, listVersions, runFlowTests, saveFlow } from "../api/flows";
 import type { Diagnostic, Flow } from "../api/types";
 import { type Problem, problemsToDiagnostics } from "../graph/diagnostics";
 import { nodesOf } from "../graph/ops";
@@ -107,4 +107,36 @@ export function useLive(): void {
   useEffect(() => {
     if (flowId) refreshLive(flowId).catch(() => undefined);
   }, [flowId]);
+}
+
+// Only the newest run's answer is shown (a slow run must not overwrite a newer one).
+let testTicket = 0;
+
+/** Run the flow's tests on the saved draft: once now, or again after each save (debounced like
+ * the live check; the endpoint reads the stored draft, so a run follows the save it tests). */
+export async function runTestsNow(ticket = ++testTicket): Promise<void> {
+  const s = useEditor.getState();
+  if (!s.flowId) return;
+  const revision = s.savedRevision;
+  s.setTestRun("running", s.testRun);
+  try {
+    const out = await runFlowTests(s.flowId);
+    if (ticket === testTicket) useEditor.getState().setTestRun("done", out, "", revision);
+  } catch (err) {
+    if (ticket !== testTicket) return;
+    const blocked = err instanceof ApiError && err.status === 409;
+    const message = err instanceof Error ? err.message : String(err);
+    useEditor.getState().setTestRun(blocked ? "blocked" : "error", null, message, revision);
+  }
+}
+
+export function useFlowTests(): void {
+  const flowId = useEditor((s) => s.flowId);
+  const saved = useEditor((s) => s.savedRevision);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: each save of the draft runs them again
+  useEffect(() => {
+    if (!flowId) return;
+    const t = window.setTimeout(() => void runTestsNow(), CHECK_DELAY_MS);
+    return () => window.clearTimeout(t);
+  }, [flowId, saved]);
 }

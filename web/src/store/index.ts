@@ -2,7 +2,7 @@
 // through `edit(fn)` with a pure function from graph/ops, so history, autosave and live check
 // all see the same immutable values.
 import { create } from "zustand";
-import type { Diagnostic, Flow } from "../api/types";
+import type { Diagnostic, Flow, S } from "../api/types";
 import { type DiagnosticIndex, foldDiagnostics, indexDiagnostics } from "../graph/diagnostics";
 import { applyEdit, emptyHistory, type History, redo, resetHistory, undo } from "./history";
 
@@ -60,7 +60,7 @@ export interface UiSlice {
   selected: ReadonlySet<string>;
   focus: { id: string; seq: number } | null;
   colourBySteps: boolean;
-  tab: "properties" | "problems" | "simulate" | "versions" | "deploy";
+  tab: "properties" | "problems" | "simulate" | "tests" | "versions" | "deploy";
   select(ids: Iterable<string>): void;
   focusNode(id: string): void;
   setColourBySteps(on: boolean): void;
@@ -74,7 +74,25 @@ export interface SimSlice {
   setLit(nodes: string[], edges: string[]): void;
 }
 
-export type EditorState = DocSlice & SessionSlice & CheckSlice & UiSlice & SimSlice & LiveSlice;
+/** The flow tests' last run on the saved draft: `blocked` when the draft has errors (tests
+ * run only on a flow that compiles), `error` when the run itself failed (bad test data). */
+export interface TestsSlice {
+  testRun: S["FlowTestRunOut"] | null;
+  testState: "idle" | "running" | "done" | "blocked" | "error";
+  testMessage: string;
+  /** The saved revision the shown results belong to. */
+  testedRevision: number;
+  showUntested: boolean;
+  setTestRun(
+    state: TestsSlice["testState"],
+    run: S["FlowTestRunOut"] | null,
+    message?: string,
+    revision?: number,
+  ): void;
+  setShowUntested(on: boolean): void;
+}
+
+export type EditorState = DocSlice & SessionSlice & CheckSlice & UiSlice & SimSlice & LiveSlice & TestsSlice;
 
 type Set = (partial: Partial<EditorState> | ((s: EditorState) => Partial<EditorState>)) => void;
 
@@ -153,6 +171,17 @@ const simSlice = (set: Set): SimSlice => ({
   setLit: (litNodes, litEdges) => set({ litNodes, litEdges }),
 });
 
+const testsSlice = (set: Set): TestsSlice => ({
+  testRun: null,
+  testState: "idle",
+  testMessage: "",
+  testedRevision: -1,
+  showUntested: false,
+  setTestRun: (testState, testRun, testMessage = "", revision) =>
+    set((s) => ({ testState, testRun, testMessage, testedRevision: revision ?? s.testedRevision })),
+  setShowUntested: (showUntested) => set({ showUntested }),
+});
+
 /** Create an editor store (one per open flow; tests create their own). */
 export function createEditorStore() {
   return create<EditorState>()((set) => ({
@@ -162,6 +191,7 @@ export function createEditorStore() {
     ...uiSlice(set),
     ...simSlice(set),
     ...liveSlice(set),
+    ...testsSlice(set),
   }));
 }
 

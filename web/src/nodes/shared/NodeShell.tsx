@@ -7,6 +7,7 @@ import { branchLabel } from "../../graph/branches";
 import { worst } from "../../graph/diagnostics";
 import { useEditor } from "../../store";
 import { NODE_DEFAULTS } from "../defaults";
+import { useUntested } from "./untested";
 
 export const STEP_COLOURS = ["#fde2e4", "#e2ece9", "#dfe7fd", "#fff1c1", "#e8dff5", "#d7f9f1", "#fce1c8"];
 
@@ -52,6 +53,7 @@ function NodeShellImpl({ node, entry, branches, selected, children }: Props) {
   const lit = useEditor((s) => s.litNodes.includes(node.id));
   const step = useStepMark(node.id);
   const branchLevels = useBranchLevels(node.id, branches);
+  const untested = useUntested();
   const meta = NODE_DEFAULTS[node.type].meta;
   const level = worst(diags);
   const classes = ["fg-node", `fg-node-${node.type}`];
@@ -94,13 +96,21 @@ function NodeShellImpl({ node, entry, branches, selected, children }: Props) {
       <div className="fg-branches">
         {branches.map((b) => {
           const level = branchLevels[b];
+          const bare = untested?.has(`${node.id}|${b}`);
           return (
             <div
               key={b}
-              className={`fg-branch${level ? ` has-${level}` : ""}`}
+              className={`fg-branch${level ? ` has-${level}` : ""}${bare ? " is-untested" : ""}`}
               data-testid={`handle-${node.id}-${b}`}
               data-severity={level ?? undefined}
-              title={level ? `${branchLabel(b)}: not wired — drag from here to the next node` : undefined}
+              data-untested={bare ? "true" : undefined}
+              title={
+                level
+                  ? `${branchLabel(b)}: not wired — drag from here to the next node`
+                  : bare
+                    ? `${branchLabel(b)}: no flow test takes this branch`
+                    : undefined
+              }
             >
               <span>
                 {level === "error" && <span aria-hidden="true">⚠ </span>}
