@@ -15,7 +15,7 @@ import sys
 from typing import Any
 
 from flowgraph.checks import check, path_report
-from flowgraph.diagnostics import Diagnostic, FlowLoadError
+from flowgraph.diagnostics import CompileError, Diagnostic, FlowLoadError
 from flowgraph.load import load_flow
 
 
@@ -38,6 +38,14 @@ def format_line(source: str, d: Diagnostic) -> str:
     field = f" [{d.field}]" if d.field else ""
     hint = f" (hint: {d.hint})" if d.hint else ""
     return f"{where} {d.code} {d.severity.value}: {d.message}{field}{hint}"
+
+
+def print_errors(source: str, error: CompileError) -> int:
+    """Print a flow's error diagnostics to stderr, one line each; returns exit code 1."""
+    for d in error.diagnostics:
+        if d.is_error:
+            print(format_line(source, d), file=sys.stderr)
+    return 1
 
 
 def run(args: argparse.Namespace) -> int:

@@ -17,7 +17,7 @@ import sys
 from typing import Any
 
 from flowgraph.callvars import CallData
-from flowgraph.commands.check import format_line
+from flowgraph.commands.check import format_line, print_errors
 from flowgraph.compiler import CompiledFlow, MenuOp, compile_flow
 from flowgraph.deploy import MODES, deployment_sheet, sheet_text
 from flowgraph.diagnostics import CompileError
@@ -114,9 +114,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         compiled = compile_flow(flow)
     except CompileError as exc:
-        for d in exc.diagnostics:
-            if d.is_error:
-                print(format_line(args.flow, d), file=sys.stderr)
+        print_errors(args.flow, exc)
         print(f"flowgraph: {args.flow}: not compiled: {exc}", file=sys.stderr)
         return 1
     if args.sheet:

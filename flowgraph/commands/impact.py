@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from typing import Any
 
-from flowgraph.commands.check import format_line
+from flowgraph.commands.check import print_errors
 from flowgraph.diagnostics import CompileError
 from flowgraph.impact import impact
 from flowgraph.load import load_flow
@@ -47,10 +46,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         report = impact(flow, records).to_json()
     except CompileError as exc:
-        for d in exc.diagnostics:
-            if d.is_error:
-                print(format_line(args.flow, d), file=sys.stderr)
-        return 1
+        return print_errors(args.flow, exc)
     if args.json:
         print(json.dumps(report, indent=2))
         return 0

@@ -17,7 +17,7 @@ from typing import Any
 
 import orjson
 
-from flowgraph.commands.check import format_line
+from flowgraph.commands.check import print_errors
 from flowgraph.diagnostics import CompileError
 from flowgraph.interpret import CallScript, Journey, LookupOutcome, local_start
 from flowgraph.load import load_flow
@@ -138,9 +138,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         journey = simulate(flow, script, args.mode)
     except CompileError as exc:
-        for d in exc.diagnostics:
-            if d.is_error:
-                print(format_line(args.flow, d), file=sys.stderr)
+        print_errors(args.flow, exc)
         print(f"flowgraph: {args.flow} has errors; fix them to simulate a call", file=sys.stderr)
         return 1
     if args.json:

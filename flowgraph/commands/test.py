@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from flowgraph.commands.check import format_line
+from flowgraph.commands.check import print_errors
 from flowgraph.diagnostics import CompileError
 from flowgraph.flowtests import TestResult, coverage, junit_xml, run_tests, starter_suite
 from flowgraph.load import load_flow
@@ -53,9 +53,7 @@ def run(args: argparse.Namespace) -> int:
         try:
             results = run_tests(flow)
         except CompileError as exc:
-            for d in exc.diagnostics:
-                if d.is_error:
-                    print(format_line(name, d), file=sys.stderr)
+            print_errors(name, exc)
             worst = max(worst, 1)
             continue
         suites[name] = results
