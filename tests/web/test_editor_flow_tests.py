@@ -119,3 +119,39 @@ def test_save_a_simulation_as_a_test_then_an_edit_turns_it_red_and_blocks_publis
     page.get_by_test_id("tab-versions").click()
     page.get_by_test_id("publish-button").click()
     expect(page.get_by_test_id("publish-message")).to_have_text("Published version 1.")
+
+
+def inside(box: dict[str, float], frame: dict[str, float]) -> bool:
+    return (
+        box["x"] >= frame["x"] - 1
+        and box["y"] >= frame["y"] - 1
+        and box["x"] + box["width"] <= frame["x"] + frame["width"] + 1
+        and box["y"] + box["height"] <= frame["y"] + frame["height"] + 1
+    )
+
+
+def test_delivery_agents_opens_whole_and_readable_and_commands_confirm(page: Page, server: ServerProcess) -> None:
+    sign_in(page, server)
+    page.get_by_test_id("open-delivery_agents").click()
+    canvas = page.get_by_test_id("canvas")
+    expect(canvas).to_have_attribute("data-view-settled", "true")
+    frame = canvas.bounding_box()
+    assert frame is not None
+    ids = ["order", "connect_agent", "delivery_agent", "help_menu", "order_status", "status_end", "support"]
+    for node in ids:
+        box = page.get_by_test_id(f"node-{node}").bounding_box()
+        assert box is not None and inside(box, frame), (node, box, frame)
+    # Readable: a node title is drawn at 10 px or more (the reviewer measured about 6 px).
+    title = page.get_by_test_id("node-help_menu").locator(".fg-node-title")
+    size = title.evaluate("el => el.getBoundingClientRect().height")
+    assert size >= 10, size
+    shot(page, "11-delivery-agents-open")
+
+    # Ctrl+S and the JSON button say what they did.
+    canvas.locator(".react-flow__pane").click(position={"x": 5, "y": 5})
+    page.keyboard.press("Control+s")
+    expect(page.get_by_test_id("toolbar-notice")).to_have_text("Nothing to save: all changes are saved")
+    with page.expect_download() as download:
+        page.get_by_test_id("export-json").click()
+    assert download.value.suggested_filename == "delivery_agents.json"
+    expect(page.get_by_test_id("toolbar-notice")).to_have_text("Downloaded delivery_agents.json")

@@ -107,11 +107,13 @@ let fitPending = false;
 /** Fit the view once the next change of nodes is on the canvas (or shortly, if none comes). */
 export function requestFit(fitView: () => void): void {
   fitPending = true;
+  // Only a command that moved nothing ends here; on a busy machine a short fallback fired
+  // before the moved nodes were drawn and fitted the old bounds.
   window.setTimeout(() => {
     if (!fitPending) return;
     fitPending = false;
     fitView();
-  }, 300);
+  }, 2000);
 }
 
 /** Show the flow: all of it if labels stay readable, else readable zoom starting at the entry. */
@@ -157,7 +159,8 @@ export function Canvas() {
     // Child effects (React Flow's store sync) have run by now; fit on the next frame.
     if (!fitPending || !nodes.length) return;
     fitPending = false;
-    requestAnimationFrame(() => showFlow(rf));
+    // Two frames: React Flow measures the moved nodes in the first.
+    requestAnimationFrame(() => requestAnimationFrame(() => showFlow(rf)));
   }, [nodes, rf]);
 
   // The first view of an opened flow, once React Flow has measured its nodes.

@@ -1,6 +1,6 @@
 // The editor's top bar: save status, undo/redo, layout, notes, step colours, search, export.
 import { useReactFlow } from "@xyflow/react";
-import { useRef, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { imageUrl } from "../api/flows";
 import { searchNodes } from "../graph/search";
 import { useEditor } from "../store";
@@ -97,6 +97,28 @@ export function SearchBox() {
 async function exportImage(flowId: string, format: "svg" | "png", query = ""): Promise<void> {
   if (!(await saveNow())) throw new Error("save the draft first");
   downloadUrl(`${flowId}.${format}`, await imageUrl(flowId, format, query));
+  useEditor.getState().notify(`Downloaded ${flowId}.${format}`);
+}
+
+/** NOTICE_MS: how long a confirmation stays (a display duration, nothing waits on it). */
+const NOTICE_MS = 4000;
+
+/** The latest command confirmation ("Saved", "Downloaded x.json"), fading after a while. */
+function Notice() {
+  const notice = useEditor((s) => s.notice);
+  const [shown, setShown] = useState<number | null>(null);
+  useEffect(() => {
+    if (!notice) return;
+    setShown(notice.seq);
+    const t = window.setTimeout(() => setShown(null), NOTICE_MS);
+    return () => window.clearTimeout(t);
+  }, [notice]);
+  if (!notice || shown !== notice.seq) return null;
+  return (
+    <span role="status" className="fg-notice" data-testid="toolbar-notice">
+      {notice.text}
+    </span>
+  );
 }
 
 export function Toolbar({ onBack }: { onBack: () => void }) {
@@ -157,7 +179,15 @@ export function Toolbar({ onBack }: { onBack: () => void }) {
         type="button"
         data-testid="auto-layout"
         onClick={() => {
-          void autoLayout(() => requestFit(() => showFlow(rf)));
+          const el = document.querySelector(".fg-canvas");
+          const sizes = Object.fromEntries(
+            rf
+              .getNodes()
+              .filter((n) => n.measured?.height)
+              .map((n) => [n.id, { width: n.measured?.width ?? 0, height: n.measured?.height ?? 0 }]),
+          );
+          const view = el ? { width: el.clientWidth, height: el.clientHeight, sizes } : undefined;
+          void autoLayout(() => requestFit(() => showFlow(rf)), view);
         }}
       >
         Auto-layout
@@ -207,10 +237,16 @@ export function Toolbar({ onBack }: { onBack: () => void }) {
       <button
         type="button"
         data-testid="export-json"
-        onClick={() => s.flow && download(`${flowId}.json`, `${JSON.stringify(s.flow, null, 2)}\n`)}
+        title="Download the flow document (the draft on screen) as JSON"
+        onClick={() => {
+          if (!s.flow) return;
+          download(`${flowId}.json`, `${JSON.stringify(s.flow, null, 2)}\n`);
+          s.notify(`Downloaded ${flowId}.json`);
+        }}
       >
         JSON
       </button>
+      <Notice />
       {message && (
         <span role="alert" className="fg-toolbar-error">
           {message}

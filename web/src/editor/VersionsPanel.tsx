@@ -111,16 +111,43 @@ export function defaultComparison(versions: readonly VersionSummary[]): [number,
   return [live !== undefined && live !== newest ? live : before, newest];
 }
 
+/** The diff picture over the whole editor, at its own size (scrolls when bigger); Escape closes. */
+function DiffOverlay({ url, title, onClose }: { url: string; title: string; onClose: () => void }) {
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => e.key === "Escape" && onClose();
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [onClose]);
+  return (
+    <div className="fg-overlay" role="dialog" aria-label={title} data-testid="diff-overlay">
+      <div className="fg-overlay-head">
+        <strong>{title}</strong>
+        <a href={url} target="_blank" rel="noreferrer">
+          Open in a new tab
+        </a>
+        <button type="button" data-testid="diff-close" onClick={onClose}>
+          Close
+        </button>
+      </div>
+      <div className="fg-overlay-body">
+        <img src={url} alt={title} data-testid="diff-image-large" />
+      </div>
+    </div>
+  );
+}
+
 function DiffView({ versions, flowId }: { versions: VersionSummary[]; flowId: string }) {
   const [first, second] = defaultComparison(versions);
   const [from, setFrom] = useState(first);
   const [to, setTo] = useState(second);
   const [url, setUrl] = useState("");
+  const [large, setLarge] = useState(false);
   const [error, setError] = useState("");
   const show = async () => {
     setError("");
     try {
       setUrl(await diffUrl(flowId, from, to));
+      setLarge(true);
     } catch (err) {
       setError(err instanceof Error ? err.message : String(err));
     }
@@ -149,9 +176,22 @@ function DiffView({ versions, flowId }: { versions: VersionSummary[]; flowId: st
       </div>
       {error && <p role="alert">{error}</p>}
       {url && (
-        <a href={url} target="_blank" rel="noreferrer" title="Open the picture full size in a new tab">
+        <button
+          type="button"
+          className="fg-diff-thumb"
+          title="Show the picture large"
+          data-testid="diff-enlarge"
+          onClick={() => setLarge(true)}
+        >
           <img src={url} alt={`Changes from version ${from} to ${to}`} data-testid="diff-image" />
-        </a>
+        </button>
+      )}
+      {url && large && (
+        <DiffOverlay
+          url={url}
+          title={`Changes from version ${from} to ${to}`}
+          onClose={() => setLarge(false)}
+        />
       )}
     </div>
   );

@@ -3,8 +3,8 @@ import type { Flow, NodeType, Position } from "../api/types";
 import { declaredBranches } from "../graph/branches";
 import { copyNodes, parseClip, pasteClip } from "../graph/clipboard";
 import { isNoteId } from "../graph/convert";
-import { elkPositions } from "../graph/elk";
-import { freeOffset, nodeHeight } from "../graph/layout";
+import { elkPositions, fittedPositions } from "../graph/elk";
+import { freeOffset, nodeHeight, READABLE_ZOOM } from "../graph/layout";
 import { addNode, addNote, connect, moveNodes, NOTE_PREFIX, nodesOf, uniqueId } from "../graph/ops";
 import { createNode } from "../nodes/defaults";
 import { useEditor } from "../store";
@@ -71,10 +71,20 @@ export function selectAll(): void {
 }
 
 /** Lay the whole flow out left to right with ELK (positions only; one undo step). */
-export async function autoLayout(beforeMove: () => void = () => undefined): Promise<void> {
+export async function autoLayout(
+  beforeMove: () => void = () => undefined,
+  view?: { width: number; height: number; sizes?: Record<string, { width: number; height: number }> },
+): Promise<void> {
   const flow = useEditor.getState().flow;
   if (!flow) return;
-  const positions = await elkPositions(flow);
+  const positions = view
+    ? await fittedPositions(
+        flow,
+        { width: view.width - 80, height: view.height - 80 },
+        READABLE_ZOOM,
+        view.sizes,
+      )
+    : await elkPositions(flow);
   beforeMove();
   useEditor.getState().edit((f: Flow) => moveNodes(f, positions));
 }

@@ -16,7 +16,19 @@ export function useShortcuts(): void {
       const key = e.key.toLowerCase();
       if (mod && key === "s") {
         e.preventDefault();
-        void saveNow();
+        const before = useEditor.getState();
+        const already = before.revision === before.savedRevision && before.saveState === "saved";
+        void saveNow().then((ok) =>
+          useEditor
+            .getState()
+            .notify(
+              ok
+                ? already
+                  ? "Nothing to save: all changes are saved"
+                  : "Saved"
+                : "Not saved: see the save status",
+            ),
+        );
         return;
       }
       if (mod && key === "f") {

@@ -13,13 +13,21 @@ let elk: Promise<{ layout(g: ElkNode): Promise<ElkNode> }> | null = null;
 const WRAP_FROM = 40;
 const ROW = 22;
 
+export interface ElkOptions {
+  /** Wrap the layers into rows of about this width/height (the canvas's), not only past WRAP_FROM. */
+  aspectRatio?: number;
+  /** Drawn node sizes (React Flow's measurements): estimates let tall nodes overlap. */
+  sizes?: Readonly<Record<string, { width: number; height: number }>>;
+}
+
 /** The ELK graph of a flow: one port per declared branch on the east side, one input on the west. */
-export function elkGraph(flow: Flow): ElkNode {
+export function elkGraph(flow: Flow, opts: ElkOptions = {}): ElkNode {
   const nodes = nodesOf(flow);
   const ids = new Set(nodes.map((n) => n.id));
   // The entry first: ELK's model order then keeps it leftmost/topmost among equals.
   const ordered = [...nodes].sort((a, b) => Number(b.id === flow.entry) - Number(a.id === flow.entry));
-  const wrap = nodes.length > WRAP_FROM;
+  const wrap = nodes.length > WRAP_FROM || opts.aspectRatio !== undefined;
+  const aspect = (opts.aspectRatio ?? 1.6).toFixed(2);
   return {
     id: "root",
     layoutOptions: {
@@ -32,11 +40,11 @@ export function elkGraph(flow: Flow): ElkNode {
       "elk.layered.cycleBreaking.strategy": "DEPTH_FIRST",
       "elk.layered.nodePlacement.strategy": "BRANDES_KOEPF",
       "elk.edgeRouting": "ORTHOGONAL",
-      ...(wrap ? { "elk.layered.wrapping.strategy": "MULTI_EDGE", "elk.aspectRatio": "1.6" } : {}),
+      ...(wrap ? { "elk.layered.wrapping.strategy": "MULTI_EDGE", "elk.aspectRatio": aspect } : {}),
     },
     children: ordered.map((n) => {
       const branches = declaredBranches(n);
-      const height = nodeHeight(branches.length);
+      const height = Math.max(nodeHeight(branches.length), opts.sizes?.[n.id]?.height ?? 0);
       return {
         id: n.id,
         width: NODE_WIDTH,
@@ -65,6 +73,32 @@ export function elkGraph(flow: Flow): ElkNode {
         })),
     ),
   };
+}
+
+/** Top-left positions for every node of the flow, and the laid-out size. */
+export async function elkLayout(
+  flow: Flow,
+  opts: ElkOptions = {},
+): Promise<{ positions: Record<string, Position>; width: number; height: number }> {
+  elk ??= import("elkjs/lib/elk.bundled.js").then((m) => new m.default());
+  const out = await (await elk).layout(elkGraph(flow, opts));
+  const positions = Object.fromEntries(
+    (out.children ?? []).map((c) => [c.id, { x: Math.round(c.x ?? 0), y: Math.round(c.y ?? 0) }]),
+  );
+  return { positions, width: out.width ?? 0, height: out.height ?? 0 };
+}
+
+/** Layers in one row when that fits `view` at `zoom`; wrapped to the view's shape when not (a
+ * small flow then opens whole and readable instead of cut off on the right). */
+export async function fittedPositions(
+  flow: Flow,
+  view: { width: number; height: number },
+  zoom: number,
+  sizes?: ElkOptions["sizes"],
+): Promise<Record<string, Position>> {
+  const flat = await elkLayout(flow, { sizes });
+  if (flat.width * zoom <= view.width || nodesOf(flow).length > WRAP_FROM) return flat.positions;
+  return (await elkLayout(flow, { sizes, aspectRatio: view.width / Math.max(view.height, 1) })).positions;
 }
 
 /** Top-left positions for every node of the flow. */

@@ -61,6 +61,9 @@ export interface UiSlice {
   focus: { id: string; seq: number } | null;
   colourBySteps: boolean;
   tab: "properties" | "problems" | "simulate" | "tests" | "versions" | "deploy";
+  /** A short confirmation of a command (Ctrl+S, a download), shown in the toolbar. */
+  notice: { text: string; seq: number } | null;
+  notify(text: string): void;
   select(ids: Iterable<string>): void;
   focusNode(id: string): void;
   setColourBySteps(on: boolean): void;
@@ -159,6 +162,8 @@ const uiSlice = (set: Set): UiSlice => ({
   focus: null,
   colourBySteps: false,
   tab: "properties",
+  notice: null,
+  notify: (text) => set((s) => ({ notice: { text, seq: (s.notice?.seq ?? 0) + 1 } })),
   select: (ids) => set({ selected: new Set(ids) }),
   focusNode: (id) => set((s) => ({ focus: { id, seq: (s.focus?.seq ?? 0) + 1 }, selected: new Set([id]) })),
   setColourBySteps: (colourBySteps) => set({ colourBySteps }),
