@@ -14,6 +14,7 @@ import {
   type ReactFlowInstance,
   useNodesInitialized,
   useReactFlow,
+  useStore,
 } from "@xyflow/react";
 import { type DragEvent, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { NodeType } from "../api/types";
@@ -33,6 +34,9 @@ export const DRAG_TYPE = "application/flowgraph-node";
 /** Flows bigger than this draw only what is in view (a small flow is drawn whole, so every node
  * stays in the page for search, screen readers and tests). */
 const VIRTUALISE_FROM = 120;
+
+/** Below this zoom node text is unreadable: nodes are drawn as blocks (coloured by step). */
+const BLOCK_ZOOM = 0.4;
 
 /** Apply React Flow's selection changes (nodes or edges) to the store's selection. */
 function applySelection(changes: (NodeChange | EdgeChange)[]): void {
@@ -140,6 +144,7 @@ export function Canvas() {
   const selected = useEditor((s) => s.selected);
   const focus = useEditor((s) => s.focus);
   const rf = useReactFlow();
+  const far = useStore((st) => st.transform[2] < BLOCK_ZOOM);
   const base = useMemo(
     () => (flow ? flowToCanvas(flow, selected) : { nodes: [], edges: [] }),
     [flow, selected],
@@ -238,6 +243,7 @@ export function Canvas() {
         className="fg-canvas"
         data-testid="canvas"
         data-view-settled={settled ? "true" : "false"}
+        data-zoomed-out={far ? "true" : "false"}
         onDragOver={(e) => e.preventDefault()}
         onDrop={onDrop}
       >

@@ -1,7 +1,7 @@
 // The canvas body every node type shares: header, summary, one named source handle per branch,
 // and the marks that come from outside the node (diagnostics, step colour, simulator path).
 import { Handle, Position } from "@xyflow/react";
-import { memo, type ReactNode } from "react";
+import { type CSSProperties, memo, type ReactNode } from "react";
 import type { FlowNode } from "../../api/types";
 import { branchLabel } from "../../graph/branches";
 import { worst } from "../../graph/diagnostics";
@@ -48,6 +48,13 @@ function useBranchLevels(id: string, branches: string[]): Record<string, "error"
   return Object.fromEntries(branches.map((b) => [b, worst(byEdge.get(`${id}|${b}`))]));
 }
 
+/** The colour a node's block has when the canvas is zoomed far out: its step's (so steps read
+ * as coloured regions of a big flow), else its type's. */
+function useBlockColour(id: string, typeColour: string): string {
+  const idx = useEditor((s) => s.steps.findIndex((st) => st.nodes.includes(id)));
+  return idx >= 0 ? (STEP_COLOURS[idx % STEP_COLOURS.length] ?? typeColour) : typeColour;
+}
+
 function NodeShellImpl({ node, entry, branches, selected, children }: Props) {
   const diags = useEditor((s) => s.index.byNode.get(node.id));
   const lit = useEditor((s) => s.litNodes.includes(node.id));
@@ -55,6 +62,7 @@ function NodeShellImpl({ node, entry, branches, selected, children }: Props) {
   const branchLevels = useBranchLevels(node.id, branches);
   const untested = useUntested();
   const meta = NODE_DEFAULTS[node.type].meta;
+  const block = useBlockColour(node.id, meta.colour);
   const level = worst(diags);
   const classes = ["fg-node", `fg-node-${node.type}`];
   if (selected) classes.push("is-selected");
@@ -66,7 +74,7 @@ function NodeShellImpl({ node, entry, branches, selected, children }: Props) {
       data-testid={`node-${node.id}`}
       data-severity={level ?? undefined}
       data-lit={lit ? "true" : undefined}
-      style={{ borderLeftColor: meta.colour }}
+      style={{ borderLeftColor: meta.colour, "--fg-block": block } as CSSProperties}
       title={diags?.map((d) => `${d.severity}: ${d.message}`).join("\n")}
     >
       <Handle type="target" position={Position.Left} id="in" className="fg-handle-in" />
