@@ -23,6 +23,7 @@ def open_flow(page: Page, server: ServerProcess, flow_id: str) -> str:
     makes (plus the hangup warning, FG520)."""
     doc = json.loads((ROOT / "examples" / "delivery_agents.json").read_text())
     doc["id"] = flow_id
+    doc["tests"] = []  # the shipped tests expect the no_answer branch removed below
     for node in doc["nodes"]:
         node.get("branches", {}).pop("no_answer", None)
     created = httpx.post(f"{server.base_url}/api/flows", json=doc, headers=server.auth)
