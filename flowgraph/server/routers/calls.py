@@ -79,12 +79,16 @@ def stats(
     state: AppState = Depends(get_state),
 ) -> dict[str, Any]:
     """Counts of calls, requests, failovers, per node (visits, ended, failovers) and per edge,
-    in the format the renderer and the editor overlay (``flowgraph.traffic/1``)."""
-    state.flows.get(flow_id, include_deleted=True)
-    if since is None and window:
+    in the format the renderer and the editor overlay (``flowgraph.traffic/2``). Node kinds come
+    from the draft, so a transfer's fall-through counts only where a later request proves it."""
+    record = state.flows.get(flow_id, include_deleted=True)
+    by_window = since is None and bool(window)
+    if by_window:
         try:
-            since = window_start(window)
+            since = window_start(window or "")
         except TrafficError as exc:
             raise BadRequest(str(exc)) from None
+    nodes = record.draft.get("nodes") if isinstance(record.draft, dict) else None
+    kinds = {str(n.get("id")): str(n.get("type")) for n in nodes or [] if isinstance(n, dict)}
     records = iter_calls(call_log(state), flow_id, since=_epoch(since), until=_epoch(until))
-    return traffic_stats(records, since=since)
+    return traffic_stats(records, since=since, kinds=kinds, window=window if by_window else None)
