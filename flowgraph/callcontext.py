@@ -179,7 +179,7 @@ async def answer_in_context(
     wants = flow.single or step in runtime.compiled.carry_into
     context = await store.get(flow.flow_id, key) if wants and key else None
     if context is not None and context.expires_at < time.time():
-        await store.delete(flow.flow_id, key)
+        # Kept (the store forgets it later), so each late request of the call is told the same.
         return runtime.failover("context_expired: the call's context is older than its TTL", step or "")
     if context is not None and context.version != flow.version:
         runtime = flow.older.get(context.version, runtime)
@@ -190,6 +190,7 @@ async def answer_in_context(
         return runtime.failover(f"context_missing: step '{step}' needs the call's context: {why}", step)
     carried = context.variables if context is not None else None
     answer = await runtime.answer(step, call, lookups, carried)
+    answer.version = runtime.compiled.version
     answer.request = context.requests + 1 if context is not None else (1 if step == ENTRY_STEP else None)
     nxt = answer.next_step
     if (
@@ -201,6 +202,8 @@ async def answer_in_context(
             return runtime.failover("no_call_key: the call continues, but has no call_id or uuid", step)
         kept = CallContext(nxt, runtime.compiled.version, answer.carried or {}, answer.request or 1)
         await store.put(flow.flow_id, key, kept)
-    elif context is not None:
+    elif context is not None and flow.single:
+        # Single mode: the call ended, so a new request with these ids is a new call. Per-step
+        # mode keeps it until its TTL: the platform may retry the last request (NOTES.md).
         await store.delete(flow.flow_id, key)
     return answer

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Any
+from urllib.parse import quote
 
 from flowgraph.callvars import CallData, national10
 from flowgraph.lookups import TableIndex
@@ -38,6 +39,15 @@ class Template:
         if len(parts) == 3:  # one variable, the usual case: skip the generic join
             return parts[0] + env.get(parts[1], "") + parts[2]
         return "".join(p if i % 2 == 0 else env.get(p, "") for i, p in enumerate(parts))
+
+    def render_url(self, env: Env) -> str:
+        """:meth:`render` for a URL: each variable's value is percent-encoded whole, so a caller
+        number ``+91 98123 45678`` or a value holding ``&`` or ``/`` reaches the API as one
+        value (the template's own text is kept as written)."""
+        parts = self.parts
+        if len(parts) == 1:
+            return parts[0]
+        return "".join(p if i % 2 == 0 else quote(str(env.get(p, "")), safe="") for i, p in enumerate(parts))
 
 
 @dataclass(frozen=True, slots=True)

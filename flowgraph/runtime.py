@@ -53,6 +53,8 @@ class Answer:
     failover_reason: str | None = None
     carried: dict[str, Any] | None = None
     request: int | None = None
+    #: The flow version that answered (a call may finish in the version it started in).
+    version: str | None = None
     #: What each HTTP lookup of this request answered (columns, ``not_found`` or ``error``):
     #: kept in the call log so a recorded call can be replayed against a new draft.
     lookups: dict[str, Any] | None = None
@@ -225,7 +227,7 @@ class Runtime:
                 raise StepFailure(f"lookup '{op.node}' needs the HTTP lookup client, none was given")
             assert op.url is not None
             params = {k: v for k, v in env.items() if "." not in k}
-            result = await client.fetch(op.url.render(env), op.method, op.timeout_ms, params)
+            result = await client.fetch(op.url.render_url(env), op.method, op.timeout_ms, params)
             if result.outcome != FOUND:
                 fetched[op.node] = ERROR if result.outcome == ERROR else NOT_FOUND
                 return fetched[op.node]

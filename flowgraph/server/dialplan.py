@@ -361,7 +361,8 @@ class DialplanHub:
                 "call_id": call.call_id if call is not None else "",
                 "uuid": call.uuid if call is not None else "",
                 "flow_id": req.flow_id[:64],
-                "version": live.version if live is not None else "",
+                "version": (answer.version if answer is not None else None)
+                or (live.version if live is not None else ""),
                 "step": step,
                 "variables": req.variables,
                 "response": body,

@@ -18,7 +18,9 @@
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import logging
+import os
 import threading
 import time
 from typing import Any
@@ -281,6 +283,35 @@ class RedisContexts(ContextStore):
         await self.client.aclose()
 
 
+#: Lock files this process holds, by database path (kept open for the life of the process).
+_HELD: dict[str, int] = {}
+
+
+def _hold_sqlite_lock(engine: Engine) -> None:
+    """Refuse a second server process on the same SQLite file: with ``memory`` contexts each
+    process would see only its own calls (a call whose requests alternate would fail over). The
+    lock is an OS file lock beside the database, released when the process ends however it ends."""
+    if engine.dialect.name != "sqlite":
+        return
+    database = engine.url.database or ""
+    if not database or database == ":memory:":
+        return
+    path = os.path.abspath(database) + ".contexts.lock"
+    if path in _HELD:
+        return
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        raise ContextStoreError(
+            f"another flowgraph server already serves {database}: with SQLite, call contexts live in "
+            "one process's memory; run one process, or share PostgreSQL (context_store 'database') "
+            "or Redis (FLOWGRAPH_REDIS_URL) between several"
+        ) from None
+    _HELD[path] = fd
+
+
 def make_context_store(engine: Engine, kind: str, redis_url: str | None, ttl_s: float) -> ContextStore:
     """The context store for ``kind`` (``auto``, ``memory``, ``database`` or ``redis``).
 
@@ -297,5 +328,6 @@ def make_context_store(engine: Engine, kind: str, redis_url: str | None, ttl_s: 
     if kind == "database":
         return SqlContexts(engine, ttl_s)
     if kind == "memory":
+        _hold_sqlite_lock(engine)
         return WriteBehindContexts(engine, ttl_s)
     raise ContextStoreError(f"unknown context_store {kind!r}: use auto, memory, database or redis")

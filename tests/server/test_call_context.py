@@ -118,7 +118,10 @@ def test_a_context_older_than_its_ttl_gives_the_failover(tmp_path: Path) -> None
                 server, flow, call_vars(f"{flow}-old", "t1", VIKRAM, last_dtmf="1"), second_step(flow)
             )
             assert body == FAILOVER, flow
-            records = server.calls(flow, f"{flow}-old", want=2)
+            # Remembered as expired: a second late request is told the same, not started anew.
+            late = call_vars(f"{flow}-old", "t1", VIKRAM, last_dtmf="1")
+            assert request(server, flow, late, second_step(flow)) == FAILOVER, flow
+            records = server.calls(flow, f"{flow}-old", want=3)
             reasons = [r["failover_reason"] for r in records]
             assert any(r and r.startswith("context_expired:") for r in reasons), reasons
 
@@ -141,3 +144,32 @@ def test_a_call_finishes_in_the_version_it_started_in(server: LiveServer) -> Non
     assert b"400101" in request(server, SINGLE, call_vars("after-publish", "p2", VIKRAM))
     new = request(server, SINGLE, call_vars("after-publish", "p2", VIKRAM, last_dtmf="1"))
     assert b'"05000099"' in new
+
+
+def test_a_second_server_on_the_same_sqlite_file_is_refused(tmp_path: Path) -> None:
+    """Contexts live in one process's memory on SQLite: a second process would split calls."""
+    import subprocess
+
+    from services import VENV_BIN, free_port
+
+    with live_server(tmp_path) as first:
+        second = subprocess.run(
+            [str(VENV_BIN / "flowgraph"), "serve", "--port", str(free_port()), "--db", first.db_url],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            cwd=tmp_path,
+            env={"FLOWGRAPH_ADMIN_TOKEN": "x", "PATH": "/usr/bin:/bin"},
+        )
+        assert second.returncode != 0
+        lines = second.stderr.strip().splitlines()
+        assert len(lines) == 1 and "another flowgraph server already serves" in lines[0], second.stderr
+        assert b"400101" in request(first, FLOW, call_vars("still-served", "s1", VIKRAM))
+
+
+def test_a_retried_last_request_gets_the_same_answer_in_per_step_mode(server: LiveServer) -> None:
+    """The platform may retry a request (NOTES.md): the context outlives the call's last step."""
+    assert b"400101" in request(server, FLOW, call_vars("retried", "r1", VIKRAM))
+    once = request(server, FLOW, call_vars("retried", "r1", VIKRAM, last_dtmf="1"), "after_menu")
+    again = request(server, FLOW, call_vars("retried", "r1", VIKRAM, last_dtmf="1"), "after_menu")
+    assert b'"05000022"' in once and again == once
