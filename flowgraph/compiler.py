@@ -60,7 +60,7 @@ class Emitter:
 def _required(tpl: Template, env: Env, node: str, what: str) -> str:
     value = tpl.render(env).strip()
     if not value:
-        raise RenderError(f"node '{node}': {what} '{tpl.text}' is empty for this call")
+        raise RenderError(f"empty_value: node '{node}': {what} '{tpl.text}' is empty for this call")
     return value
 
 

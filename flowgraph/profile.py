@@ -8,6 +8,7 @@ these values: read them from the flow's profile.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from typing import Literal
 
@@ -83,14 +84,20 @@ def call_identity(call_id: str, uuid: str) -> str:
     NOTES.md lists both ids in every request but does not say that either is unique on its own
     (``call_id`` looks like a PBX channel id; ``uuid`` is a short hex string). So a call is
     identified by both when both are present, or by whichever one is present; ``""`` when the
-    request carries neither (such a call cannot be resumed). Ids are stripped and cut to 100
-    characters each, so a key never exceeds 201 characters.
+    request carries neither (such a call cannot be resumed). Ids are stripped; the call id's
+    length leads the key, so no pair of ids can spell another pair's key (``a|b`` + ``c`` vs
+    ``a`` + ``b|c``), and an id over 100 characters is kept as its first 60 plus a hash of it all.
     """
-    call_id = call_id.strip()[:100]
-    uuid = uuid.strip()[:100]
+    call_id, uuid = _bounded(call_id.strip()), _bounded(uuid.strip())
     if call_id and uuid:
-        return call_id + _KEY_SEPARATOR + uuid
+        return f"{len(call_id)}:{call_id}{_KEY_SEPARATOR}{uuid}"
     return call_id or uuid
+
+
+def _bounded(text: str) -> str:
+    if len(text) <= 100:
+        return text
+    return text[:60] + "#" + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
 class PlatformProfile(BaseModel):

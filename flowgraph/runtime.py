@@ -108,7 +108,7 @@ class Runtime:
         requests of this call set (from its context), visible to this step's templates."""
         step = self.steps.get(step_id)
         if step is None:
-            return self.failover(f"unknown step '{step_id}'", step_id)
+            return self.failover(f"unknown_step: '{step_id[:80]}'", step_id)
         trace: list[tuple[str, str]] = []
         fetched: dict[str, Any] = {}
         try:

@@ -113,7 +113,7 @@ def test_real_request_shape() -> None:
     call = parse_call_vars(body, PROFILE)
     assert call.uuid == "5f1e2d3c"
     assert call.call_id == "h11.08-1770532638.2135633"
-    assert call.call_key == "h11.08-1770532638.2135633|5f1e2d3c"  # profile.call_identity
+    assert call.call_key == "25:h11.08-1770532638.2135633|5f1e2d3c"  # profile.call_identity
     assert call.caller_id_number == "918287842425"
     assert (call.caller, call.dialled) == ("8287842425", "9240202904")
     assert call.start_stamp is not None

@@ -245,13 +245,17 @@ def test_normalise_number(raw: str, expected: str | None) -> None:
     assert normalise_number(raw) == expected
 
 
-def test_templated_number_is_not_checked_now() -> None:
+def test_templated_number_is_judged_by_its_table_rows_not_by_fg508() -> None:
+    """No FG508 for a template; but the table's agent ids are no phone numbers (FG527 warns)."""
     data = base()
     node(data, "sales")["targets"] = ["{{who.agent}}"]
     node(data, "main")["branches"]["1"] = "who"
     node(data, "who")["branches"]["found"] = "sales"
     node(data, "who")["branches"]["not_found"] = "operator"
     data["nodes"] = [n for n in data["nodes"] if n["id"] not in {"greet", "agent"}]
+    assert codes(data) == ["FG527"]
+    for row in data["tables"]["customers"]["rows"].values():
+        row["agent"] = "+91 98765-43210"
     assert codes(data) == []
 
 

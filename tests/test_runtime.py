@@ -209,7 +209,7 @@ def test_unknown_step_and_garbage_step_fail_over() -> None:
     for step in ("after_nothing", "", "../../etc"):
         answer = rt.answer_sync(step, {})
         assert answer.body == b'[{"transfer":{"type":"ivr","data":["22590"]}}]'
-        assert answer.failover_reason == f"unknown step '{step}'"
+        assert answer.failover_reason == f"unknown_step: '{step}'"
 
 
 def test_step_with_nothing_to_send_fails_over() -> None:

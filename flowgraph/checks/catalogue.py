@@ -112,6 +112,12 @@ _ENTRIES: tuple[CatalogueEntry, ...] = (
     CatalogueEntry(
         "FG526", E, "option ends with #", "A `#` after other keys ends input, so the option never matches."
     ),
+    CatalogueEntry(
+        "FG527",
+        W,
+        "table number unusable",
+        "A table column that feeds a number transfer holds a value that is not one national number.",
+    ),
     # --- variables
     CatalogueEntry(
         "FG601", E, "unknown variable", "A `{{name}}` is neither a call variable nor a node's output."

@@ -14,7 +14,7 @@ from flowgraph.checks.catalogue import diag
 from flowgraph.checks.context import CheckContext
 from flowgraph.diagnostics import Diagnostic
 from flowgraph.emit import MULTI_VALUE_TYPES, recording_url
-from flowgraph.model import Flow
+from flowgraph.model import TEMPLATE_RE, Flow
 from flowgraph.profile import COUNTRY_CODE, DEFAULT_RING_TYPE, NATIONAL_DIGITS, sendable_number
 
 OPTION_RE = re.compile(r"^[0-9*#]+$")
@@ -128,6 +128,8 @@ def check_transfers(flow: Flow, ctx: CheckContext) -> list[Diagnostic]:
         if node.type != "transfer":
             continue
         out.extend(number_targets(node.transfer, node.targets, (node_id,), "targets"))
+        if node.transfer == "number":
+            out.extend(_table_numbers(node, ctx))
         out.extend(_repeated_targets(node))
         out.extend(_ring_options(node, ctx))
         if node.moh is not None and not _templated(node.moh):
@@ -149,6 +151,34 @@ def check_transfers(flow: Flow, ctx: CheckContext) -> list[Diagnostic]:
     failover = flow.settings.failover
     if failover is not None:
         out.extend(number_targets(failover.type, failover.data, (), "settings.failover.data"))
+    return out
+
+
+def _table_numbers(node: Any, ctx: CheckContext) -> list[Diagnostic]:
+    """FG527: a number target rendered from a flow table's column, where some rows hold a value
+    the one number rule refuses (each such caller would get the failover, ``bad_number``)."""
+    out = []
+    for i, target in enumerate(node.targets):
+        match = TEMPLATE_RE.fullmatch(target.strip())
+        owner, _, column = match.group(1).partition(".") if match else ("", "", "")
+        lookup = ctx.nodes.get(owner)
+        if not column or lookup is None or lookup.type != "lookup" or lookup.source.kind != "table":
+            continue
+        table = ctx.flow.tables.get(lookup.source.table)
+        rows = table.rows.items() if table is not None else ()
+        bad = sorted(k for k, row in rows if column in row and sendable_number(str(row[column])) is None)
+        if bad:
+            out.append(
+                diag(
+                    "FG527",
+                    f"table '{lookup.source.table}' column '{column}' holds {len(bad)} value(s) that are "
+                    f"not one national number (rows {', '.join(repr(k) for k in bad[:5])})",
+                    nodes=(node.id, owner),
+                    field=f"targets[{i}]",
+                    evidence={"table": lookup.source.table, "column": column, "rows": bad[:20]},
+                    hint="fix those rows: callers they match get the failover (bad_number), never a guess",
+                )
+            )
     return out
 
 

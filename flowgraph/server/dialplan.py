@@ -319,8 +319,13 @@ class DialplanHub:
     async def _run(self, live: LiveFlow, step: str | None, call: CallData, due: float) -> Answer:
         """The flow's answer in the call's context, under the one answer deadline (``due``, in
         loop time)."""
-        if step is not None and step not in live.steps:
-            return live.runtime.failover(f"unknown_step: {step[:80]}", step=step)
+        if (
+            step is not None
+            and step not in live.steps
+            and not any(step in r.steps for r in live.older.values())
+        ):
+            # (A step only an older version has may still serve a call that started in it.)
+            return live.runtime.failover(f"unknown_step: '{step[:80]}'", step=step)
         try:
             async with asyncio.timeout_at(due):
                 return await answer_in_context(live, step, call, self.contexts, self.lookups)
