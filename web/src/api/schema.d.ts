@@ -378,7 +378,8 @@ export interface paths {
         /**
          * Traffic counts per node and branch
          * @description Counts of calls, requests, failovers, per node (visits, ended, failovers) and per edge,
-         *     in the format the renderer and the editor overlay (``flowgraph.traffic/1``).
+         *     in the format the renderer and the editor overlay (``flowgraph.traffic/2``). Node kinds come
+         *     from the draft, so a transfer's fall-through counts only where a later request proves it.
          */
         get: operations["stats_api_flows__flow_id__stats_get"];
         put?: never;
