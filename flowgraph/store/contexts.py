@@ -64,25 +64,37 @@ CALL_CONTEXTS = define_table(shared_metadata)
 
 
 def _write(engine: Engine, table: Table, changes: dict[tuple[str, str], CallContext | None]) -> None:
-    """Apply ``changes`` (None: delete) in one transaction: delete every key, insert the live ones."""
-    keys = list(changes)
+    """Apply ``changes`` (None: delete) in one transaction: an upsert for the live ones (most are
+    new calls: no delete first), a delete per flow for the ended ones."""
     rows = [
         {"flow_id": f, "call_key": k, "data": c.to_bytes(), "expires_at": c.expires_at}
         for (f, k), c in changes.items()
         if c is not None
     ]
+    gone: dict[str, list[str]] = {}
+    for (flow_id, key), context in changes.items():
+        if context is None:
+            gone.setdefault(flow_id, []).append(key)
     with engine.begin() as conn:
-        for i in range(0, len(keys), 500):
-            chunk = keys[i : i + 500]
-            for flow_id in {f for f, _ in chunk}:
+        for flow_id, keys in gone.items():
+            for i in range(0, len(keys), 500):
                 conn.execute(
-                    delete(table).where(
-                        table.c.flow_id == flow_id,
-                        table.c.call_key.in_([k for f, k in chunk if f == flow_id]),
-                    )
+                    delete(table).where(table.c.flow_id == flow_id, table.c.call_key.in_(keys[i : i + 500]))
                 )
         if rows:
-            conn.execute(table.insert(), rows)
+            conn.execute(_upsert(engine, table), rows)
+
+
+def _upsert(engine: Engine, table: Table) -> Any:
+    """INSERT … ON CONFLICT (flow_id, call_key) DO UPDATE, on SQLite and PostgreSQL alike."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    dialect: Any = postgresql if engine.dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(table)
+    return stmt.on_conflict_do_update(
+        index_elements=[table.c.flow_id, table.c.call_key],
+        set_={"data": stmt.excluded.data, "expires_at": stmt.excluded.expires_at},
+    )
 
 
 class WriteBehindContexts(MemoryContexts):
