@@ -9,9 +9,11 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from server_support import AUTH, TOKEN
+from sqlalchemy import Engine
 
 from flowgraph.server.app import create_app
 from flowgraph.settings import ServerSettings
+from flowgraph.store.db import create_all, make_engine
 
 
 @pytest.fixture
@@ -34,3 +36,12 @@ def client(settings: ServerSettings) -> Iterator[TestClient]:
 def anon(client: TestClient) -> TestClient:
     """The same (started) app, without the admin token."""
     return TestClient(client.app)
+
+
+@pytest.fixture
+def engine(tmp_path: Path) -> Iterator[Engine]:
+    """A fresh SQLite database file with every table (for store-level tests)."""
+    eng = make_engine(f"sqlite:///{tmp_path / 'calls.db'}")
+    create_all(eng)
+    yield eng
+    eng.dispose()

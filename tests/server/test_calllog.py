@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterator
 from typing import Any
 
 import orjson
@@ -15,7 +14,6 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from flowgraph.store.calls import CallLog, CallLogWriter, count_calls, iter_calls
 from flowgraph.store.calls_writer import MAX_DEPTH, MAX_STRING, MAX_VARIABLES_BYTES
-from flowgraph.store.db import create_all, make_engine
 
 T0 = 1_790_000_000.0
 
@@ -42,14 +40,6 @@ def nested(depth: int) -> dict[str, Any]:
     """What orjson reads from the issue's body: deeper than orjson itself can write."""
     doc: dict[str, Any] = orjson.loads(b'{"uuid":"p","a":' + b'{"a":' * depth + b"1" + b"}" * depth + b"}")
     return doc
-
-
-@pytest.fixture
-def engine(tmp_path: Any) -> Iterator[Engine]:
-    eng = make_engine(f"sqlite:///{tmp_path / 'calls.db'}")
-    create_all(eng)
-    yield eng
-    eng.dispose()
 
 
 def test_deeply_nested_record_is_cut_and_the_next_ones_are_written(engine: Engine) -> None:

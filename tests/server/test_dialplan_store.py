@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -42,14 +41,6 @@ def record(i: int, flow: str = "f", **over: Any) -> dict[str, Any]:
         "end": "agent",
     }
     return {**base, **over}
-
-
-@pytest.fixture
-def engine(tmp_path: Any) -> Iterator[Engine]:
-    eng = make_engine(f"sqlite:///{tmp_path / 'calls.db'}")
-    create_all(eng)
-    yield eng
-    eng.dispose()
 
 
 def test_writer_writes_every_record_once_in_order(engine: Engine) -> None:
