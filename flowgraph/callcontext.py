@@ -191,7 +191,7 @@ async def answer_in_context(
     carried = context.variables if context is not None else None
     answer = await runtime.answer(step, call, lookups, carried)
     answer.version = runtime.compiled.version
-    answer.request = context.requests + 1 if context is not None else (1 if step == ENTRY_STEP else None)
+    requests = context.requests + 1 if context is not None else 1
     nxt = answer.next_step
     if (
         answer.failover_reason is None
@@ -200,7 +200,7 @@ async def answer_in_context(
     ):
         if not key:
             return runtime.failover("no_call_key: the call continues, but has no call_id or uuid", step)
-        kept = CallContext(nxt, runtime.compiled.version, answer.carried or {}, answer.request or 1)
+        kept = CallContext(nxt, runtime.compiled.version, answer.carried or {}, requests)
         await store.put(flow.flow_id, key, kept)
     elif context is not None and flow.single:
         # Single mode: the call ended, so a new request with these ids is a new call. Per-step

@@ -19,13 +19,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flowgraph.callvars import parse_call_vars
-from flowgraph.compiler import CompiledFlow, compile_flow
+from flowgraph.compiler import compile_flow
 from flowgraph.emit import DialplanAction, RecordingAction, ResponseError, TransferAction, parse_response
 from flowgraph.lookups import ERROR, FOUND, NOT_FOUND, HttpLookups, LookupResult
 from flowgraph.model import Flow
 from flowgraph.partition import ENTRY_STEP
 from flowgraph.profile import call_identity
 from flowgraph.runtime import Answer, Runtime
+from flowgraph.simulate import SCRIPTED_URL, scripted
 
 #: Example calls kept per (old outcome -> new outcome) group.
 EXAMPLES_PER_GROUP = 5
@@ -64,10 +65,9 @@ class RecordedLookups(HttpLookups):
 
     def __init__(self) -> None:  # no client: nothing here touches the network
         self.recorded: Mapping[str, Any] = {}
-        self.node_of: dict[str, str] = {}
 
     async def fetch(self, url: str, method: str, timeout_ms: int, params: Mapping[str, str]) -> LookupResult:
-        node = self.node_of.get(url, url)
+        node = url.removeprefix(SCRIPTED_URL)  # the flow was compiled with simulate.scripted
         if node not in self.recorded:
             raise NotReplayable(f"lookup '{node}' has no recorded answer")
         answer = self.recorded[node]
@@ -129,20 +129,10 @@ async def _replay(runtime: Runtime, lookups: RecordedLookups, requests: list[Map
     return answer
 
 
-def _runtime(compiled: CompiledFlow) -> tuple[Runtime, RecordedLookups]:
-    lookups = RecordedLookups()
-    for node, op in compiled.ops.items():
-        url = getattr(op, "url", None)
-        if url is not None:  # a URL template cannot tell its node; the node id can
-            lookups.node_of[url.text] = node
-    return Runtime(compiled), lookups
-
-
 def impact(draft: Flow, records: Iterable[Mapping[str, Any]]) -> ImpactReport:
     """Replay every recorded call of ``records`` against ``draft`` (raises ``CompileError`` for a
     draft with errors) and compare each call's outcome with the one recorded."""
-    compiled = compile_flow(draft)
-    runtime, lookups = _runtime(_literal_urls(compiled))
+    runtime, lookups = Runtime(scripted(compile_flow(draft))), RecordedLookups()
     report = ImpactReport()
 
     async def run_all() -> None:
@@ -165,13 +155,6 @@ def impact(draft: Flow, records: Iterable[Mapping[str, Any]]) -> ImpactReport:
 
     asyncio.run(run_all())
     return report
-
-
-def _literal_urls(compiled: CompiledFlow) -> CompiledFlow:
-    """The compiled flow with each HTTP lookup asking its node id (see :class:`RecordedLookups`)."""
-    from flowgraph.simulate import scripted
-
-    return scripted(compiled)
 
 
 def impact_json(draft: dict[str, Any], source: str, records: list[dict[str, Any]]) -> dict[str, Any]:

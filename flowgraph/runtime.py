@@ -42,7 +42,7 @@ class Answer:
     it per call). ``end``: the terminal node reached (transfer, dialplan, hangup), ``None`` when
     the call continues in another step or failed over before a node ran. ``carried``: when the
     call continues (``next_step``), the variables set so far (lookup columns, menu digits) for
-    the call's context. ``request``: the call's request counter, when its context knows it.
+    the call's context.
     """
 
     body: bytes
@@ -52,7 +52,6 @@ class Answer:
     end: str | None = None
     failover_reason: str | None = None
     carried: dict[str, Any] | None = None
-    request: int | None = None
     #: The flow version that answered (a call may finish in the version it started in).
     version: str | None = None
     #: What each HTTP lookup of this request answered (columns, ``not_found`` or ``error``):

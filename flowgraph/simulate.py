@@ -38,7 +38,7 @@ from flowgraph.runtime import Answer, Runtime
 __all__ = ["simulate", "simulate_async"]
 
 #: HTTP lookup URLs are replaced by this scheme + node id, so a scripted answer can be found.
-_SIM_URL = "flowgraph-sim://"
+SCRIPTED_URL = "flowgraph-sim://"
 
 
 class ScriptedLookups(HttpLookups):
@@ -50,7 +50,7 @@ class ScriptedLookups(HttpLookups):
 
     async def fetch(self, url: str, method: str, timeout_ms: int, params: Mapping[str, str]) -> LookupResult:
         """The scripted outcome for the lookup node named in ``url``."""
-        node = url.removeprefix(_SIM_URL)
+        node = url.removeprefix(SCRIPTED_URL)
         try:
             outcome = self.script.lookup(node)
         except ScriptError as exc:
@@ -69,7 +69,7 @@ def scripted(compiled: CompiledFlow) -> CompiledFlow:
     ops = dict(compiled.ops)
     for node, op in ops.items():
         if isinstance(op, LookupOp) and op.url is not None:
-            ops[node] = replace(op, url=Template.of(_SIM_URL + node))
+            ops[node] = replace(op, url=Template.of(SCRIPTED_URL + node))
     return replace(compiled, ops=ops)
 
 
