@@ -28,7 +28,7 @@ from typing import Any
 import orjson
 from serve_bench import server
 
-from flowgraph.compiler import compile_flow
+from flowgraph.compile.compiler import compile_flow
 from flowgraph.load import flow_from_data
 from flowgraph.store.db import create_all, make_engine
 from flowgraph.store.flows import FlowStore

@@ -18,9 +18,9 @@ from collections import deque
 from typing import Any
 
 from flowgraph.checks import RULES, CheckContext, check
+from flowgraph.compile.partition import Partition, partition
 from flowgraph.load import flow_from_data
 from flowgraph.model import Flow
-from flowgraph.partition import Partition, partition
 
 TARGET_10K_S = 0.5
 
@@ -130,7 +130,7 @@ def _rules_only(flow: Flow, part: Partition) -> float:
 
 def _per_rule(flow: Flow) -> list[tuple[float, str]]:
     ctx = CheckContext(flow)
-    timings = [(_best(lambda: ctx.partition, 1), "context: partition (flowgraph.partition)")]
+    timings = [(_best(lambda: ctx.partition, 1), "context: partition (flowgraph.compile.partition)")]
     for rule in RULES:
         timings.append((_best(lambda rule=rule: rule(flow, ctx), 1), rule.__name__))
     return sorted(timings, reverse=True)

@@ -24,7 +24,7 @@ from typing import Any
 import networkx as nx
 
 from flowgraph.checks import check
-from flowgraph.compiler import compile_flow
+from flowgraph.compile.compiler import compile_flow
 from flowgraph.load import flow_from_data
 
 

@@ -2,7 +2,7 @@
 
 Builds call-log records the way the server writes them (each call of ``personal_agent``: the
 entry request and the menu's continuation, with the answers the live version gave), then times
-:func:`flowgraph.impact.impact` on a draft that changes one branch, and :func:`simulate` of the
+:func:`flowgraph.simulate.impact.impact` on a draft that changes one branch, and :func:`simulate` of the
 same calls as the baseline. Prints the time, the ratio to simulate, and the calls counted as
 changed. Target: 10,000 calls replayed in under 2 s.
 
@@ -19,13 +19,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-from flowgraph.callvars import parse_call_vars
-from flowgraph.compiler import compile_flow
-from flowgraph.impact import impact
+from flowgraph.compile.compiler import compile_flow
 from flowgraph.load import flow_from_data, load_flow
-from flowgraph.platform import CallScript
-from flowgraph.runtime import Runtime
-from flowgraph.simulate import simulate
+from flowgraph.runtime.callvars import parse_call_vars
+from flowgraph.runtime.engine import Runtime
+from flowgraph.simulate.impact import impact
+from flowgraph.simulate.platform import CallScript
+from flowgraph.simulate.simulator import simulate
 
 ROOT = Path(__file__).resolve().parents[1]
 CALLERS = ("+919876543210", "+919812345678", "+919000012345")

@@ -37,7 +37,7 @@ import httpx
 import orjson
 from reliability_support import CALL, EXAMPLES, SECRET_HEADER, Server, figure, logged, pct, probe, server
 
-from flowgraph.emit import validate_response
+from flowgraph.compile.emit import validate_response
 from flowgraph.profile import PlatformProfile
 from flowgraph.settings import ServerSettings
 
@@ -239,10 +239,10 @@ def fuzz(srv: Server, n: int) -> None:
 async def concurrent_calls(srv: Server, flow_id: str, count: int) -> tuple[int, int, int, int]:
     """(calls heard another journey, requests made, requests missing from the log, mixed records)."""
     from flowgraph.commands.call import build_portal, play_call
-    from flowgraph.compiler import compile_flow
+    from flowgraph.compile.compiler import compile_flow
     from flowgraph.load import load_flow
-    from flowgraph.platform import CallScript
-    from flowgraph.simulate import simulate_async
+    from flowgraph.simulate.platform import CallScript
+    from flowgraph.simulate.simulator import simulate_async
 
     compiled = compile_flow(load_flow(EXAMPLES / f"{flow_id}.json"))
     portal = build_portal(compiled, srv.base)

@@ -22,7 +22,7 @@ from typing import Any
 from reliability_support import SECRET_HEADER, Probe, Server, figure, logged, pct, probe, server
 from services import free_port
 
-from flowgraph.settings import DEFAULT_DEADLINE_MS
+from flowgraph.runtime.deadline import DEFAULT_DEADLINE_MS
 
 DEADLINE_S = DEFAULT_DEADLINE_MS / 1000
 FAILOVER = b'[{"transfer":{"type":"department","data":["5001"]}}]'

@@ -22,11 +22,11 @@ from pathlib import Path
 from random import Random
 from typing import Any
 
-from flowgraph.diff import render_diff
 from flowgraph.load import flow_from_data
 from flowgraph.model import Flow
-from flowgraph.render import render_flow
-from flowgraph.traffic import Traffic
+from flowgraph.pictures.diff import render_diff
+from flowgraph.pictures.render import render_flow
+from flowgraph.pictures.traffic import Traffic
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script: find bench.shapes
 from bench.shapes import SHAPES, generate

@@ -223,7 +223,7 @@ def server(args: list[str], env: dict[str, str]) -> Iterator[int]:
 def prepare_database(directory: Path) -> tuple[str, dict[str, str]]:
     """A SQLite database with :data:`BENCH_FLOW` stored and published in both modes; returns the
     URL and each flow's secret."""
-    from flowgraph.compiler import compile_flow
+    from flowgraph.compile.compiler import compile_flow
     from flowgraph.load import flow_from_data
     from flowgraph.store.db import create_all, make_engine
     from flowgraph.store.flows import FlowStore

@@ -1,13 +1,13 @@
 """flowgraph: draw, check, compile, picture and serve Smartflo API Dialplan call flows."""
 
-from flowgraph.callvars import CallData, parse_call_vars
 from flowgraph.checks import check
-from flowgraph.compiler import CompiledFlow, compile_flow
+from flowgraph.compile.compiler import CompiledFlow, compile_flow
 from flowgraph.diagnostics import CompileError, Diagnostic, FlowgraphError, FlowLoadError, Severity
 from flowgraph.load import flow_from_data, load_flow
 from flowgraph.model import Flow
 from flowgraph.profile import PlatformProfile
-from flowgraph.runtime import Answer, Runtime
+from flowgraph.runtime.callvars import CallData, parse_call_vars
+from flowgraph.runtime.engine import Answer, Runtime
 
 __all__ = [
     "Answer",

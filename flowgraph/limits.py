@@ -9,7 +9,7 @@ located :class:`FlowLoadError` (422 at publish).
 
 from __future__ import annotations
 
-from flowgraph.compiler import ActionOp, CompiledFlow, LookupOp, MenuOp, SwitchOp
+from flowgraph.compile.compiler import ActionOp, CompiledFlow, LookupOp, MenuOp, SwitchOp
 from flowgraph.diagnostics import FlowLoadError
 
 #: Bytes added for each templated action: what a call's value may add to the template text.

@@ -22,15 +22,11 @@ from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from flowgraph.diagnostics import FlowgraphError
+from flowgraph.runtime.deadline import DEFAULT_DEADLINE_MS
 
 ENV_PREFIX = "FLOWGRAPH_"
 #: Environment variable naming the config file when ``config_file`` is not passed in code.
 CONFIG_ENV = "FLOWGRAPH_CONFIG_FILE"
-
-
-#: Default answer deadline (ms): below the 2 s that the platform's neighbouring features wait
-#: (NOTES.md; its own wait is unknown), so our failover arrives before the platform gives up.
-DEFAULT_DEADLINE_MS = 1500
 
 
 class SettingsError(FlowgraphError):

@@ -15,9 +15,9 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from flowgraph.interpret import CallScript
 from flowgraph.load import flow_from_data
 from flowgraph.model import Flow
+from flowgraph.simulate.interpret import CallScript
 
 IST = timezone(timedelta(hours=5, minutes=30))
 NODE_KINDS = ("play", "menu", "transfer", "dialplan", "switch", "lookup", "hangup")

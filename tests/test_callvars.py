@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from flowgraph.callvars import CallData, menu_keys, national10, parse_call_vars, zone
 from flowgraph.profile import PlatformProfile
+from flowgraph.runtime.callvars import CallData, menu_keys, national10, parse_call_vars, zone
 
 PROFILE = PlatformProfile()
 

@@ -13,7 +13,7 @@ import pytest
 
 from flowgraph import check
 from flowgraph.checks import CATALOGUE, CheckOptions, normalise_number, path_report
-from flowgraph.compiler import compile_flow
+from flowgraph.compile.compiler import compile_flow
 from flowgraph.diagnostics import Severity
 from flowgraph.load import flow_from_data, load_flow
 
@@ -74,7 +74,7 @@ def test_codes_are_grouped_by_family() -> None:
 
 def test_compiler_notes_are_catalogued() -> None:
     # The compiler's FG701 for a step without a portal dialplan id, through the real compiler.
-    from flowgraph.compiler import compile_flow
+    from flowgraph.compile.compiler import compile_flow
 
     compiled = compile_flow(flow_from_data(base()))
     notes = [(d.code, d.severity) for d in compiled.warnings]

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from flowgraph.compiler import (
+from flowgraph.compile.compiler import (
     ActionOp,
     LookupOp,
     MenuOp,

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from flowgraph.compiler import CompiledFlow, compile_flow
-from flowgraph.deploy import SECRET_PLACEHOLDER, deployment_sheet, sheet_text
+from flowgraph.compile.compiler import CompiledFlow, compile_flow
+from flowgraph.compile.deploy import SECRET_PLACEHOLDER, deployment_sheet, sheet_text
 from flowgraph.load import load_flow
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 from flowgraph.cli import main
-from flowgraph.diff import ADDED_COLOUR, Edge, EdgeChange, FieldChange, diff_flows, render_diff
 from flowgraph.load import flow_from_data, load_flow
-from flowgraph.render import ERROR_COLOUR, WARNING_COLOUR
+from flowgraph.pictures.diff import ADDED_COLOUR, Edge, EdgeChange, FieldChange, diff_flows, render_diff
+from flowgraph.pictures.render import ERROR_COLOUR, WARNING_COLOUR
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "delivery_agents.json"

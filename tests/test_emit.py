@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from flowgraph.emit import (
+from flowgraph.compile.emit import (
     Action,
     DialplanAction,
     Dtmf,

@@ -12,9 +12,9 @@ from xml.etree import ElementTree as ET
 import pytest
 
 from flowgraph.cli import main
-from flowgraph.compiler import flow_version
-from flowgraph.flowtests import coverage, run_tests, starter_suite
+from flowgraph.compile.compiler import flow_version
 from flowgraph.load import flow_from_data, load_flow
+from flowgraph.simulate.flowtests import coverage, run_tests, starter_suite
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted((ROOT / "examples").glob("*.json"))

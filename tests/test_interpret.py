@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from flowgraph.interpret import (
+from flowgraph.load import flow_from_data
+from flowgraph.simulate.interpret import (
     CallScript,
     Failover,
     Handoff,
@@ -19,7 +20,6 @@ from flowgraph.interpret import (
     table_row,
     walk,
 )
-from flowgraph.load import flow_from_data
 
 FAILOVER = ("department", ("5100",))
 

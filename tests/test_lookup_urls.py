@@ -9,11 +9,11 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from flowgraph.callvars import parse_call_vars
-from flowgraph.compiler import compile_flow
+from flowgraph.compile.compiler import compile_flow
 from flowgraph.load import flow_from_data
-from flowgraph.lookups import NOT_FOUND, HttpLookups, LookupResult
-from flowgraph.runtime import Runtime
+from flowgraph.runtime.callvars import parse_call_vars
+from flowgraph.runtime.engine import Runtime
+from flowgraph.runtime.lookups import NOT_FOUND, HttpLookups, LookupResult
 
 FLOW = {
     "id": "acct",

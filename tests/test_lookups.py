@@ -11,10 +11,10 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from services import local_http
 
-from flowgraph.compiler import compile_flow
+from flowgraph.compile.compiler import compile_flow
 from flowgraph.load import flow_from_data
-from flowgraph.lookups import HttpLookups, TableIndex, interpret_http, table_key
-from flowgraph.runtime import Runtime
+from flowgraph.runtime.engine import Runtime
+from flowgraph.runtime.lookups import HttpLookups, TableIndex, interpret_http, table_key
 
 
 @pytest.mark.parametrize(

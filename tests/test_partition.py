@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flowgraph import flow_from_data, load_flow
-from flowgraph.partition import partition
+from flowgraph.compile.partition import partition
 
 ROOT = Path(__file__).resolve().parent.parent
 

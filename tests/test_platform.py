@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from flowgraph.platform import (
+from flowgraph.profile import PlatformProfile
+from flowgraph.simulate.platform import (
     CallScript,
     Failover,
     Handoff,
@@ -18,7 +19,6 @@ from flowgraph.platform import (
     Transfer,
     TransportError,
 )
-from flowgraph.profile import PlatformProfile
 
 DEST = ("ivr", ("22590",))
 MENU = b'[[{"recording":{"type":"system","data":156848,"dtmf":{"maxLength":2}}}],[{"api_dialplan":{"data":"aa01"}}]]'

@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 
 from flowgraph.checks import check
 from flowgraph.diagnostics import CompileError
-from flowgraph.interpret import Failover, Hangup, Prompt, Transfer, walk
-from flowgraph.simulate import compile_for, simulate
+from flowgraph.simulate.interpret import Failover, Hangup, Prompt, Transfer, walk
+from flowgraph.simulate.simulator import compile_for, simulate
 from tests.strategies import flows, scripts
 
 EXAMPLES = 300

@@ -24,8 +24,8 @@ from flowgraph.cli import main
 from flowgraph.diagnostics import Diagnostic, Severity
 from flowgraph.load import flow_from_data, load_flow
 from flowgraph.model import Flow
-from flowgraph.render import ERROR_COLOUR, WARNING_COLOUR, RenderError, render_flow
-from flowgraph.traffic import Traffic
+from flowgraph.pictures.render import ERROR_COLOUR, WARNING_COLOUR, RenderError, render_flow
+from flowgraph.pictures.traffic import Traffic
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted((ROOT / "examples").glob("*.json"))

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 
 from bench.shapes import SHAPES, generate
-from flowgraph.diff import render_diff
 from flowgraph.load import flow_from_data
-from flowgraph.render import RenderError, render_flow
+from flowgraph.pictures.diff import render_diff
+from flowgraph.pictures.render import RenderError, render_flow
 
 ROOT = Path(__file__).resolve().parents[1]
 SVG = "{http://www.w3.org/2000/svg}"
@@ -38,7 +38,7 @@ def test_converging_200_nodes_renders_within_a_generous_subprocess_timeout(tmp_p
     out = tmp_path / "converging.svg"
     script = (
         "import sys; from bench.shapes import generate; from flowgraph.load import flow_from_data; "
-        "from flowgraph.render import render_flow; from flowgraph.diff import render_diff; "
+        "from flowgraph.pictures.render import render_flow; from flowgraph.pictures.diff import render_diff; "
         "f = flow_from_data(generate('converging', 200)); "
         "open(sys.argv[1], 'wb').write(render_flow(f)); "
         "open(sys.argv[1] + '.diff', 'wb').write(render_diff(f, f))"

@@ -12,11 +12,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from flowgraph.callvars import parse_call_vars
-from flowgraph.compiler import CompiledFlow, LookupOp, compile_flow
-from flowgraph.emit import validate_response
+from flowgraph.compile.compiler import CompiledFlow, LookupOp, compile_flow
+from flowgraph.compile.emit import validate_response
 from flowgraph.load import flow_from_data, load_flow
-from flowgraph.runtime import Runtime
+from flowgraph.runtime.callvars import parse_call_vars
+from flowgraph.runtime.engine import Runtime
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures" / "compile"

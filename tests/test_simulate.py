@@ -19,12 +19,12 @@ import orjson
 import pytest
 
 from flowgraph.cli import main
+from flowgraph.compile.emit import parse_response, validate_response
 from flowgraph.diagnostics import CompileError
-from flowgraph.emit import parse_response, validate_response
-from flowgraph.interpret import walk
 from flowgraph.load import flow_from_data, load_flow
-from flowgraph.platform import CallScript, Failover, Handoff, Prompt, ScriptError
-from flowgraph.simulate import simulate
+from flowgraph.simulate.interpret import walk
+from flowgraph.simulate.platform import CallScript, Failover, Handoff, Prompt, ScriptError
+from flowgraph.simulate.simulator import simulate
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.json"))

@@ -15,14 +15,14 @@ import pytest
 from values_table import NUMBERS, URLS, caller, literal_transfer_flow, literal_url_flow, number_flow, url_flow
 
 from flowgraph import check
-from flowgraph.compiler import compile_flow
-from flowgraph.interpret import walk
+from flowgraph.compile.compiler import compile_flow
 from flowgraph.load import flow_from_data
-from flowgraph.lookups import TableIndex
-from flowgraph.platform import CallScript, Failover, Play, Transfer
 from flowgraph.profile import PlatformProfile, sendable_number
-from flowgraph.runtime import Runtime
-from flowgraph.simulate import simulate
+from flowgraph.runtime.engine import Runtime
+from flowgraph.runtime.lookups import TableIndex
+from flowgraph.simulate.interpret import walk
+from flowgraph.simulate.platform import CallScript, Failover, Play, Transfer
+from flowgraph.simulate.simulator import simulate
 
 NUMBER_RUNTIME = Runtime(compile_flow(flow_from_data(number_flow())))
 URL_RUNTIME = Runtime(compile_flow(flow_from_data(url_flow())))

@@ -135,7 +135,7 @@ _ENTRIES: tuple[CatalogueEntry, ...] = (
         "FG604", E, "unknown table column", "`{{L.col}}` names a column the lookup's table lacks."
     ),
     CatalogueEntry("FG605", E, "variable not allowed here", "A field that is sent as-is holds a `{{...}}`."),
-    # --- compile notes (emitted by flowgraph.compiler.compile_flow, not by check())
+    # --- compile notes (emitted by flowgraph.compile.compiler.compile_flow, not by check())
     CatalogueEntry(
         "FG701", W, "dialplan id missing", "A step has no portal dialplan id yet; its step id is sent."
     ),

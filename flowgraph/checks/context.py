@@ -9,9 +9,9 @@ from typing import Any
 
 import networkx as nx
 
+from flowgraph.compile.partition import Partition, partition
 from flowgraph.graph import build_graph
 from flowgraph.model import Flow, required_branches
-from flowgraph.partition import Partition, partition
 from flowgraph.profile import PlatformProfile
 
 

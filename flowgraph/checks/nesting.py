@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from flowgraph.checks.catalogue import diag
 from flowgraph.checks.context import CheckContext
+from flowgraph.compile.partition import Partition
 from flowgraph.diagnostics import Diagnostic
 from flowgraph.model import Flow
-from flowgraph.partition import Partition
 
 
 def chain_to(part: Partition, step_id: str) -> list[str]:

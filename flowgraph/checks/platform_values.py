@@ -12,8 +12,8 @@ from typing import Any
 
 from flowgraph.checks.catalogue import diag
 from flowgraph.checks.context import CheckContext
+from flowgraph.compile.emit import MULTI_VALUE_TYPES, recording_url
 from flowgraph.diagnostics import Diagnostic
-from flowgraph.emit import MULTI_VALUE_TYPES, recording_url
 from flowgraph.model import TEMPLATE_RE, Flow
 from flowgraph.profile import COUNTRY_CODE, DEFAULT_RING_TYPE, NATIONAL_DIGITS, sendable_number
 

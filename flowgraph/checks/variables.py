@@ -3,7 +3,7 @@
 Call variables exist in every request. A lookup ``L`` defines ``{{L.<column>}}`` on its
 ``found`` branch; a menu ``M`` defines ``{{M.digits}}`` on every branch after it. Variables live
 for the whole call: the server keeps them in the call's context between requests
-(:mod:`flowgraph.callcontext`), so a use must be covered on every path from the entry, across
+(:mod:`flowgraph.runtime.context`), so a use must be covered on every path from the entry, across
 menus.
 """
 
@@ -16,9 +16,9 @@ from typing import Any
 
 from flowgraph.checks.catalogue import diag
 from flowgraph.checks.context import CheckContext
+from flowgraph.compile.partition import Partition, step_id_for_menu
 from flowgraph.diagnostics import Diagnostic
 from flowgraph.model import CALL_VARIABLES, Flow, template_names
-from flowgraph.partition import Partition, step_id_for_menu
 
 
 @dataclass(frozen=True)

@@ -3,14 +3,14 @@
 Plays the platform's part against a *running* server over HTTP: the requests are built from the
 flow's deployment sheet (the request body template with its ``$placeholders`` filled the way the
 portal fills them, the secret header, GET or POST), every answer is checked with
-:func:`flowgraph.emit.validate_response`, ``api_dialplan`` ids are followed to the dialplan the
+:func:`flowgraph.compile.emit.validate_response`, ``api_dialplan`` ids are followed to the dialplan the
 sheet configures under that id, the nesting limit is enforced, and the call falls to the
-failover destination where the platform would (:class:`flowgraph.platform.PlatformEmulator`).
+failover destination where the platform would (:class:`flowgraph.simulate.platform.PlatformEmulator`).
 
 Where the sheet comes from (decided): the *published* flow is fetched from the management API
 (``GET URL/api/flows/ID/published`` with ``--token`` or ``FLOWGRAPH_ADMIN_TOKEN``), or read from
 ``--flow-file FILE`` (no token needed), compiled, and given to
-:func:`flowgraph.deploy.deployment_sheet` -- the same function that produces the sheet users
+:func:`flowgraph.compile.deploy.deployment_sheet` -- the same function that produces the sheet users
 paste into the portal, so the emulator sends exactly the templates the portal would. The
 secret comes from ``--secret`` or ``FLOWGRAPH_SECRET``, else from the server's authenticated
 deployment sheet when an admin token is given.
@@ -35,13 +35,20 @@ from typing import Any
 import httpx
 
 from flowgraph.commands.simulate import parse_answers, parse_dtmf, parse_mode
-from flowgraph.compiler import CompiledFlow, compile_flow
-from flowgraph.deploy import deployment_sheet
+from flowgraph.compile.compiler import CompiledFlow, compile_flow
+from flowgraph.compile.deploy import deployment_sheet
+from flowgraph.compile.partition import ENTRY_STEP
 from flowgraph.diagnostics import FlowgraphError
 from flowgraph.load import flow_from_data, load_flow
 from flowgraph.model import Flow
-from flowgraph.partition import ENTRY_STEP
-from flowgraph.platform import CallScript, Failover, Journey, PlatformEmulator, PortalSetup, TransportError
+from flowgraph.simulate.platform import (
+    CallScript,
+    Failover,
+    Journey,
+    PlatformEmulator,
+    PortalSetup,
+    TransportError,
+)
 
 _PLACEHOLDER = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 _ALL_UNANSWERED = 64

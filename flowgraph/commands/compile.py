@@ -16,13 +16,13 @@ import os
 import sys
 from typing import Any
 
-from flowgraph.callvars import CallData
 from flowgraph.commands.check import format_line, print_errors
-from flowgraph.compiler import CompiledFlow, MenuOp, compile_flow
-from flowgraph.deploy import MODES, deployment_sheet, sheet_text
+from flowgraph.compile.compiler import CompiledFlow, MenuOp, compile_flow
+from flowgraph.compile.deploy import MODES, deployment_sheet, sheet_text
 from flowgraph.diagnostics import CompileError
 from flowgraph.load import load_flow
-from flowgraph.runtime import Runtime
+from flowgraph.runtime.callvars import CallData
+from flowgraph.runtime.engine import Runtime
 
 DEFAULT_BASE_URL = "http://127.0.0.1:8000"
 

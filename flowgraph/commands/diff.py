@@ -16,8 +16,8 @@ from typing import Any
 
 from flowgraph.commands.render import picture_format
 from flowgraph.diagnostics import FlowgraphError
-from flowgraph.diff import diff_flows, render_diff
 from flowgraph.load import load_flow
+from flowgraph.pictures.diff import diff_flows, render_diff
 
 
 def register(sub: Any) -> None:

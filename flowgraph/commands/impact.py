@@ -14,11 +14,11 @@ from typing import Any
 
 from flowgraph.commands.check import print_errors
 from flowgraph.diagnostics import CompileError
-from flowgraph.impact import impact
 from flowgraph.load import load_flow
+from flowgraph.pictures.traffic import window_start
+from flowgraph.simulate.impact import impact
 from flowgraph.store.calls import CallLog, iter_calls
 from flowgraph.store.db import make_engine
-from flowgraph.traffic import window_start
 
 
 def register(sub: Any) -> None:

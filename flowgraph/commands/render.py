@@ -4,7 +4,7 @@ The format comes from the output file's extension unless ``--format`` says other
 ``-o`` the picture goes to stdout. ``--traffic CALLS.json`` overlays call counts from a list of
 call-log records or a stats document (``--since 24h`` keeps recent records only, ``--version
 HASH`` the records of one flow version: the ``version`` the server records, or a prefix of it).
-Counts are of calls and visits, not requests (see :mod:`flowgraph.traffic`). ``--label`` names
+Counts are of calls and visits, not requests (see :mod:`flowgraph.pictures.traffic`). ``--label`` names
 the drawn version in the title.
 Exit 0 when the picture was written, 2 on unreadable input or a Graphviz failure.
 """
@@ -18,8 +18,8 @@ from typing import Any
 
 from flowgraph.diagnostics import FlowgraphError
 from flowgraph.load import load_flow
-from flowgraph.render import FORMATS, default_diagnostics, render_flow
-from flowgraph.traffic import Traffic, window_start
+from flowgraph.pictures.render import FORMATS, default_diagnostics, render_flow
+from flowgraph.pictures.traffic import Traffic, window_start
 
 
 def register(sub: Any) -> None:

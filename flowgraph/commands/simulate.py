@@ -19,9 +19,9 @@ import orjson
 
 from flowgraph.commands.check import print_errors
 from flowgraph.diagnostics import CompileError
-from flowgraph.interpret import CallScript, Journey, LookupOutcome, local_start
 from flowgraph.load import load_flow
-from flowgraph.simulate import simulate
+from flowgraph.simulate.interpret import CallScript, Journey, LookupOutcome, local_start
+from flowgraph.simulate.simulator import simulate
 
 #: Enough "not answered" for any call (each transfer takes one answer).
 _ALL_UNANSWERED = 64

@@ -21,8 +21,8 @@ from typing import Any
 
 from flowgraph.commands.check import print_errors
 from flowgraph.diagnostics import CompileError
-from flowgraph.flowtests import TestResult, coverage, junit_xml, run_tests, starter_suite
 from flowgraph.load import load_flow
+from flowgraph.simulate.flowtests import TestResult, coverage, junit_xml, run_tests, starter_suite
 
 
 def register(sub: Any) -> None:

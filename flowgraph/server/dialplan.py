@@ -38,17 +38,17 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flowgraph.callcontext import ContextStore, answer_in_context
-from flowgraph.callvars import CallData, parse_call_vars
-from flowgraph.compiler import compile_flow
+from flowgraph.compile.compiler import compile_flow
 from flowgraph.load import flow_from_data
-from flowgraph.lookups import HttpLookups
 from flowgraph.profile import PlatformProfile
-from flowgraph.runtime import Answer, Runtime
+from flowgraph.runtime.callvars import CallData, parse_call_vars
+from flowgraph.runtime.context import ContextStore, answer_in_context
+from flowgraph.runtime.deadline import AnswerDeadline, DeadlinePassed
+from flowgraph.runtime.engine import Answer, Runtime
+from flowgraph.runtime.lookups import HttpLookups
 from flowgraph.server.metrics import CONTENT_TYPE, UNKNOWN, Metrics
 from flowgraph.server.platform_request import PREFIX, Message, PlatformRequest, Receive, Scope, read_request
 from flowgraph.server.worker import gc_paused
-from flowgraph.settings import DEFAULT_DEADLINE_MS
 from flowgraph.store.calls import CallLog, CallLogWriter
 from flowgraph.store.contexts import make_context_store
 
@@ -58,8 +58,6 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 ENTRY = "entry"
-#: Of the answer deadline, what is kept for sending the failover answer once it has passed.
-SEND_MARGIN_S = 0.02
 #: Earlier published versions each live flow keeps compiled, for calls that started in them.
 KEEP_VERSIONS = 3
 POLL_INTERVAL_S = 0.5
@@ -203,13 +201,13 @@ class DialplanHub:
         writer: CallLogWriter,
         contexts: ContextStore,
         max_body: int,
-        deadline_s: float = DEFAULT_DEADLINE_MS / 1000,
+        deadline: AnswerDeadline = AnswerDeadline(),
     ):
         self.live = live
         self.writer = writer
         self.contexts = contexts
         self.max_body = max_body
-        self.deadline_s = deadline_s
+        self.deadline = deadline
         self.metrics = Metrics(calllog=writer)
         self.lookups: HttpLookups | None = None
         self._poller: asyncio.Task[None] | None = None
@@ -284,8 +282,7 @@ class DialplanHub:
     async def _handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         started_wall = time.time()
         started = time.perf_counter()
-        # The deadline runs from the request's arrival, less the time sending the answer takes.
-        due = asyncio.get_running_loop().time() + self.deadline_s - SEND_MARGIN_S
+        due = self.deadline.due()  # from the request's arrival
         if not self.started:
             await self.start()
         req = await read_request(scope, receive, self.max_body)
@@ -327,11 +324,10 @@ class DialplanHub:
             # (A step only an older version has may still serve a call that started in it.)
             return live.runtime.failover(f"unknown_step: '{step[:80]}'", step=step)
         try:
-            async with asyncio.timeout_at(due):
-                return await answer_in_context(live, step, call, self.contexts, self.lookups)
-        except TimeoutError:
-            reason = f"deadline: no answer within {self.deadline_s * 1000:g} ms"
-            return live.runtime.failover(reason, step=step or "")
+            work = answer_in_context(live, step, call, self.contexts, self.lookups)
+            return await self.deadline.run(work, due)
+        except DeadlinePassed as passed:
+            return live.runtime.failover(str(passed), step=step or "")
 
     def problems(self) -> dict[str, str]:
         """Why this process cannot answer calls correctly right now (empty: it can)."""
@@ -416,7 +412,7 @@ def install(app: Any, state: Any) -> DialplanHub:
         ),
         contexts,
         settings.max_body_bytes,
-        settings.answer_deadline_ms / 1000,
+        AnswerDeadline(settings.answer_deadline_ms),
     )
     state.calls = calls
     state.contexts = contexts

@@ -14,9 +14,9 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from flowgraph.diagnostics import CompileError, FlowgraphError, FlowLoadError
-from flowgraph.flowtests import FlowTestsFailed
 from flowgraph.server.deps import Unauthorized
 from flowgraph.settings import SettingsError
+from flowgraph.simulate.flowtests import FlowTestsFailed
 from flowgraph.store.db import DatabaseError
 from flowgraph.store.flows import FlowExists, FlowNotFound, StaleWrite, VersionNotFound
 

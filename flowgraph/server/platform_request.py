@@ -2,7 +2,7 @@
 the query string and a JSON, form or multipart body (NOTES.md "Request side": accept all three).
 
 Only HTTP is known here; what the values mean (placeholders, number forms, ``last_dtmf``) is
-:mod:`flowgraph.callvars`' job. Nothing here raises on bad input: unreadable parts count as absent.
+:mod:`flowgraph.runtime.callvars`' job. Nothing here raises on bad input: unreadable parts count as absent.
 """
 
 from __future__ import annotations

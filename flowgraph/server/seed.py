@@ -6,7 +6,7 @@ import logging
 from pathlib import Path
 
 from flowgraph.checks import check
-from flowgraph.compiler import compile_flow
+from flowgraph.compile.compiler import compile_flow
 from flowgraph.diagnostics import CompileError, FlowgraphError
 from flowgraph.load import load_flow
 from flowgraph.server.deps import AppState

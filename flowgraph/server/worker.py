@@ -27,8 +27,8 @@ from contextlib import contextmanager
 from typing import Any
 
 from flowgraph.diagnostics import CompileError, Diagnostic, FlowgraphError, FlowLoadError
-from flowgraph.drawing import RenderError
-from flowgraph.flowtests import FlowTestsFailed, report, require_passing
+from flowgraph.pictures.drawing import RenderError
+from flowgraph.simulate.flowtests import FlowTestsFailed, report, require_passing
 
 _lock = threading.Lock()
 _pool: ProcessPoolExecutor | None = None
@@ -73,7 +73,7 @@ def warm() -> None:
 
 def _noop() -> None:
     import flowgraph.checks
-    import flowgraph.compiler  # noqa: F401
+    import flowgraph.compile.compiler  # noqa: F401
 
 
 def shutdown() -> None:
@@ -146,7 +146,7 @@ def publish_plan(draft: dict[str, Any], source: str, max_answer: int) -> tuple[s
     (also when a step's answer could exceed ``max_answer`` bytes), or FlowTestsFailed when one of
     the flow's tests fails."""
     from flowgraph.checks import check
-    from flowgraph.compiler import compile_flow
+    from flowgraph.compile.compiler import compile_flow
     from flowgraph.limits import check_answer_size
     from flowgraph.load import flow_from_data
 
@@ -170,8 +170,8 @@ def check_report(
     """Diagnostics of a document and, with ``with_steps``, its partition (``steps``: (id, depth,
     nodes) each), nesting limit and version hash: what ``/check`` answers."""
     from flowgraph.checks import check
-    from flowgraph.compiler import flow_version
-    from flowgraph.partition import partition
+    from flowgraph.compile.compiler import flow_version
+    from flowgraph.compile.partition import partition
     from flowgraph.server.routers.flows import parse_flow
 
     flow = parse_flow(doc, source, flow_id, max_nodes)
@@ -185,9 +185,9 @@ def check_report(
 
 
 def render_document(doc: dict[str, Any], source: str, fmt: str, options: dict[str, Any]) -> bytes:
-    """The picture of a flow document (see :func:`flowgraph.render.render_flow`)."""
+    """The picture of a flow document (see :func:`flowgraph.pictures.render.render_flow`)."""
     from flowgraph.load import flow_from_data
-    from flowgraph.render import render_flow
+    from flowgraph.pictures.render import render_flow
 
     data: bytes = render_flow(flow_from_data(doc, source), fmt, **options)
     return data
@@ -197,8 +197,8 @@ def render_diff_documents(
     old: tuple[dict[str, Any], str, str], new: tuple[dict[str, Any], str, str]
 ) -> bytes:
     """The diff picture of two flow documents, each given as (document, source, label)."""
-    from flowgraph.diff import render_diff
     from flowgraph.load import flow_from_data
+    from flowgraph.pictures.diff import render_diff
 
     data: bytes = render_diff(
         flow_from_data(old[0], old[1]),

@@ -81,7 +81,7 @@ def define_table(metadata: MetaData) -> Table:
         Column("trace", Text, nullable=False),
         Column("end", String(64), nullable=True),
         # What each HTTP lookup answered (JSON; null when the request made none): publish impact
-        # replays recorded calls with these answers (flowgraph/impact.py).
+        # replays recorded calls with these answers (flowgraph/simulate/impact.py).
         Column("lookups", Text, nullable=True),
         Index("ix_call_log_flow_time", "flow_id", "time"),
         Index("ix_call_log_call_id", "call_id"),

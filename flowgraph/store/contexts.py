@@ -1,4 +1,4 @@
-"""Where the server keeps per-call contexts (:mod:`flowgraph.callcontext`): three backends.
+"""Where the server keeps per-call contexts (:mod:`flowgraph.runtime.context`): three backends.
 
 - :class:`WriteBehindContexts` (one process; the default on SQLite): contexts live in memory,
   so a request never waits on a database transaction. A background thread writes what changed
@@ -28,8 +28,8 @@ from typing import Any
 from sqlalchemy import Column, Float, Index, LargeBinary, MetaData, String, Table, delete, select
 from sqlalchemy.engine import Engine
 
-from flowgraph.callcontext import DEFAULT_TTL_S, CallContext, ContextStore, MemoryContexts
 from flowgraph.diagnostics import FlowgraphError
+from flowgraph.runtime.context import DEFAULT_TTL_S, CallContext, ContextStore, MemoryContexts
 from flowgraph.store.db import metadata as shared_metadata
 
 log = logging.getLogger("flowgraph.contexts")

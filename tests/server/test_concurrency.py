@@ -14,10 +14,10 @@ import pytest
 from test_dialplan_support import EXAMPLES, LiveServer, live_server
 
 from flowgraph.commands.call import Portal, build_portal, play_call
-from flowgraph.compiler import compile_flow
+from flowgraph.compile.compiler import compile_flow
 from flowgraph.load import load_flow
-from flowgraph.platform import CallScript, Journey
-from flowgraph.simulate import simulate
+from flowgraph.simulate.platform import CallScript, Journey
+from flowgraph.simulate.simulator import simulate
 from flowgraph.store.calls import CallLog, calls_for_call, count_calls
 from flowgraph.store.db import make_engine
 

@@ -14,7 +14,7 @@ import orjson
 import pytest
 from test_dialplan_support import LiveServer, compiled_example, live_server, oracle
 
-from flowgraph.emit import validate_response
+from flowgraph.compile.emit import validate_response
 from flowgraph.profile import PlatformProfile
 
 BASE_VARS = {

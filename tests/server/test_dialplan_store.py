@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-from flowgraph.callcontext import CallContext, ContextStore
+from flowgraph.runtime.context import CallContext, ContextStore
 from flowgraph.store.calls import CallLog, CallLogWriter, calls_for_call, count_calls, iter_calls, list_calls
 from flowgraph.store.contexts import (
     ContextStoreError,

@@ -13,9 +13,9 @@ from typing import Any
 import httpx
 from services import ServerProcess, flowgraph_server
 
-from flowgraph.compiler import CompiledFlow, compile_flow
+from flowgraph.compile.compiler import CompiledFlow, compile_flow
 from flowgraph.load import flow_from_data, load_flow
-from flowgraph.runtime import Runtime
+from flowgraph.runtime.engine import Runtime
 from flowgraph.store.db import make_engine
 from flowgraph.store.flows import FlowStore
 

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from flowgraph.callvars import parse_call_vars, zone
-from flowgraph.deploy import request_template
+from flowgraph.compile.deploy import request_template
 from flowgraph.profile import PlatformProfile
+from flowgraph.runtime.callvars import parse_call_vars, zone
 from flowgraph.server.metrics import Metrics, reason_code
 from flowgraph.server.platform_request import DRAIN_CAP_BYTES, parse_body, read_request
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from server_support import example
 
-from flowgraph.deploy import unreachable_reason
+from flowgraph.compile.deploy import unreachable_reason
 
 
 def publish(client: TestClient, flow_id: str, note: str) -> int:

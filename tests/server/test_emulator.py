@@ -15,10 +15,10 @@ from test_dialplan_support import EXAMPLE_IDS, EXAMPLES, LiveServer, live_server
 
 from flowgraph.cli import main
 from flowgraph.commands.call import build_portal, fill_template, play_call
-from flowgraph.compiler import compile_flow
+from flowgraph.compile.compiler import compile_flow
 from flowgraph.load import load_flow
-from flowgraph.platform import CallScript, Failover, Handoff, Hangup, Prompt, Transfer
-from flowgraph.simulate import simulate
+from flowgraph.simulate.platform import CallScript, Failover, Handoff, Hangup, Prompt, Transfer
+from flowgraph.simulate.simulator import simulate
 
 MODES = ("per_step", "single")
 #: (caller, presses) per example: registered and unknown callers, each menu branch, no input.

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_dialplan_support import LiveServer, live_server
 
-from flowgraph.emit import validate_response
+from flowgraph.compile.emit import validate_response
 from flowgraph.profile import PlatformProfile
 
 PROFILE = PlatformProfile()

@@ -21,10 +21,10 @@ from services import flowgraph_server
 from test_dialplan_support import EXAMPLES, LiveServer
 
 from flowgraph.commands.call import HttpTransport, Portal, build_portal
-from flowgraph.compiler import compile_flow
+from flowgraph.compile.compiler import compile_flow
 from flowgraph.load import load_flow
-from flowgraph.platform import CallScript, Journey, PlatformEmulator, Transfer
-from flowgraph.simulate import simulate
+from flowgraph.simulate.platform import CallScript, Journey, PlatformEmulator, Transfer
+from flowgraph.simulate.simulator import simulate
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 FLOW = "nested_three_steps"

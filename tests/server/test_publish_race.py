@@ -20,8 +20,8 @@ import pytest
 from server_support import example, flow_secret
 from services import ServerProcess, flowgraph_server
 
-from flowgraph.compiler import compile_flow
-from flowgraph.emit import RecordingAction, TransferAction, parse_response
+from flowgraph.compile.compiler import compile_flow
+from flowgraph.compile.emit import RecordingAction, TransferAction, parse_response
 from flowgraph.load import flow_from_data
 
 FLOW = "number_masking"

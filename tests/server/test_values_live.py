@@ -19,7 +19,7 @@ from services import flowgraph_server
 from test_dialplan_support import EXAMPLES, SECRET_HEADER, LiveServer
 from values_table import NUMBERS, URLS, caller, number_flow, url_flow
 
-from flowgraph.emit import validate_response
+from flowgraph.compile.emit import validate_response
 from flowgraph.profile import PlatformProfile
 
 FAILOVER = [{"transfer": {"type": "department", "data": ["5200"]}}]

@@ -7,12 +7,12 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Query
 
+from flowgraph.pictures.traffic import TrafficError, traffic_stats, window_start
 from flowgraph.server.deps import AppState, get_state, require_admin
 from flowgraph.server.errors import BadRequest
 from flowgraph.server.routers.flows import COMMON_ERRORS
 from flowgraph.server.schemas import ErrorOut
 from flowgraph.store.calls import CallLog, calls_for_call, iter_calls
-from flowgraph.traffic import TrafficError, traffic_stats, window_start
 
 router = APIRouter(
     prefix="/api", tags=["calls"], dependencies=[Depends(require_admin)], responses=COMMON_ERRORS
@@ -79,7 +79,7 @@ def stats(
     state: AppState = Depends(get_state),
 ) -> dict[str, Any]:
     """Counts of calls, requests, failovers, per node (visits, ended, failovers) and per edge,
-    in the format the renderer and the editor overlay (``flowgraph.traffic/2``). Node kinds come
+    in the format the renderer and the editor overlay (``flowgraph.pictures.traffic/2``). Node kinds come
     from the draft, so a transfer's fall-through counts only where a later request proves it."""
     record = state.flows.get(flow_id, include_deleted=True)
     by_window = since is None and bool(window)

@@ -1,6 +1,6 @@
 """``POST /api/flows/{id}/test``: run the draft's flow tests (``tests`` in the document).
 
-The same runner as ``flowgraph test`` (:mod:`flowgraph.flowtests`), in the worker process like
+The same runner as ``flowgraph test`` (:mod:`flowgraph.simulate.flowtests`), in the worker process like
 publishing (a big flow's compile must not stall live answers). Publishing runs the tests too: a
 failing test refuses the publish with 409 and the results (``tests``).
 """

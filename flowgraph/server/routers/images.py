@@ -1,7 +1,7 @@
 """Pictures for review: a flow (draft or a published version), its traffic, and version diffs.
 
 Each route loads the flow document(s) from the store and has the management worker process
-(``server/worker.py``) call :func:`flowgraph.render.render_flow` or :func:`flowgraph.diff.render_diff`,
+(``server/worker.py``) call :func:`flowgraph.pictures.render.render_flow` or :func:`flowgraph.pictures.diff.render_diff`,
 so drawing a big flow never stalls live answers; no drawing logic lives here.
 """
 
@@ -12,7 +12,8 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Response
 
-from flowgraph.render import RenderError
+from flowgraph.pictures.render import RenderError
+from flowgraph.pictures.traffic import Traffic, TrafficError, window_start
 from flowgraph.server import worker
 from flowgraph.server.deps import AppState, get_state, require_admin
 from flowgraph.server.errors import BadRequest, ServiceUnavailable
@@ -21,7 +22,6 @@ from flowgraph.server.routers.flows import COMMON_ERRORS
 from flowgraph.server.schemas import ErrorOut
 from flowgraph.store.calls import iter_calls
 from flowgraph.store.flows import VersionNotFound
-from flowgraph.traffic import Traffic, TrafficError, window_start
 
 MEDIA = {"svg": "image/svg+xml", "png": "image/png"}
 IMAGE_RESPONSES: dict[int | str, dict[str, Any]] = {

@@ -1,7 +1,7 @@
 """``POST /api/flows/{id}/impact?since=7d``: what publishing the draft would change for callers.
 
 The calls the call log recorded in the window are replayed against the draft
-(:mod:`flowgraph.impact`) in the worker process; the report groups the calls that would now end
+(:mod:`flowgraph.simulate.impact`) in the worker process; the report groups the calls that would now end
 differently (old outcome -> new outcome, with example call keys) and counts those that could not
 be replayed, with the reason.
 """
@@ -13,15 +13,15 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Query
 
-from flowgraph.impact import impact_json
+from flowgraph.pictures.traffic import TrafficError, window_start
 from flowgraph.server import worker
 from flowgraph.server.deps import AppState, get_state, require_admin
 from flowgraph.server.errors import BadRequest
 from flowgraph.server.routers.calls import call_log
 from flowgraph.server.routers.flows import COMMON_ERRORS
 from flowgraph.server.schemas import ErrorOut
+from flowgraph.simulate.impact import impact_json
 from flowgraph.store.calls import iter_calls
-from flowgraph.traffic import TrafficError, window_start
 
 router = APIRouter(
     prefix="/api", tags=["tools"], dependencies=[Depends(require_admin)], responses=COMMON_ERRORS

@@ -7,9 +7,8 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Body, Depends, Query, Request
 
-from flowgraph.compiler import compile_flow, flow_version
-from flowgraph.deploy import deployment_sheet
-from flowgraph.interpret import CallScript
+from flowgraph.compile.compiler import compile_flow, flow_version
+from flowgraph.compile.deploy import deployment_sheet
 from flowgraph.load import flow_from_data
 from flowgraph.model import Flow
 from flowgraph.server import worker
@@ -26,7 +25,8 @@ from flowgraph.server.schemas import (
     SimulateIn,
     StepOut,
 )
-from flowgraph.simulate import simulate
+from flowgraph.simulate.interpret import CallScript
+from flowgraph.simulate.simulator import simulate
 from flowgraph.store.flows import VersionNotFound
 
 router = APIRouter(

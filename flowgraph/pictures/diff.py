@@ -13,7 +13,8 @@ from typing import Any
 
 import graphviz
 
-from flowgraph.drawing import (
+from flowgraph.model import Flow
+from flowgraph.pictures.drawing import (
     ERROR_COLOUR,
     LAYOUT_SECONDS,
     NODE_STYLE,
@@ -31,7 +32,6 @@ from flowgraph.drawing import (
     small,
     wrap,
 )
-from flowgraph.model import Flow
 
 ADDED_COLOUR = "#16a34a"
 GHOST_FILL = "#fee2e2"
@@ -222,7 +222,7 @@ def render_diff(
 ) -> bytes:
     """One picture of the changes: added in green, removed as red ghosts, changed in amber.
 
-    Bounded like :func:`flowgraph.render.render_flow`: past ``time_limit`` seconds in ``dot``
+    Bounded like :func:`flowgraph.pictures.render.render_flow`: past ``time_limit`` seconds in ``dot``
     a simpler drawing (straight lines) is made that says so.
     """
     picture = _DiffPicture(old, new, diff_flows(old, new), old_label, new_label)

@@ -1,5 +1,5 @@
-"""The Graphviz vocabulary shared by the flow picture (:mod:`flowgraph.render`) and the diff
-picture (:mod:`flowgraph.diff`): a shape and colour per node type, the key settings a label
+"""The Graphviz vocabulary shared by the flow picture (:mod:`flowgraph.pictures.render`) and the diff
+picture (:mod:`flowgraph.pictures.diff`): a shape and colour per node type, the key settings a label
 shows, HTML-like label helpers, and running ``dot`` deterministically.
 """
 

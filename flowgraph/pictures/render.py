@@ -1,6 +1,6 @@
 """Pictures of a flow through Graphviz ``dot``: steps as clusters, diagnostics, traffic.
 
-Each API Dialplan step (one platform request, see :mod:`flowgraph.partition`) is a cluster
+Each API Dialplan step (one platform request, see :mod:`flowgraph.compile.partition`) is a cluster
 labelled "<step> · hop N of <limit>". A node sits in the cluster of the first step that
 evaluates it; a node reached from several steps is marked *shared* ("shared by N steps").
 Long edges into one node from many clusters are what makes ``dot`` slow (issue 4: 48 s on
@@ -22,8 +22,10 @@ from dataclasses import dataclass, field
 
 import graphviz
 
+from flowgraph.compile.partition import Partition, partition, step_id_for_menu
 from flowgraph.diagnostics import Diagnostic, Severity
-from flowgraph.drawing import (
+from flowgraph.model import Flow
+from flowgraph.pictures.drawing import (
     EDGE_COLOUR,
     ERROR_COLOUR,
     FORMATS,
@@ -49,9 +51,7 @@ from flowgraph.drawing import (
     small,
     worst,
 )
-from flowgraph.model import Flow
-from flowgraph.partition import Partition, partition, step_id_for_menu
-from flowgraph.traffic import Traffic
+from flowgraph.pictures.traffic import Traffic
 
 # Re-exported: callers name the picture's colours, formats and error through this module.
 __all__ = [
@@ -111,7 +111,7 @@ def render_flow(
     ``diagnostics`` defaults to the flow's own check results; ``show_diagnostics=False`` draws
     none. ``traffic`` adds branch counts (edge thickness and labels) and per-node ends and
     failovers. ``version_label`` goes into the title. Past ``time_limit`` seconds in ``dot`` a
-    simpler drawing is made that says so (:func:`flowgraph.drawing.finish`).
+    simpler drawing is made that says so (:func:`flowgraph.pictures.drawing.finish`).
     """
     if show_diagnostics and diagnostics is None:
         diagnostics = default_diagnostics(flow)

@@ -18,15 +18,21 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from flowgraph.callvars import parse_call_vars
-from flowgraph.compiler import compile_flow
-from flowgraph.emit import DialplanAction, RecordingAction, ResponseError, TransferAction, parse_response
-from flowgraph.lookups import ERROR, FOUND, NOT_FOUND, HttpLookups, LookupResult
+from flowgraph.compile.compiler import compile_flow
+from flowgraph.compile.emit import (
+    DialplanAction,
+    RecordingAction,
+    ResponseError,
+    TransferAction,
+    parse_response,
+)
+from flowgraph.compile.partition import ENTRY_STEP
 from flowgraph.model import Flow
-from flowgraph.partition import ENTRY_STEP
 from flowgraph.profile import call_identity
-from flowgraph.runtime import Answer, Runtime
-from flowgraph.simulate import SCRIPTED_URL, scripted
+from flowgraph.runtime.callvars import parse_call_vars
+from flowgraph.runtime.engine import Answer, Runtime
+from flowgraph.runtime.lookups import ERROR, FOUND, NOT_FOUND, HttpLookups, LookupResult
+from flowgraph.simulate.simulator import SCRIPTED_URL, scripted
 
 #: Example calls kept per (old outcome -> new outcome) group.
 EXAMPLES_PER_GROUP = 5

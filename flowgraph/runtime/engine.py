@@ -17,9 +17,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from flowgraph import emit
-from flowgraph.callvars import CallData, menu_keys, parse_call_vars
-from flowgraph.compiler import (
+from flowgraph.compile import emit
+from flowgraph.compile.compiler import (
     MENU,
     SWITCH,
     ActionOp,
@@ -30,7 +29,8 @@ from flowgraph.compiler import (
     RenderError,
     SwitchOp,
 )
-from flowgraph.lookups import ERROR, FOUND, NOT_FOUND, HttpLookups
+from flowgraph.runtime.callvars import CallData, menu_keys, parse_call_vars
+from flowgraph.runtime.lookups import ERROR, FOUND, NOT_FOUND, HttpLookups
 
 
 @dataclass(slots=True)
@@ -66,7 +66,7 @@ class StepFailure(Exception):
 def decide_menu(op: MenuOp, last_dtmf: str | None) -> tuple[str, str]:
     """The branch a menu takes for the digits received, and the digits as ``{{M.digits}}``.
 
-    The keys are :func:`flowgraph.callvars.menu_keys` of the digits (one trailing ``#`` ends
+    The keys are :func:`flowgraph.runtime.callvars.menu_keys` of the digits (one trailing ``#`` ends
     input and is dropped); they match an option exactly, else ``invalid``; ``None`` is ``no_input``.
     """
     keys = menu_keys(last_dtmf)

@@ -13,9 +13,9 @@ from datetime import datetime, tzinfo
 from typing import Any
 from urllib.parse import quote
 
-from flowgraph.callvars import CallData, national10
-from flowgraph.lookups import TableIndex
 from flowgraph.model import TEMPLATE_RE, Flow
+from flowgraph.runtime.callvars import CallData, national10
+from flowgraph.runtime.lookups import TableIndex
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 Env = dict[str, str]

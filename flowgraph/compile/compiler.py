@@ -1,10 +1,10 @@
 """Compile a checked flow into steps the server evaluates per request: ``compile_flow(flow)``.
 
-A step (see :mod:`flowgraph.partition`) is a small program: server-side decisions (``switch``,
+A step (see :mod:`flowgraph.compile.partition`) is a small program: server-side decisions (``switch``,
 ``lookup``, the menu branch from ``last_dtmf``) then the actions to emit. Each node becomes one
 op (:class:`ActionOp`, :class:`MenuOp`, :class:`SwitchOp`, :class:`LookupOp`); an action with no
 ``{{variables}}`` is encoded once here, so answering is a walk that joins byte fragments
-(:mod:`flowgraph.runtime`). The same flow always compiles to the same plan, byte for byte.
+(:mod:`flowgraph.runtime.engine`). The same flow always compiles to the same plan, byte for byte.
 """
 
 from __future__ import annotations
@@ -19,16 +19,16 @@ from typing import Any
 
 import orjson
 
-from flowgraph import emit
-from flowgraph.callvars import zone
 from flowgraph.checks import check
 from flowgraph.checks.variables import context_steps
-from flowgraph.conditions import Condition, Env, Template, compile_condition
+from flowgraph.compile import emit
+from flowgraph.compile.conditions import Condition, Env, Template, compile_condition
+from flowgraph.compile.partition import ENTRY_STEP, Partition, partition, step_id_for_menu
 from flowgraph.diagnostics import CompileError, Diagnostic, Severity
-from flowgraph.lookups import TableIndex
 from flowgraph.model import Flow
-from flowgraph.partition import ENTRY_STEP, Partition, partition, step_id_for_menu
 from flowgraph.profile import TIMEZONE, PlatformProfile, sendable_number
+from flowgraph.runtime.callvars import zone
+from flowgraph.runtime.lookups import TableIndex
 
 
 class RenderError(Exception):
@@ -276,7 +276,7 @@ class StepProgram:
 
 @dataclass(frozen=True)
 class CompiledFlow:
-    """A flow ready to answer requests; see :mod:`flowgraph.runtime`."""
+    """A flow ready to answer requests; see :mod:`flowgraph.runtime.engine`."""
 
     flow_id: str
     version: str

@@ -19,8 +19,8 @@ import json
 from typing import Any
 from urllib.parse import urlsplit
 
-from flowgraph.compiler import CompiledFlow
-from flowgraph.partition import ENTRY_STEP
+from flowgraph.compile.compiler import CompiledFlow
+from flowgraph.compile.partition import ENTRY_STEP
 
 #: The placeholders the platform fills in (platform document, "Request Variables").
 BASE_VARIABLES: tuple[str, ...] = ("uuid", "call_id", "call_to_number", "caller_id_number", "start_stamp")

@@ -16,11 +16,11 @@
 
 - :class:`PlatformEmulator`: makes a call's requests through a *transport* (in-process for
   ``flowgraph simulate``, real HTTP for ``flowgraph call``), checks every answer with
-  :func:`flowgraph.emit.validate_response` and plays it; ``last_dtmf`` carries the digits
+  :func:`flowgraph.compile.emit.validate_response` and plays it; ``last_dtmf`` carries the digits
   collected; more than ``nesting_limit`` hops, an invalid response or a transport failure runs
   the dialplan's failover destination (platform document: "In case of any kind of failure ...").
 
-:mod:`flowgraph.interpret` (the reference semantics) plays the actions it derives from the graph
+:mod:`flowgraph.simulate.interpret` (the reference semantics) plays the actions it derives from the graph
 with the same :class:`Player`, so both paths agree on what the platform does with actions.
 """
 
@@ -33,9 +33,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Literal
 
-from flowgraph.callvars import zone
-from flowgraph.diagnostics import FlowgraphError
-from flowgraph.emit import (
+from flowgraph.compile.emit import (
     Action,
     DialplanAction,
     RecordingAction,
@@ -43,7 +41,9 @@ from flowgraph.emit import (
     parse_response,
     validate_response,
 )
+from flowgraph.diagnostics import FlowgraphError
 from flowgraph.profile import DEFAULT_RING_TYPE, TIMEZONE, PlatformProfile
+from flowgraph.runtime.callvars import zone
 
 # --- the journey ------------------------------------------------------------------------
 

@@ -33,10 +33,10 @@ from typing import Any, Protocol
 
 import orjson
 
-from flowgraph.callvars import CallData
-from flowgraph.lookups import HttpLookups
-from flowgraph.partition import ENTRY_STEP
-from flowgraph.runtime import Answer, Runtime
+from flowgraph.compile.partition import ENTRY_STEP
+from flowgraph.runtime.callvars import CallData
+from flowgraph.runtime.engine import Answer, Runtime
+from flowgraph.runtime.lookups import HttpLookups
 
 #: How long a context lives without being renewed (seconds). Calls rarely stay 2 hours in an IVR.
 DEFAULT_TTL_S = 2 * 60 * 60

@@ -3,8 +3,8 @@
 :func:`walk` is the meaning of a flow, written over the graph itself (no partition, no compiler,
 no JSON). For each request the platform would make, it evaluates the nodes the server would
 (decisions, lookups, rendered fields) up to a menu or an end, giving the actions of the answer;
-the platform's :class:`~flowgraph.platform.Player` then plays them against the call script.
-The simulator (:mod:`flowgraph.simulate`) runs the same call through the compiled steps, the
+the platform's :class:`~flowgraph.simulate.platform.Player` then plays them against the call script.
+The simulator (:mod:`flowgraph.simulate.simulator`) runs the same call through the compiled steps, the
 runtime, the emitted bytes and the platform emulator; tests compare the two :class:`Journey`
 values with ``==`` (events, and the path of nodes the server evaluated).
 """
@@ -15,8 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from flowgraph.callvars import menu_keys, national10, parse_call_vars, zone
-from flowgraph.emit import (
+from flowgraph.compile.emit import (
     Action,
     DialplanAction,
     Dtmf,
@@ -25,9 +24,11 @@ from flowgraph.emit import (
     format_number,
     recording_url,
 )
-from flowgraph.lookups import table_key
 from flowgraph.model import TEMPLATE_RE, Flow
-from flowgraph.platform import (
+from flowgraph.profile import PlatformProfile, sendable_number
+from flowgraph.runtime.callvars import menu_keys, national10, parse_call_vars, zone
+from flowgraph.runtime.lookups import table_key
+from flowgraph.simulate.platform import (
     CallScript,
     Event,
     Exchange,
@@ -45,7 +46,6 @@ from flowgraph.platform import (
     reached,
     request_variables,
 )
-from flowgraph.profile import PlatformProfile, sendable_number
 
 __all__ = [
     "CallScript",
@@ -85,7 +85,7 @@ def national(number: str) -> str:
 def table_row(flow: Flow, table_name: str, match: str, probe: str) -> dict[str, str] | None:
     """The row of a flow table for ``probe``: same key, or the longest key that prefixes it.
 
-    Keys compare as :func:`flowgraph.lookups.table_key` says (phone-like ones by their last 10
+    Keys compare as :func:`flowgraph.runtime.lookups.table_key` says (phone-like ones by their last 10
     digits); where two keys compare equal, the first in sorted order wins.
     """
     table = flow.tables.get(table_name)
@@ -223,7 +223,7 @@ class _Request:
         return url
 
     def _decide_menu(self, menu: Any, pressed: str | None) -> str:
-        """The continuation of a menu: the keys (:func:`flowgraph.callvars.menu_keys`) matching an
+        """The continuation of a menu: the keys (:func:`flowgraph.runtime.callvars.menu_keys`) matching an
         option exactly, else ``invalid``; nothing is ``no_input``."""
         keys = menu_keys(pressed)
         self.variables[f"{menu.id}.digits"] = keys or ""

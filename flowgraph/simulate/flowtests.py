@@ -1,7 +1,7 @@
 """Flow tests: scripted calls kept in the flow document (``tests``), run like ``simulate``.
 
 :func:`run_tests` plays each test's call through the compiled steps, the emitted JSON and the
-platform emulator (:func:`flowgraph.simulate.simulate`), and compares how the call ended (and,
+platform emulator (:func:`flowgraph.simulate.simulator.simulate`), and compares how the call ended (and,
 when the test says, the path and the recordings heard) with the expectation. :func:`coverage`
 lists the branches no test reaches; :func:`junit_xml` writes the results for CI systems;
 :func:`starter_suite` proposes one test per distinct path, expecting what the flow does today.
@@ -17,10 +17,10 @@ from datetime import datetime
 from typing import Any
 from xml.etree import ElementTree as ET
 
-from flowgraph.compiler import CompiledFlow, compile_flow
+from flowgraph.compile.compiler import CompiledFlow, compile_flow
 from flowgraph.diagnostics import FlowgraphError
 from flowgraph.model import Flow, FlowTest, FlowTestExpect, declared_branches
-from flowgraph.platform import (
+from flowgraph.simulate.platform import (
     CallScript,
     Failover,
     Handoff,
@@ -31,7 +31,7 @@ from flowgraph.platform import (
     ScriptError,
     Transfer,
 )
-from flowgraph.simulate import simulate
+from flowgraph.simulate.simulator import simulate
 
 #: The pseudo-branch "the call ended in the flow's failover": listed when a test ends there (a
 #: valid flow reaches its failover only through bad call data, so it is not required).

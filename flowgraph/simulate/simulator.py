@@ -1,12 +1,12 @@
 """One scripted call through the compiled flow, as the platform would run it.
 
-:func:`simulate` compiles the flow, answers each request with :class:`flowgraph.runtime.Runtime`
-(in process, no network), and lets :class:`flowgraph.platform.PlatformEmulator` execute the
+:func:`simulate` compiles the flow, answers each request with :class:`flowgraph.runtime.engine.Runtime`
+(in process, no network), and lets :class:`flowgraph.simulate.platform.PlatformEmulator` execute the
 emitted JSON bytes. ``api_dialplan`` ids map back to steps the way the deployment sheet defines
 them: per-step mode sends each step's own id (``dialplan_ids[step]`` or the step id); single
 mode sends the one flow id and, like the server, keeps a per-call context of the step a menu
 handed to and the variables set so far. HTTP lookups answer from the call script. The journey equals
-:func:`flowgraph.interpret.walk`'s for the same call; its ``exchanges`` hold the exact request
+:func:`flowgraph.simulate.interpret.walk`'s for the same call; its ``exchanges`` hold the exact request
 variables and response bytes of each step.
 """
 
@@ -16,14 +16,15 @@ import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
-from flowgraph.callcontext import MemoryContexts, answer_in_context
-from flowgraph.callvars import parse_call_vars
-from flowgraph.compiler import TRANSFER, ActionOp, CompiledFlow, LookupOp, Template, compile_flow
-from flowgraph.emit import parse_response
-from flowgraph.lookups import ERROR, FOUND, NOT_FOUND, HttpLookups, LookupResult
+from flowgraph.compile.compiler import TRANSFER, ActionOp, CompiledFlow, LookupOp, Template, compile_flow
+from flowgraph.compile.emit import parse_response
+from flowgraph.compile.partition import ENTRY_STEP
 from flowgraph.model import Flow
-from flowgraph.partition import ENTRY_STEP
-from flowgraph.platform import (
+from flowgraph.runtime.callvars import parse_call_vars
+from flowgraph.runtime.context import MemoryContexts, answer_in_context
+from flowgraph.runtime.engine import Answer, Runtime
+from flowgraph.runtime.lookups import ERROR, FOUND, NOT_FOUND, HttpLookups, LookupResult
+from flowgraph.simulate.platform import (
     CallScript,
     Exchange,
     Journey,
@@ -33,7 +34,6 @@ from flowgraph.platform import (
     ScriptError,
     reached,
 )
-from flowgraph.runtime import Answer, Runtime
 
 __all__ = ["simulate", "simulate_async"]
 
@@ -76,7 +76,7 @@ def scripted(compiled: CompiledFlow) -> CompiledFlow:
 @dataclass
 class _InProcess:
     """The transport: one call's requests answered like the server does, in the call's context
-    (:func:`flowgraph.callcontext.answer_in_context`, contexts kept in memory)."""
+    (:func:`flowgraph.runtime.context.answer_in_context`, contexts kept in memory)."""
 
     compiled: CompiledFlow
     runtime: Runtime
