@@ -30,7 +30,7 @@ from typing import Any
 from flowgraph.diagnostics import FlowgraphError
 from flowgraph.profile import call_identity
 
-STATS_FORMAT = "flowgraph.pictures.traffic/2"
+STATS_FORMAT = "flowgraph.traffic/2"
 _WINDOW_RE = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")
 _WINDOW_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 _WINDOW_WORDS = {"s": "s", "m": "min", "h": "h", "d": "days", "w": "weeks"}

@@ -79,7 +79,7 @@ def stats(
     state: AppState = Depends(get_state),
 ) -> dict[str, Any]:
     """Counts of calls, requests, failovers, per node (visits, ended, failovers) and per edge,
-    in the format the renderer and the editor overlay (``flowgraph.pictures.traffic/2``). Node kinds come
+    in the format the renderer and the editor overlay (``flowgraph.traffic/2``). Node kinds come
     from the draft, so a transfer's fall-through counts only where a later request proves it."""
     record = state.flows.get(flow_id, include_deleted=True)
     by_window = since is None and bool(window)
