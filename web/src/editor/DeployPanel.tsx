@@ -5,7 +5,7 @@ import { request } from "../api/client";
 import { setDialplanId } from "../graph/ops";
 import { useEditor } from "../store";
 
-/** One portal API Dialplan to create (flowgraph/deploy.py `_entry`). */
+/** One portal API Dialplan to create (flowgraph/compile/deploy.py `_entry`). */
 interface PortalDialplan {
   step: string | null;
   name: string;

@@ -1,5 +1,5 @@
 // Flow tests in the editor: a simulated call turned into a test (the same shape as
-// flowgraph.model.FlowTest), the outcome a journey reached (as flowgraph.flowtests.outcome_of
+// flowgraph.model.FlowTest), the outcome a journey reached (as flowgraph.simulate.flowtests.outcome_of
 // reads it), and the branches no test reaches, keyed like canvas edges.
 import type { S } from "../api/types";
 import type { JourneyEvent } from "./journey";
