@@ -7,10 +7,17 @@ the platform's :class:`~flowgraph.simulate.platform.Player` then plays them agai
 The simulator (:mod:`flowgraph.simulate.simulator`) runs the same call through the compiled steps, the
 runtime, the emitted bytes and the platform emulator; tests compare the two :class:`Journey`
 values with ``==`` (events, and the path of nodes the server evaluated).
+
+It is an independent oracle: every request's call data, key presses and numbers are read by
+:mod:`flowgraph.simulate.reading` (written from NOTES.md and the platform document), never by the
+runtime's own helpers, so a bug in either reading shows up as a difference. :func:`answer`
+gives one request's answer, for comparing with the live server request by request.
+Node types dispatch through :data:`SERVE`, one entry per type.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -21,13 +28,12 @@ from flowgraph.compile.emit import (
     Dtmf,
     RecordingAction,
     TransferAction,
-    format_number,
     recording_url,
 )
 from flowgraph.model import TEMPLATE_RE, Flow
-from flowgraph.profile import PlatformProfile, sendable_number
-from flowgraph.runtime.callvars import menu_keys, national10, parse_call_vars, zone
-from flowgraph.runtime.lookups import table_key
+from flowgraph.profile import PlatformProfile
+from flowgraph.runtime.calendars import Decision, calendar_problem
+from flowgraph.simulate import reading
 from flowgraph.simulate.platform import (
     CallScript,
     Event,
@@ -46,6 +52,7 @@ from flowgraph.simulate.platform import (
     reached,
     request_variables,
 )
+from flowgraph.simulate.reading import CallRead, read_call, time_zone
 
 __all__ = [
     "CallScript",
@@ -60,6 +67,7 @@ __all__ = [
     "Prompt",
     "ScriptError",
     "Transfer",
+    "answer",
     "local_start",
     "walk",
 ]
@@ -77,48 +85,92 @@ def render(text: str, variables: dict[str, str]) -> str:
     return TEMPLATE_RE.sub(lambda m: variables.get(m.group(1), ""), text)
 
 
-def national(number: str) -> str:
-    """A phone number's last 10 digits (NOTES.md: compare numbers by their last 10 digits)."""
-    return national10(number)
-
-
 def table_row(flow: Flow, table_name: str, match: str, probe: str) -> dict[str, str] | None:
     """The row of a flow table for ``probe``: same key, or the longest key that prefixes it.
 
-    Keys compare as :func:`flowgraph.runtime.lookups.table_key` says (phone-like ones by their last 10
-    digits); where two keys compare equal, the first in sorted order wins.
+    Keys compare as :func:`flowgraph.simulate.reading.table_key` says (one national number in any
+    of its forms); where two keys compare equal, the first in sorted order wins.
     """
     table = flow.tables.get(table_name)
     if table is None:
         return None
-    wanted = table_key(probe)
+    wanted = reading.table_key(probe)
     if match == "exact":
-        same = sorted(k for k in table.rows if table_key(k) == wanted)
+        same = sorted(k for k in table.rows if reading.table_key(k) == wanted)
         return table.rows[same[0]] if same else None
     prefixes = sorted(k for k in table.rows if wanted.startswith(k.strip()))
     best = max(prefixes, key=lambda k: len(k.strip()), default=None)
     return table.rows[best] if best is not None else None
 
 
-def switch_case(flow: Flow, node: Any, variables: dict[str, str], script: CallScript) -> str:
-    """The branch a switch takes: its first matching case, else ``default``."""
+def switch_case(
+    flow: Flow, node: Any, variables: dict[str, str], call: CallRead, decided: list[Decision] | None = None
+) -> str:
+    """The branch a switch takes: its first matching case, else ``default``. ``decided`` gets
+    which rule decided each dated time case asked (:func:`dated_time`)."""
+    asked: list[tuple[str, tuple[str, str, str, str]]] = []
+    took = "default"
     for case in node.cases:
-        if condition_holds(flow, case.when, variables, script):
-            return str(case.branch)
-    return "default"
+        cond = case.when
+        if cond.on == "time" and cond.date_rules():
+            tz = time_zone(flow.settings.profile.timezone)
+            holds, why = dated_time(flow, cond, call.start or datetime.now(tz))
+            asked.append((str(case.branch), why))
+        else:
+            holds = condition_holds(flow, cond, variables, call)
+        if holds:
+            took = str(case.branch)
+            break
+    if decided is not None:
+        decided.extend(Decision(node.id, took, case, *why) for case, why in asked)
+    return took
 
 
-def condition_holds(flow: Flow, cond: Any, variables: dict[str, str], script: CallScript) -> bool:
-    """Whether one switch condition holds for this call."""
+def dated_time(flow: Flow, cond: Any, now: datetime) -> tuple[bool, tuple[str, str, str, str]]:
+    """A time condition with ``except`` / ``only`` dates at local time ``now``: whether it holds,
+    and ``(rule, date, holiday name, note)`` saying which rule decided.
+
+    The date rules come first, in order: a date ``except`` lists (its dates and its calendar's
+    keys) fails the case (``excluded_date``); a date ``only`` does not list fails it
+    (``not_listed``); then the weekly window decides (``in_hours`` / ``outside_hours``). A
+    calendar :func:`~flowgraph.runtime.calendars.calendar_problem` refuses is noted and its rule
+    skipped, or with ``unavailable: no_match`` fails the case (``calendar_unavailable``).
+    """
+    day = f"{now.year:04d}-{now.month:02d}-{now.day:02d}"
+    notes: list[str] = []
+    name = ""
+    for kind, rule in cond.date_rules():
+        names = {d: "" for d in rule.dates}
+        if rule.calendar:
+            table = flow.tables.get(rule.calendar)
+            problem = calendar_problem(rule.calendar, table)
+            if problem:
+                notes.append(problem)
+                if rule.unavailable == "no_match":
+                    return False, ("calendar_unavailable", day, "", "; ".join(notes))
+                continue
+            names.update({key: row.get("name", "") for key, row in table.rows.items()})
+        if kind == "except" and day in names:
+            return False, ("excluded_date", day, names[day], "; ".join(notes))
+        if kind == "only" and day not in names:
+            return False, ("not_listed", day, "", "; ".join(notes))
+        name = names.get(day, name)
+    holds = in_window(now, cond.days, cond.start, cond.end)
+    return holds, ("in_hours" if holds else "outside_hours", day, name, "; ".join(notes))
+
+
+def condition_holds(flow: Flow, cond: Any, variables: dict[str, str], call: CallRead) -> bool:
+    """Whether one switch condition holds for this request."""
     if cond.on in ("caller", "dialled"):
-        number = national(script.caller if cond.on == "caller" else script.dialled)
+        number = call.caller if cond.on == "caller" else call.dialled
         return bool(number) and (
-            number in {national(n) for n in cond.numbers}
+            number in {reading.national(n) for n in cond.numbers}
             or any(number.startswith(p.strip()) for p in cond.prefixes if p.strip())
         )
     if cond.on == "time":
-        now = local_start(script, flow.settings.profile)
-        return in_window(now, cond.days, cond.start, cond.end)
+        tz = time_zone(flow.settings.profile.timezone)
+        # No start_stamp (or an unreadable one): the server goes by its own clock.
+        return in_window(call.start or datetime.now(tz), cond.days, cond.start, cond.end)
     if cond.on == "variable":
         return variables.get(cond.variable.strip("{} "), "") in cond.values
     return table_row(flow, cond.table, "exact", render(cond.key, variables)) is not None
@@ -140,11 +192,6 @@ def in_window(when: datetime, days: list[str], start: str, end: str) -> bool:
     return False
 
 
-def template_variables(script: CallScript, profile: PlatformProfile) -> dict[str, str]:
-    """The call variables templates see: what the platform sends, as the server reads it."""
-    return parse_call_vars(request_variables(script, profile), profile).variables(zone(profile.timezone))
-
-
 # --- the walk ---------------------------------------------------------------------------
 
 
@@ -157,20 +204,40 @@ class _RequestFailed(Exception):
         self.reason = reason
 
 
+#: An HTTP lookup's outcome by node id (the call script's, in a walk).
+Lookup = Callable[[str], LookupOutcome]
+
+
 @dataclass
 class _Request:
-    """The server's side of one request: evaluate nodes from ``start`` to a menu or an end."""
+    """The server's side of one request: evaluate nodes from ``start`` to a menu or an end.
+
+    ``carried`` holds what earlier requests of the call set (lookup columns, menu digits); it is
+    updated in place. ``variables`` is what templates see in this request: the call data read
+    from it, and ``carried``.
+    """
 
     flow: Flow
-    script: CallScript
+    call: CallRead
+    lookup: Lookup
     nodes: dict[str, Any]
     path: list[str]
-    variables: dict[str, str]
+    carried: dict[str, str]
     actions: list[Action] = field(default_factory=list)
+    #: Which rule decided each dated time case asked in this request.
+    decided: list[Decision] = field(default_factory=list)
+    variables: dict[str, str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.variables = self.call.variables() | self.carried
 
     @property
     def profile(self) -> PlatformProfile:
         return self.flow.settings.profile
+
+    def set(self, name: str, value: str) -> None:
+        """Set a variable for the rest of the call."""
+        self.variables[name] = self.carried[name] = value
 
     def value(self, text: str, node: Any, what: str) -> str:
         """A field's value for this call; a templated one that renders empty fails the request."""
@@ -187,11 +254,11 @@ class _Request:
             raise _RequestFailed(f"node '{node.id}' branch '{branch}' is not wired")
         return str(target)
 
-    def serve(self, start: str | None, menu: str | None, last_dtmf: str | None) -> list[Action]:
+    def serve(self, start: str | None, menu: str | None) -> list[Action]:
         """The actions of this request's answer (the platform checks and plays them)."""
         node_id = start
         if menu is not None:
-            node_id = self._decide_menu(self.nodes[menu], last_dtmf)
+            node_id = self._decide_menu(self.nodes[menu], self.call.last_dtmf)
         budget = len(self.nodes) + 1  # only a cycle without a menu could use it up
         while node_id is not None:
             budget -= 1
@@ -199,14 +266,14 @@ class _Request:
             if node is None or budget < 0:
                 why = "is not a node" if node is None else "is reached again without a new request"
                 raise _RequestFailed(f"node '{node_id}' {why}")
-            node_id = _SERVE[node.type](self, node)
+            node_id = SERVE[node.type](self, node)
         if not self.actions:
             # Never [] (NOTES.md): a request with nothing to play gets the failover.
             raise _RequestFailed(f"nothing to send (ends at '{self.path[-1]}')")
         numbers = (
             t for a in self.actions if isinstance(a, TransferAction) and a.type == "number" for t in a.data
         )
-        bad = [t for t in numbers if sendable_number(t) is None]
+        bad = [t for t in numbers if reading.sendable(t) is None]
         if bad:
             # The server answers with the failover rather than send a guess (bad_number).
             raise _RequestFailed(f"bad_number: {bad[0]!r} is not one national number")
@@ -223,10 +290,10 @@ class _Request:
         return url
 
     def _decide_menu(self, menu: Any, pressed: str | None) -> str:
-        """The continuation of a menu: the keys (:func:`flowgraph.runtime.callvars.menu_keys`) matching an
-        option exactly, else ``invalid``; nothing is ``no_input``."""
-        keys = menu_keys(pressed)
-        self.variables[f"{menu.id}.digits"] = keys or ""
+        """The continuation of a menu: the keys (:func:`flowgraph.simulate.reading.menu_keys`) matching
+        an option exactly, else ``invalid``; nothing is ``no_input``."""
+        keys = reading.menu_keys(pressed)
+        self.set(f"{menu.id}.digits", keys or "")
         branch = "no_input"
         if keys is not None:
             branch = keys if keys in menu.options else "invalid"
@@ -258,7 +325,7 @@ def _transfer(req: _Request, node: Any) -> str | None:
     targets = tuple(req.value(t, node, "target") for t in node.targets)
     moh = req.value(node.moh, node, "moh") if node.moh is not None else None
     if node.transfer == "number":
-        targets = tuple(format_number(t, req.profile) for t in targets)
+        targets = tuple(reading.formatted(t, req.profile.number_format) for t in targets)
     req.actions.append(TransferAction(node.transfer, targets, node.ring_type, moh, node.skip_active))
     # What follows an unanswered transfer is sent with it (profile transfer_fallthrough).
     return node.branches.get("no_answer") if req.profile.transfer_fallthrough else None
@@ -274,7 +341,7 @@ def _hangup(req: _Request, node: Any) -> None:
 
 
 def _switch(req: _Request, node: Any) -> str:
-    branch = switch_case(req.flow, node, req.variables, req.script)
+    branch = switch_case(req.flow, node, req.variables, req.call, req.decided)
     req.path.append(node.id)
     return req.target(node, branch)
 
@@ -286,15 +353,18 @@ def _lookup(req: _Request, node: Any) -> str:
         row: LookupOutcome | None = table_row(req.flow, source.table, source.match, probe)
         outcome: LookupOutcome = row if row is not None else "not_found"
     else:
-        outcome = req.script.lookup(node.id)
+        outcome = req.lookup(node.id)
     branch = "found" if isinstance(outcome, dict) else outcome
     if isinstance(outcome, dict):
-        req.variables.update({f"{node.id}.{col}": str(val) for col, val in outcome.items()})
+        for col, val in outcome.items():
+            req.set(f"{node.id}.{col}", str(val))
     req.path.append(node.id)
     return req.target(node, branch)
 
 
-_SERVE: dict[str, Any] = {
+#: How each node type is served: ``handler(request, node)`` -> the next node id, or None where the
+#: answer ends. One entry per node type.
+SERVE: dict[str, Callable[[_Request, Any], str | None]] = {
     "play": _play,
     "menu": _menu,
     "transfer": _transfer,
@@ -305,6 +375,43 @@ _SERVE: dict[str, Any] = {
 }
 
 
+@dataclass(frozen=True)
+class Answered:
+    """One request's answer by the reference semantics: the actions sent, or the failover's
+    ``failover`` reason (with ``detail``); ``path`` is the nodes the server evaluated."""
+
+    actions: list[Action] | None
+    path: list[str]
+    failover: str | None = None
+    detail: str = ""
+
+
+def answer(
+    flow: Flow,
+    request: Mapping[str, Any],
+    menu: str | None = None,
+    carried: dict[str, str] | None = None,
+    lookup: Lookup | None = None,
+) -> Answered:
+    """The answer to one platform request (its variables merged from query and body).
+
+    ``menu``: the request continues after that menu node (its digits in ``last_dtmf``), else it
+    is the call's first. ``carried``: variables earlier requests set (updated in place).
+    ``lookup``: HTTP lookups' outcomes by node id (none by default: such a lookup is an error).
+    """
+    tz = time_zone(flow.settings.profile.timezone)
+    path: list[str] = []
+    req = _Request(flow, read_call(request, tz), lookup or _no_http, flow.node_map(), path, carried or {})
+    try:
+        return Answered(req.serve(None if menu else flow.entry, menu), path)
+    except _RequestFailed as exc:
+        return Answered(None, path, exc.reason, str(exc))
+
+
+def _no_http(node_id: str) -> LookupOutcome:
+    return "error"
+
+
 def walk(flow: Flow, script: CallScript) -> Journey:
     """The journey of one scripted call through ``flow``, by the reference semantics.
 
@@ -313,24 +420,31 @@ def walk(flow: Flow, script: CallScript) -> Journey:
     :class:`ScriptError` when the script lacks an HTTP lookup's outcome.
     """
     profile = flow.settings.profile
+    tz = time_zone(profile.timezone)
     dest = flow.settings.failover
     player = Player(script, profile, (dest.type, tuple(dest.data)) if dest is not None else None)
+    sent = request_variables(script, profile)  # what the platform puts in every request
     # Variables live for the whole call: lookup columns and menu digits cross menus.
-    variables = template_variables(script, profile)
+    carried: dict[str, str] = {}
     nodes = flow.node_map()
     transfers = frozenset(n for n, node in nodes.items() if node.type == "transfer")
     start: str | None = flow.entry
     menu: str | None = None
     hops = 0
     while True:
+        request = dict(sent)
+        if menu is not None:  # as the platform sends the digits of the prompt before
+            request["last_dtmf"] = player.last_dtmf or ""
         path = player.journey.path
         mark = len(path)
-        req = _Request(flow, script, nodes, path, variables)
+        req = _Request(flow, read_call(request, tz), script.lookup, nodes, path, carried)
         try:
-            actions = req.serve(start, menu, player.last_dtmf)
+            actions = req.serve(start, menu)
         except _RequestFailed as exc:
+            player.journey.decisions += req.decided
             player.failover(exc.reason, str(exc))
             break
+        player.journey.decisions += req.decided
         nxt = player.run(actions)
         path[mark:] = reached(path[mark:], transfers, actions, player.ran, player.ended)
         if nxt is None:

@@ -43,6 +43,7 @@ from flowgraph.compile.emit import (
 )
 from flowgraph.diagnostics import FlowgraphError
 from flowgraph.profile import DEFAULT_RING_TYPE, TIMEZONE, PlatformProfile
+from flowgraph.runtime.calendars import Decision
 from flowgraph.runtime.callvars import zone
 
 # --- the journey ------------------------------------------------------------------------
@@ -136,10 +137,16 @@ class Journey:
     #: (simulation only) ``(node, branch)`` the server evaluated, request after request; a
     #: branch sent with a transfer counts only where the path shows it ran (flow tests' coverage).
     trace: list[tuple[str, str]] = field(default_factory=list, compare=False)
+    #: Which rule decided each dated time case asked (holiday, outside hours, ...), in order.
+    decisions: list[Decision] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
-        """A JSON-able form (golden files, ``--json``); exchanges are left out."""
-        return {"events": [event_json(e) for e in self.events], "path": list(self.path)}
+        """A JSON-able form (golden files, ``--json``); exchanges are left out, and
+        ``decisions`` too when no dated time case was asked."""
+        out: dict[str, Any] = {"events": [event_json(e) for e in self.events], "path": list(self.path)}
+        if self.decisions:
+            out["decisions"] = [d.to_json() for d in self.decisions]
+        return out
 
     def describe(self) -> list[str]:
         """What the caller experiences, one line per event."""
@@ -180,7 +187,7 @@ def describe_event(event: Event) -> str:
 # --- the call script --------------------------------------------------------------------
 
 #: What an HTTP lookup answers in a script: a found row, or the words not_found / error.
-LookupOutcome = dict[str, str] | Literal["not_found", "error"]
+LookupOutcome = dict[str, str] | Literal["not_found", "error", "timeout"]
 
 
 class ScriptError(FlowgraphError):
@@ -205,6 +212,9 @@ class CallScript:
     lookups: dict[str, LookupOutcome] = field(default_factory=dict)
     uuid: str = "5f1e2d3c"
     call_id: str = "1775719461.306731"
+    #: The exact call data every request carries, for calls whose data comes in a raw form (key
+    #: spellings, JSON types, placeholders: NOTES.md "Request side"); None: the five fields above.
+    call_data: dict[str, Any] | None = None
 
     def lookup(self, node_id: str) -> LookupOutcome:
         """The scripted outcome of HTTP lookup ``node_id``; a clear error when the script is silent."""
@@ -223,8 +233,10 @@ def local_start(script: CallScript, profile: PlatformProfile) -> datetime:
     return start.replace(tzinfo=tz) if start.tzinfo is None else start.astimezone(tz)
 
 
-def request_variables(script: CallScript, profile: PlatformProfile) -> dict[str, str]:
+def request_variables(script: CallScript, profile: PlatformProfile) -> dict[str, Any]:
     """The variables the platform puts in every request of this call (platform doc, Request Variables)."""
+    if script.call_data is not None:
+        return dict(script.call_data)
     return {
         "uuid": script.uuid,
         "call_id": script.call_id,
