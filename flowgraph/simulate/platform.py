@@ -43,7 +43,6 @@ from flowgraph.compile.emit import (
 )
 from flowgraph.diagnostics import FlowgraphError
 from flowgraph.profile import DEFAULT_RING_TYPE, TIMEZONE, PlatformProfile
-from flowgraph.runtime.calendars import Decision
 from flowgraph.runtime.callvars import zone
 
 # --- the journey ------------------------------------------------------------------------
@@ -137,16 +136,10 @@ class Journey:
     #: (simulation only) ``(node, branch)`` the server evaluated, request after request; a
     #: branch sent with a transfer counts only where the path shows it ran (flow tests' coverage).
     trace: list[tuple[str, str]] = field(default_factory=list, compare=False)
-    #: Which rule decided each dated time case asked (holiday, outside hours, ...), in order.
-    decisions: list[Decision] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
-        """A JSON-able form (golden files, ``--json``); exchanges are left out, and
-        ``decisions`` too when no dated time case was asked."""
-        out: dict[str, Any] = {"events": [event_json(e) for e in self.events], "path": list(self.path)}
-        if self.decisions:
-            out["decisions"] = [d.to_json() for d in self.decisions]
-        return out
+        """A JSON-able form (golden files, ``--json``); exchanges are left out."""
+        return {"events": [event_json(e) for e in self.events], "path": list(self.path)}
 
     def describe(self) -> list[str]:
         """What the caller experiences, one line per event."""
@@ -187,7 +180,7 @@ def describe_event(event: Event) -> str:
 # --- the call script --------------------------------------------------------------------
 
 #: What an HTTP lookup answers in a script: a found row, or the words not_found / error.
-LookupOutcome = dict[str, str] | Literal["not_found", "error", "timeout"]
+LookupOutcome = dict[str, str] | Literal["not_found", "error"]
 
 
 class ScriptError(FlowgraphError):
