@@ -134,6 +134,19 @@ def test_duplicate_key_after_strip_keeps_real_value() -> None:
     assert call.uuid == "cafe"
 
 
+@pytest.mark.parametrize("absent", ["  ", "$uuid", " $uuid ", None, ""])
+def test_duplicate_key_skips_every_absent_form(absent: Any) -> None:
+    # Found by the oracle property (tests/test_property.py): blank text and a placeholder were
+    # taken as the value of a key given twice, hiding the real one.
+    for mapping in ({"uuid ": absent, "uuid": "ab12"}, {"uuid": absent, "UUID": "ab12"}):
+        assert parse_call_vars(mapping, PROFILE).uuid == "ab12", mapping
+    assert parse_call_vars({"uuid ": absent, "uuid": "ab12"}, PROFILE).raw == {"uuid": "ab12"}
+    stamp = parse_call_vars({"start_stamp ": "  ", "start_stamp": "2026-11-23 10:00:00"}, PROFILE)
+    assert stamp.start_stamp is not None and stamp.start_stamp.hour == 10
+    dtmf = parse_call_vars({"last_dtmf": [], "last_dtmf ": "2"}, PROFILE)
+    assert dtmf.last_dtmf == "2"
+
+
 def test_placeholders_and_empty_are_absent() -> None:
     call = parse_call_vars(
         {"uuid": "$uuid", "call_id": "", "start_stamp": "$start_stamp", "call_flow": "$call_flow"}, PROFILE

@@ -301,20 +301,28 @@ def _name(key: Any) -> str:
     return key.strip() if type(key) is str else str(key).strip()
 
 
+def _absent(value: Any) -> bool:
+    """No real value (NOTES.md): ``null``, blank text, an unreplaced ``$placeholder``, ``[]``."""
+    if isinstance(value, list | tuple):
+        return not value
+    return _scalar_text(value) == "" and not isinstance(value, dict)
+
+
 def _stripped(mapping: Any) -> dict[str, Any]:
     """Everything received, keys stripped; of a key seen twice ("uuid", "uuid "), the first real value."""
     raw: dict[str, Any] = {}
     if isinstance(mapping, Mapping):
         for key, value in mapping.items():
             name = _name(key)
-            if name not in raw or raw[name] in (None, ""):
+            if name not in raw or _absent(raw[name]):
                 raw[name] = value
     return raw
 
 
 def _known(mapping: Mapping[Any, Any]) -> dict[str, Any]:
     """The call variables by name, in one pass: keys stripped and matched without case; of a
-    name seen twice, the first real value (the same choice :func:`_stripped` makes)."""
+    name seen twice, the first real value (not :func:`_absent`; the same choice :func:`_stripped`
+    makes)."""
     known: dict[str, Any] = {}
     for key, value in mapping.items():
         if key in _KNOWN:  # the common case: the template's own spelling
@@ -325,7 +333,7 @@ def _known(mapping: Mapping[Any, Any]) -> dict[str, Any]:
                 name = name.lower()
                 if name not in _KNOWN:
                     continue
-        if name not in known or known[name] in (None, ""):
+        if name not in known or _absent(known[name]):
             known[name] = value
     return known
 
