@@ -71,7 +71,7 @@ def test_a_failover_is_reported_with_its_reason(tmp_path: Path, capsys: Any) -> 
     doc["tables"]["customers"]["rows"]["9812345678"]["agent_id"] = ""
     assert main(["test", str(write(tmp_path, doc))]) == 1
     out = capsys.readouterr().out
-    assert "outcome: expected transfer, got failover (server)" in out
+    assert "outcome: expected transfer, got failover (empty_value)" in out
 
 
 @pytest.mark.parametrize(

@@ -55,7 +55,8 @@ def run(args: argparse.Namespace) -> int:
     )
     for group in report["groups"]:
         print(
-            f"  {group['calls']:>6}  {group['old']}  ->  {group['new']}   e.g. {', '.join(group['examples'])}"
+            f"  {group['calls']:>6}  {group['old']}  ->  {group['new']}"
+            f"   e.g. {', '.join(e['call'] for e in group['examples'])}"
         )
     for skipped in report["not_replayed"]:
         print(f"  not replayed: {skipped['calls']} calls: {skipped['reason']}")

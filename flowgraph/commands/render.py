@@ -18,6 +18,7 @@ from typing import Any
 
 from flowgraph.diagnostics import FlowgraphError
 from flowgraph.load import load_flow
+from flowgraph.model import Flow
 from flowgraph.pictures.render import FORMATS, default_diagnostics, render_flow
 from flowgraph.pictures.traffic import Traffic, window_start
 
@@ -35,13 +36,7 @@ def register(sub: Any) -> None:
         "--format", choices=FORMATS, help="picture format (default: from OUT's extension, else svg)"
     )
     p.add_argument("--no-diagnostics", action="store_true", help="do not mark errors and warnings")
-    p.add_argument("--traffic", metavar="CALLS.json", help="call records or stats JSON to overlay")
-    p.add_argument("--since", metavar="WINDOW", help="with --traffic: only the last WINDOW (e.g. 24h, 7d)")
-    p.add_argument(
-        "--version",
-        metavar="HASH",
-        help="with --traffic: only calls served by this flow version (the call log's 'version', or a prefix)",
-    )
+    add_traffic_args(p)
     p.add_argument("--label", metavar="TEXT", help="version label for the title (e.g. a git tag)")
     p.set_defaults(func=run)
 
@@ -58,21 +53,39 @@ def picture_format(output: str | None, explicit: str | None) -> str:
     return suffix
 
 
+def add_traffic_args(p: argparse.ArgumentParser) -> None:
+    """``--traffic CALLS.json``, ``--since WINDOW`` and ``--version HASH`` (render and diff)."""
+    p.add_argument("--traffic", metavar="CALLS.json", help="call records or stats JSON to overlay")
+    p.add_argument("--since", metavar="WINDOW", help="with --traffic: only the last WINDOW (e.g. 24h, 7d)")
+    p.add_argument(
+        "--version",
+        metavar="HASH",
+        help="with --traffic: only calls served by this flow version (the call log's 'version', or a prefix)",
+    )
+
+
+def traffic_from_args(args: argparse.Namespace, flow: Flow) -> Traffic | None:
+    """The call counts ``--traffic/--since/--version`` choose, with ``flow``'s node kinds."""
+    if not args.traffic:
+        if args.since or args.version:
+            raise FlowgraphError(
+                "--since and --version choose traffic records: give --traffic CALLS.json too"
+            )
+        return None
+    return Traffic.from_file(
+        args.traffic,
+        since=window_start(args.since) if args.since else None,
+        kinds={n.id: n.type for n in flow.nodes},
+        version=args.version,
+        window=args.since,
+    )
+
+
 def run(args: argparse.Namespace) -> int:
     """Render the flow and write the picture."""
     fmt = picture_format(args.output, args.format)
     flow = load_flow(args.flow)
-    traffic = None
-    if args.traffic:
-        traffic = Traffic.from_file(
-            args.traffic,
-            since=window_start(args.since) if args.since else None,
-            kinds={n.id: n.type for n in flow.nodes},
-            version=args.version,
-            window=args.since,
-        )
-    elif args.since or args.version:
-        raise FlowgraphError("--since and --version choose traffic records: give --traffic CALLS.json too")
+    traffic = traffic_from_args(args, flow)
     diagnostics = [] if args.no_diagnostics else default_diagnostics(flow)
     data = render_flow(
         flow,

@@ -5,7 +5,8 @@ JSON and the platform emulator, like ``simulate``. Prints one line per failing t
 got) and a summary. ``--coverage`` lists the branches no test reaches; ``--min-coverage N``
 fails below N percent. ``--junit FILE`` writes JUnit XML. ``--generate`` prints a starter suite
 (one test per distinct way through the flow, expecting what it does today) as JSON for review;
-``--write`` stores it in the flow file instead.
+``--write`` stores it in the flow file instead. ``--deadline-ms`` is the live answer deadline a
+lookup the test says times out is measured against (default 1500, the server's default).
 
 Exit codes: 0 every test passed (and coverage is enough), 1 a test failed, coverage is too low or
 the flow has errors, 2 bad input (unreadable file, bad test data).
@@ -22,6 +23,7 @@ from typing import Any
 from flowgraph.commands.check import print_errors
 from flowgraph.diagnostics import CompileError
 from flowgraph.load import load_flow
+from flowgraph.runtime.deadline import DEFAULT_DEADLINE_MS
 from flowgraph.simulate.flowtests import TestResult, coverage, junit_xml, run_tests, starter_suite
 
 
@@ -40,6 +42,13 @@ def register(sub: Any) -> None:
     p.add_argument("--junit", type=Path, default=None, metavar="FILE", help="write JUnit XML here")
     p.add_argument("--generate", action="store_true", help="print a starter suite for review (JSON)")
     p.add_argument("--write", action="store_true", help="with --generate: store the suite in the flow file")
+    p.add_argument(
+        "--deadline-ms",
+        type=float,
+        default=DEFAULT_DEADLINE_MS,
+        metavar="MS",
+        help=f"the live answer deadline lookup timeouts are measured against (default {DEFAULT_DEADLINE_MS})",
+    )
     p.set_defaults(func=run)
 
 
@@ -51,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
     for name in args.flows:
         flow = load_flow(name)
         try:
-            results = run_tests(flow)
+            results = run_tests(flow, deadline_ms=args.deadline_ms)
         except CompileError as exc:
             print_errors(name, exc)
             worst = max(worst, 1)

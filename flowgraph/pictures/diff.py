@@ -3,6 +3,12 @@
 The diff is computed on :meth:`Flow.logic` (the flow without its layout), so moving boxes in
 the editor is never a change. Node fields are compared as dotted paths (``recording.data``,
 ``cases[0].when.from``); wiring is compared as edges keyed by (source node, branch).
+
+With call-log counts (a :class:`flowgraph.pictures.traffic.Traffic` of the old version's calls),
+the picture shades what changed by how many callers it touches: each added, rewired or removed
+branch is labelled with the calls that took it and drawn thicker the more did, and each changed
+or removed node is filled darker the more calls reached it (a five-step scale, so equal counts
+give equal pictures).
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from flowgraph.pictures.drawing import (
     START,
     START_STYLE,
     WARNING_COLOUR,
+    count,
     esc,
     finish,
     html_label,
@@ -32,10 +39,14 @@ from flowgraph.pictures.drawing import (
     small,
     wrap,
 )
+from flowgraph.pictures.traffic import Traffic
 
 ADDED_COLOUR = "#16a34a"
 GHOST_FILL = "#fee2e2"
 UNCHANGED_COLOUR = "#94a3b8"
+#: Fills of a changed or removed node by its share of the busiest one's calls (none, then 5 steps).
+HEAT_FILLS = ("#ffffff", "#fef3c7", "#fde68a", "#fbbf24", "#f59e0b", "#d97706")
+HEAT_TEXT = "#7c2d12"
 
 
 @dataclass(frozen=True)
@@ -218,23 +229,79 @@ def render_diff(
     *,
     old_label: str | None = None,
     new_label: str | None = None,
+    traffic: Traffic | None = None,
     time_limit: float = LAYOUT_SECONDS,
 ) -> bytes:
     """One picture of the changes: added in green, removed as red ghosts, changed in amber.
 
-    Bounded like :func:`flowgraph.pictures.render.render_flow`: past ``time_limit`` seconds in ``dot``
-    a simpler drawing (straight lines) is made that says so.
+    ``traffic`` (calls the old version answered) shades the changed branches and nodes by the
+    number of calls that took them (see the module docstring). Bounded like
+    :func:`flowgraph.pictures.render.render_flow`: past ``time_limit`` seconds in ``dot`` a
+    simpler drawing (straight lines) is made that says so.
     """
-    picture = _DiffPicture(old, new, diff_flows(old, new), old_label, new_label)
+    picture = _DiffPicture(old, new, diff_flows(old, new), old_label, new_label, traffic)
     return finish(picture.build(), fmt, picture.build, time_limit)
 
 
+class _Heat:
+    """Call counts of what changed, from the old version's traffic, and how to shade them."""
+
+    def __init__(self, diff: FlowDiff, traffic: Traffic):
+        self.traffic = traffic
+        branches = [
+            (e.source, e.branch) for e in [*diff.added_edges, *diff.changed_edges, *diff.removed_edges]
+        ]
+        self.edges = {key: traffic.edge(*key) for key in branches}
+        nodes = [c.id for c in diff.changed_nodes] + diff.removed_nodes
+        self.nodes = {node: traffic.node(node).calls for node in nodes}
+        self.most_edge = max(self.edges.values(), default=0)
+        self.most_node = max(self.nodes.values(), default=0)
+
+    def edge(self, source: str, branch: str) -> tuple[str, dict[str, str]]:
+        """The count text for a changed branch and its width (2.5 idle, up to 8 for the busiest)."""
+        calls = self.edges.get((source, branch), 0)
+        width = 2.5 + 5.5 * calls / self.most_edge if self.most_edge else 2.5
+        return f" · {count(calls, 'call')}", {"penwidth": f"{width:.2f}"}
+
+    def node(self, node_id: str) -> tuple[str, str]:
+        """A changed or removed node's fill (by its calls) and its count line."""
+        calls = self.nodes.get(node_id, 0)
+        step = 0 if not calls else 1 + min(4, (4 * calls) // self.most_node)
+        return HEAT_FILLS[step], small(f"<b>{esc(count(calls, 'call'))} reached it</b>", HEAT_TEXT)
+
+    def title(self) -> str:
+        taken = sum(self.edges.values())
+        return small(
+            esc(
+                f"shaded by calls · {self.traffic.summary()} · {count(taken, 'call')} took a changed branch",
+                140,
+            ),
+            HEAT_TEXT,
+        )
+
+
 class _DiffPicture:
-    def __init__(self, old: Flow, new: Flow, diff: FlowDiff, old_label: str | None, new_label: str | None):
+    def __init__(
+        self,
+        old: Flow,
+        new: Flow,
+        diff: FlowDiff,
+        old_label: str | None,
+        new_label: str | None,
+        traffic: Traffic | None = None,
+    ):
         self.old, self.new, self.diff = old, new, diff
         self.labels = (old_label or old.id, new_label or new.id)
         self.changed = {c.id: c for c in diff.changed_nodes}
         self.old_nodes, self.new_nodes = old.node_map(), new.node_map()
+        self.heat = _Heat(diff, traffic) if traffic is not None else None
+
+    def branch_attrs(self, source: str, branch: str, attrs: dict[str, str], text: str) -> dict[str, str]:
+        """A changed branch's style and label, with its calls when traffic is given."""
+        if self.heat is None:
+            return {**attrs, "label": plain(text)}
+        more, width = self.heat.edge(source, branch)
+        return {**attrs, **width, "label": plain(text + more)}
 
     def build(self) -> graphviz.Digraph:
         graph = new_graph(f"diff_{self.new.id}")
@@ -286,13 +353,15 @@ class _DiffPicture:
             for branch, target in ordered_branches(node):
                 if (node_id, branch) in added:
                     attrs = {"color": ADDED_COLOUR, "fontcolor": ADDED_COLOUR, "penwidth": "2.5"}
-                    out.append((node_id, target, {**attrs, "label": plain(f"+ {branch}")}))
+                    out.append((node_id, target, self.branch_attrs(node_id, branch, attrs, f"+ {branch}")))
                 else:
                     out.append((node_id, target, {"color": UNCHANGED_COLOUR, "label": plain(branch)}))
-        for changed in self.diff.changed_edges:
-            out.append((changed.source, changed.old_target, ghost_edge(f"- {changed.branch}")))
-        for removed in self.diff.removed_edges:
-            out.append((removed.source, removed.target, ghost_edge(f"- {removed.branch}")))
+        for gone in [*self.diff.changed_edges, *self.diff.removed_edges]:
+            target = gone.old_target if isinstance(gone, EdgeChange) else gone.target
+            attrs = ghost_edge(f"- {gone.branch}")
+            out.append(
+                (gone.source, target, self.branch_attrs(gone.source, gone.branch, attrs, f"- {gone.branch}"))
+            )
         return out
 
     def node_attrs(self, node: Any, flow: Flow) -> dict[str, str]:
@@ -313,6 +382,10 @@ class _DiffPicture:
                 long_text += [change.to_text()] if cut else []
         else:
             attrs["color"] = UNCHANGED_COLOUR
+        if self.heat is not None and node.id in self.heat.nodes:
+            fill, line = self.heat.node(node.id)
+            attrs["fillcolor"] = fill  # every node style is filled
+            lines.append(line)
         attrs["label"] = html_label(lines)
         if long_text:
             attrs["tooltip"] = plain(*long_text)
@@ -321,6 +394,8 @@ class _DiffPicture:
     def title(self) -> str:
         head = f"<b>Changes to {esc(self.new.name or self.new.id, 80)}</b>: {esc(self.labels[0])} → {esc(self.labels[1])}"
         rows = [head, esc(self.diff.summary(), 120)]
+        if self.heat is not None:
+            rows.append(self.heat.title())
         rows += [esc(f.to_text(), 120) for f in self.diff.other[:12]]
         if len(self.diff.other) > 12:
             rows.append(f"… and {len(self.diff.other) - 12} more flow-level changes")

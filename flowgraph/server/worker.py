@@ -28,6 +28,7 @@ from typing import Any
 
 from flowgraph.diagnostics import CompileError, Diagnostic, FlowgraphError, FlowLoadError
 from flowgraph.pictures.drawing import RenderError
+from flowgraph.runtime.deadline import DEFAULT_DEADLINE_MS
 from flowgraph.simulate.flowtests import FlowTestsFailed, report, require_passing
 
 _lock = threading.Lock()
@@ -141,10 +142,12 @@ def _call(fn: Callable[..., Any], *args: Any) -> tuple[str, Any]:
 # --- the jobs (module level, so the worker can import them) ----------------------------------
 
 
-def publish_plan(draft: dict[str, Any], source: str, max_answer: int) -> tuple[str, list[Diagnostic]]:
+def publish_plan(
+    draft: dict[str, Any], source: str, max_answer: int, deadline_ms: float = DEFAULT_DEADLINE_MS
+) -> tuple[str, list[Diagnostic]]:
     """Check and compile a draft: its version hash and warnings, or CompileError/FlowLoadError
     (also when a step's answer could exceed ``max_answer`` bytes), or FlowTestsFailed when one of
-    the flow's tests fails."""
+    the flow's tests fails (lookup timeouts measured against the server's ``deadline_ms``)."""
     from flowgraph.checks import check
     from flowgraph.compile.compiler import compile_flow
     from flowgraph.limits import check_answer_size
@@ -153,15 +156,17 @@ def publish_plan(draft: dict[str, Any], source: str, max_answer: int) -> tuple[s
     flow = flow_from_data(draft, source)
     compiled = compile_flow(flow, check(flow))
     check_answer_size(compiled, max_answer, source)
-    require_passing(flow, compiled)  # a failing flow test blocks publishing like an error
+    require_passing(flow, compiled, deadline_ms)  # a failing flow test blocks publishing like an error
     return compiled.version, compiled.warnings
 
 
-def test_report(draft: dict[str, Any], source: str) -> dict[str, Any]:
+def test_report(
+    draft: dict[str, Any], source: str, deadline_ms: float = DEFAULT_DEADLINE_MS
+) -> dict[str, Any]:
     """The draft's flow-test results and branch coverage (CompileError for a flow with errors)."""
     from flowgraph.load import flow_from_data
 
-    return report(flow_from_data(draft, source))
+    return report(flow_from_data(draft, source), deadline_ms)
 
 
 def check_report(
@@ -194,9 +199,10 @@ def render_document(doc: dict[str, Any], source: str, fmt: str, options: dict[st
 
 
 def render_diff_documents(
-    old: tuple[dict[str, Any], str, str], new: tuple[dict[str, Any], str, str]
+    old: tuple[dict[str, Any], str, str], new: tuple[dict[str, Any], str, str], traffic: Any = None
 ) -> bytes:
-    """The diff picture of two flow documents, each given as (document, source, label)."""
+    """The diff picture of two flow documents, each given as (document, source, label); with
+    ``traffic`` (the old version's call counts) the changed branches are shaded by calls."""
     from flowgraph.load import flow_from_data
     from flowgraph.pictures.diff import render_diff
 
@@ -206,5 +212,6 @@ def render_diff_documents(
         "svg",
         old_label=old[2],
         new_label=new[2],
+        traffic=traffic,
     )
     return data

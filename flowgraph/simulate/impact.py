@@ -91,6 +91,7 @@ class ImpactReport:
 
     replayed: int = 0
     changed: int = 0
+    #: (old outcome, new outcome) -> ``{"calls": n, "examples": [{call, caller, time}, ...]}``.
     groups: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     not_replayed: dict[str, int] = field(default_factory=dict)
 
@@ -102,6 +103,17 @@ class ImpactReport:
             "groups": [{"old": o, "new": n, **g} for (o, n), g in groups],
             "not_replayed": [{"reason": r, "calls": c} for r, c in sorted(self.not_replayed.items())],
         }
+
+
+def example(requests: list[Mapping[str, Any]]) -> dict[str, Any]:
+    """One example call of a group: the id ``/calls/{id}`` finds it by, who called, and when."""
+    first = requests[0]
+    variables = first.get("variables") if isinstance(first.get("variables"), dict) else {}
+    return {
+        "call": str(first.get("call_id") or first.get("uuid") or ""),
+        "caller": str(variables.get("caller_id_number") or ""),
+        "time": first.get("time"),
+    }
 
 
 def group_calls(records: Iterable[Mapping[str, Any]]) -> dict[str, list[Mapping[str, Any]]]:
@@ -142,7 +154,7 @@ def impact(draft: Flow, records: Iterable[Mapping[str, Any]]) -> ImpactReport:
     report = ImpactReport()
 
     async def run_all() -> None:
-        for key, requests in group_calls(records).items():
+        for requests in group_calls(records).values():
             last = requests[-1]
             old = outcome(str(last.get("response") or ""), last.get("failover_reason"))
             try:
@@ -157,7 +169,7 @@ def impact(draft: Flow, records: Iterable[Mapping[str, Any]]) -> ImpactReport:
                 group = report.groups.setdefault((old, new), {"calls": 0, "examples": []})
                 group["calls"] += 1
                 if len(group["examples"]) < EXAMPLES_PER_GROUP:
-                    group["examples"].append(key)
+                    group["examples"].append(example(requests))
 
     asyncio.run(run_all())
     return report

@@ -180,7 +180,7 @@ def describe_event(event: Event) -> str:
 # --- the call script --------------------------------------------------------------------
 
 #: What an HTTP lookup answers in a script: a found row, or the words not_found / error.
-LookupOutcome = dict[str, str] | Literal["not_found", "error"]
+LookupOutcome = dict[str, str] | Literal["not_found", "error", "timeout"]
 
 
 class ScriptError(FlowgraphError):

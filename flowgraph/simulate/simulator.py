@@ -5,7 +5,11 @@
 emitted JSON bytes. ``api_dialplan`` ids map back to steps the way the deployment sheet defines
 them: per-step mode sends each step's own id (``dialplan_ids[step]`` or the step id); single
 mode sends the one flow id and, like the server, keeps a per-call context of the step a menu
-handed to and the variables set so far. HTTP lookups answer from the call script. The journey equals
+handed to and the variables set so far. HTTP lookups answer from the call script; a scripted
+``timeout`` costs the lookup's ``timeout_ms`` of the request's answer deadline
+(:mod:`flowgraph.runtime.deadline`): within it the lookup takes its ``error`` branch, as live; once
+the request's timeouts reach the deadline (less the margin kept for sending) the request gets the
+flow's failover with the live deadline reason. The journey equals
 :func:`flowgraph.simulate.interpret.walk`'s for the same call; its ``exchanges`` hold the exact request
 variables and response bytes of each step.
 """
@@ -22,6 +26,7 @@ from flowgraph.compile.partition import ENTRY_STEP
 from flowgraph.model import Flow
 from flowgraph.runtime.callvars import parse_call_vars
 from flowgraph.runtime.context import MemoryContexts, answer_in_context
+from flowgraph.runtime.deadline import DEFAULT_DEADLINE_MS, SEND_MARGIN_S, AnswerDeadline
 from flowgraph.runtime.engine import Answer, Runtime
 from flowgraph.runtime.lookups import ERROR, FOUND, NOT_FOUND, HttpLookups, LookupResult
 from flowgraph.simulate.platform import (
@@ -42,11 +47,25 @@ SCRIPTED_URL = "flowgraph-sim://"
 
 
 class ScriptedLookups(HttpLookups):
-    """Answers HTTP lookups from the call script instead of the network."""
+    """Answers HTTP lookups from the call script instead of the network.
 
-    def __init__(self, script: CallScript):  # no client: nothing here touches the network
+    A scripted ``timeout`` spends the lookup's ``timeout_ms`` of the request's answer deadline
+    (``deadline_ms``, from the request's arrival, less :data:`SEND_MARGIN_S`). Shorter: the
+    lookup takes its ``error`` branch, as live. Otherwise the live deadline passes first: the
+    request is marked (:attr:`passed`) and the transport answers the flow's failover.
+    """
+
+    def __init__(self, script: CallScript, deadline_ms: float = DEFAULT_DEADLINE_MS):
+        # no client: nothing here touches the network
         self.script = script
         self.missing: ScriptError | None = None
+        self.deadline = AnswerDeadline(deadline_ms)
+        self.spent_ms = 0.0
+        self.passed = False
+
+    def begin_request(self) -> None:
+        """A new request arrives: its deadline starts afresh."""
+        self.spent_ms, self.passed = 0.0, False
 
     async def fetch(self, url: str, method: str, timeout_ms: int, params: Mapping[str, str]) -> LookupResult:
         """The scripted outcome for the lookup node named in ``url``."""
@@ -58,6 +77,11 @@ class ScriptedLookups(HttpLookups):
             return LookupResult(ERROR, reason=str(exc))
         if isinstance(outcome, dict):
             return LookupResult(FOUND, {str(k): str(v) for k, v in outcome.items()})
+        if outcome == "timeout":
+            self.spent_ms += timeout_ms
+            if self.spent_ms >= self.deadline.ms - SEND_MARGIN_S * 1000:
+                self.passed = True
+            return LookupResult(ERROR, reason=f"timeout after {timeout_ms} ms")
         return LookupResult(NOT_FOUND if outcome == "not_found" else ERROR, reason="scripted")
 
     async def aclose(self) -> None:
@@ -109,8 +133,11 @@ class _InProcess:
         call = parse_call_vars(variables, self.compiled.profile)
         before = await self.contexts.get(self.flow_id, call.call_key)
         answer = await answer_in_context(self, self.step_for(dialplan_id), call, self.contexts, self.lookups)
+        self.lookups.begin_request()
         if self.lookups.missing is not None:
             raise self.lookups.missing
+        if self.lookups.passed:  # live, the deadline cuts the request off: the flow's failover
+            answer = self.runtime.failover(self.lookups.deadline.reason, answer.step, answer.trace)
         self.answers.append(answer)
         step = answer.step or (before.step if before is not None else ENTRY_STEP)
         return Reply(answer.body, answer.failover_reason, step)
@@ -131,11 +158,14 @@ def compile_for(flow_or_compiled: Flow | CompiledFlow, mode: str | None) -> Comp
 
 
 async def simulate_async(
-    flow_or_compiled: Flow | CompiledFlow, script: CallScript, mode: str | None = None
+    flow_or_compiled: Flow | CompiledFlow,
+    script: CallScript,
+    mode: str | None = None,
+    deadline_ms: float = DEFAULT_DEADLINE_MS,
 ) -> Journey:
     """:func:`simulate` for code already running an event loop."""
     compiled = scripted(compile_for(flow_or_compiled, mode))
-    transport = _InProcess(compiled, Runtime(compiled), ScriptedLookups(script))
+    transport = _InProcess(compiled, Runtime(compiled), ScriptedLookups(script, deadline_ms))
     dest = compiled.failover_destination
     setup = PortalSetup(
         entry=compiled.dialplan_ids[ENTRY_STEP],
@@ -152,14 +182,20 @@ async def simulate_async(
     return journey
 
 
-def simulate(flow_or_compiled: Flow | CompiledFlow, script: CallScript, mode: str | None = None) -> Journey:
+def simulate(
+    flow_or_compiled: Flow | CompiledFlow,
+    script: CallScript,
+    mode: str | None = None,
+    deadline_ms: float = DEFAULT_DEADLINE_MS,
+) -> Journey:
     """Run one scripted call through the compiled steps, the emitted JSON and the platform emulator.
 
     ``mode`` (``per_step`` / ``single``) overrides the flow's deployment mode (a Flow is then
-    recompiled). Raises :class:`flowgraph.diagnostics.CompileError` for a flow with errors and
+    recompiled). ``deadline_ms``: the live answer deadline scripted lookup timeouts are measured
+    against (see :class:`ScriptedLookups`). Raises :class:`flowgraph.diagnostics.CompileError` for a flow with errors and
     :class:`ScriptError` when the script lacks an HTTP lookup's outcome.
     """
-    return asyncio.run(simulate_async(flow_or_compiled, script, mode))
+    return asyncio.run(simulate_async(flow_or_compiled, script, mode, deadline_ms))
 
 
 def _path(answers: list[Answer], exchanges: list[Exchange], transfers: frozenset[str]) -> list[str]:

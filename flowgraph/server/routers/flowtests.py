@@ -26,6 +26,8 @@ router = APIRouter(
     responses={409: {"model": ErrorOut, "description": "The flow has errors (see diagnostics)"}},
 )
 def run_flow_tests(flow_id: str, state: AppState = Depends(get_state)) -> FlowTestRunOut:
-    """Each test's verdict (expected vs got) and the branches no test reaches."""
+    """Each test's verdict (expected vs got) and the branches no test reaches. A lookup a test
+    says times out is measured against this server's answer deadline."""
     draft = state.flows.get(flow_id).draft
-    return FlowTestRunOut.model_validate(worker.run(worker.test_report, draft, f"flow '{flow_id}'"))
+    deadline = state.settings.answer_deadline_ms
+    return FlowTestRunOut.model_validate(worker.run(worker.test_report, draft, f"flow '{flow_id}'", deadline))

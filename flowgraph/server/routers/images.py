@@ -122,17 +122,25 @@ def diff_svg(
     flow_id: str,
     from_version: int | None = Query(None, alias="from", ge=1, description="Default: the live version"),
     to_version: int | None = Query(None, alias="to", ge=1, description="Default: the draft"),
+    traffic: str | None = Query(
+        None,
+        max_length=16,
+        description="Shade the changed branches by the calls the 'from' version answered over a "
+        "trailing window, e.g. 7d",
+    ),
     state: AppState = Depends(get_state),
 ) -> Response:
-    """Added nodes and edges in green, removed ones as red ghosts, changed nodes in amber."""
+    """Added nodes and edges in green, removed ones as red ghosts, changed nodes in amber; with
+    ``traffic``, each changed branch says how many calls took it and is drawn thicker the more did."""
     if from_version is None:
         from_version = state.flows.get(flow_id).published_version
         if from_version is None:
             raise BadRequest(f"flow '{flow_id}' is not published; give ?from=<version>")
     old = stored_document(state, flow_id, from_version)
     new = stored_document(state, flow_id, to_version)
+    counts = recent_traffic(state, flow_id, traffic, old[0], from_version) if traffic else None
     try:
-        data = worker.run(worker.render_diff_documents, old, new)
+        data = worker.run(worker.render_diff_documents, old, new, counts)
     except RenderError as exc:
         raise ServiceUnavailable(str(exc)) from None
     return picture(data, "svg")

@@ -59,7 +59,11 @@ def publish(
             raise StaleWrite(flow_id, pin, record.etag)
         # Checking and compiling a big flow in this process would stall live answers: a worker does it.
         hash_, warnings = worker.run(
-            worker.publish_plan, record.draft, f"flow '{flow_id}'", state.settings.max_answer_bytes
+            worker.publish_plan,
+            record.draft,
+            f"flow '{flow_id}'",
+            state.settings.max_answer_bytes,
+            state.settings.answer_deadline_ms,
         )
         version, created = state.flows.publish(
             flow_id, record.draft, hash_, body.note, body.author, revision=record.revision
