@@ -21,6 +21,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "flowgraph.commands.test",
     "flowgraph.commands.impact",
     "flowgraph.commands.schema",
+    "flowgraph.commands.specs",
     "flowgraph.commands.serve",
     "flowgraph.commands.openapi",
     "flowgraph.commands.render",

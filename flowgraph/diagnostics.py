@@ -3,6 +3,13 @@
 The catalogue of codes lives in :data:`CATALOGUE` and is documented in ``docs/diagnostics.md``
 (a test keeps the two in step). Errors block publishing; warnings do not. ``check()`` always
 returns the full list; callers decide what is fatal.
+
+Every error flowgraph raises on purpose derives from :class:`FlowgraphError`. The families:
+reading a flow (:class:`FlowLoadError`), compiling it (:class:`CompileError`), a node type no
+pass knows (:class:`UnknownNodeType`), answering one call (:class:`AnswerFailure`: the runtime
+answers with the failover and logs the reason), the platform's response format
+(:class:`ResponseError`) and drawing pictures (:class:`PictureError`). Other modules derive their
+own errors from these or from :class:`FlowgraphError`.
 """
 
 from __future__ import annotations
@@ -86,3 +93,42 @@ class CompileError(FlowgraphError):
         first = errors[0] if errors else None
         summary = f"{first.code}: {first.message}" if first else "errors"
         super().__init__(f"{len(errors)} error(s); first: {summary}")
+
+
+class UnknownNodeType(FlowgraphError):
+    """A node type a pass has no entry for (never a silent default: see :mod:`flowgraph.specs`)."""
+
+    def __init__(self, kind: str, what: str):
+        self.kind = kind
+        self.what = what
+        super().__init__(f"unknown node type {kind!r} ({what} has no entry for it)")
+
+
+class AnswerFailure(FlowgraphError):
+    """One call's request cannot be answered as drawn; the runtime answers with the flow's
+    failover and the message (which starts with a reason code where there is one) goes into the
+    call log."""
+
+
+class StepFailure(AnswerFailure):
+    """The step cannot be walked for this call: an unknown step, an unwired branch, nothing to
+    send."""
+
+
+class FieldRenderError(AnswerFailure):
+    """A templated field rendered empty or unsendable for this call (``empty_value``,
+    ``bad_number``, ``bad_url``)."""
+
+
+class NothingToSend(StepFailure):
+    """A response with no action: ``[]`` has unknown effect on the platform (NOTES.md), so it is
+    never sent (:func:`flowgraph.compile.emit.frame` is the one place that refuses it)."""
+
+
+class ResponseError(FlowgraphError, ValueError):
+    """A response body is not in the platform's format (raised by
+    :func:`flowgraph.compile.emit.parse_response`)."""
+
+
+class PictureError(FlowgraphError):
+    """Graphviz could not draw the picture (missing ``dot``, unknown format, too slow)."""

@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 from flowgraph.diagnostics import FlowLoadError
 from flowgraph.model import Flow
+from flowgraph.specs import NODE_TYPES
 
 
 def _path(loc: tuple[Any, ...]) -> str:
@@ -26,7 +27,7 @@ def _path(loc: tuple[Any, ...]) -> str:
 def _readable_loc(loc: tuple[Any, ...]) -> tuple[Any, ...]:
     # pydantic puts the discriminator tag (e.g. 'menu') into the location of union members;
     # it is noise for a reader looking for the field.
-    node_tags = {"play", "menu", "transfer", "dialplan", "hangup", "switch", "lookup"}
+    node_tags = set(NODE_TYPES)
     other_tags = {"caller", "dialled", "time", "variable", "table", "http"}
     return tuple(p for p in loc if not (isinstance(p, str) and (p in node_tags or p in other_tags)))
 

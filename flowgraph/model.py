@@ -5,7 +5,7 @@ targets, a dialplan id, a URL) may be empty here: the checks report them (FG523)
 unfinished draft still saves and shows every other problem.
 
 A flow is a directed graph of nodes. Each node type declares its branches as data
-(:func:`declared_branches`); a node wires a branch by naming the target node id in
+(:mod:`flowgraph.specs`, where every fact about a node type lives); a node wires a branch by naming the target node id in
 ``node.branches[branch]``. The model validates shape only (types, unknown keys, value forms);
 everything that needs the whole graph lives in :mod:`flowgraph.checks`.
 
@@ -21,6 +21,10 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from flowgraph.profile import PlatformProfile
+from flowgraph.specs import NODE_TYPES as NODE_TYPES
+from flowgraph.specs import TERMINAL_TYPES as TERMINAL_TYPES
+from flowgraph.specs import declared_branches as declared_branches
+from flowgraph.specs import required_branches as required_branches
 
 ID_PATTERN = r"^[A-Za-z_][A-Za-z0-9_-]{0,63}$"
 TEMPLATE_RE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_-]*)?)\s*\}\}")
@@ -250,8 +254,16 @@ Node = Annotated[
     Field(discriminator="type"),
 ]
 
-NODE_TYPES: tuple[str, ...] = ("play", "menu", "transfer", "dialplan", "switch", "lookup", "hangup")
-TERMINAL_TYPES: frozenset[str] = frozenset({"transfer", "dialplan", "hangup"})
+#: The model class of each node type (``tests/test_specs.py``: the same types as the specs).
+NODE_MODELS: dict[str, type[NodeBase]] = {
+    "play": PlayNode,
+    "menu": MenuNode,
+    "transfer": TransferNode,
+    "dialplan": DialplanNode,
+    "switch": SwitchNode,
+    "lookup": LookupNode,
+    "hangup": HangupNode,
+}
 
 
 # --- flow tests (data, versioned with the flow, not part of its logic) ---------------------
@@ -321,40 +333,6 @@ class Flow(Strict):
     def logic(self) -> dict[str, Any]:
         """The flow without its layout and tests: what decides behaviour (hashing, diffs)."""
         return self.model_dump(mode="json", by_alias=True, exclude={"layout", "tests"}, exclude_none=True)
-
-
-# --- branches as data --------------------------------------------------------------------
-
-#: Branches that must be wired for a node to be covered (``no_answer`` is optional).
-REQUIRED_BRANCHES: dict[str, tuple[str, ...]] = {
-    "play": ("next",),
-    "menu": ("no_input", "invalid"),
-    "transfer": (),
-    "dialplan": (),
-    "hangup": (),
-    "switch": ("default",),
-    "lookup": ("found", "not_found"),
-}
-
-
-def declared_branches(node: Any) -> list[str]:
-    """Every branch name a node may wire, in display order (the editor's handles use these)."""
-    kind = node.type
-    if kind == "menu":
-        return [*node.options, "no_input", "invalid"]
-    if kind == "switch":
-        return [*(case.branch for case in node.cases), "default"]
-    if kind == "lookup":
-        base = ["found", "not_found"]
-        return [*base, "error"] if node.source.kind == "http" else base
-    if kind == "transfer":
-        return ["no_answer"]
-    return list(REQUIRED_BRANCHES[kind])
-
-
-def required_branches(node: Any) -> list[str]:
-    """Branches that must be wired: all declared ones except a transfer's optional ``no_answer``."""
-    return [b for b in declared_branches(node) if not (node.type == "transfer" and b == "no_answer")]
 
 
 def template_names(text: str) -> list[str]:

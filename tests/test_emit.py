@@ -24,6 +24,7 @@ from flowgraph.compile.emit import (
     parse_response,
     validate_response,
 )
+from flowgraph.diagnostics import NothingToSend
 from flowgraph.profile import PlatformProfile
 
 FIXTURES = Path(__file__).parent / "fixtures" / "emit"
@@ -132,7 +133,7 @@ def test_frame_joins_preencoded_fragments() -> None:
     b = encode_action(DialplanAction("x1"), PROFILE)
     assert frame([a, b]) == b"[[" + a + b"],[" + b + b"]]"
     assert frame([a]) == b"[" + a + b"]"
-    with pytest.raises(ValueError, match="never send"):
+    with pytest.raises(NothingToSend, match="never send"):
         frame([])
 
 

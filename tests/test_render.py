@@ -24,7 +24,7 @@ from flowgraph.cli import main
 from flowgraph.diagnostics import Diagnostic, Severity
 from flowgraph.load import flow_from_data, load_flow
 from flowgraph.model import Flow
-from flowgraph.pictures.render import ERROR_COLOUR, WARNING_COLOUR, RenderError, render_flow
+from flowgraph.pictures.render import ERROR_COLOUR, WARNING_COLOUR, PictureError, render_flow
 from flowgraph.pictures.traffic import Traffic
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -200,7 +200,7 @@ def test_png_and_pdf_are_valid_images_of_sensible_size() -> None:
     width, height = struct.unpack(">II", png[16:24])
     assert 300 <= width <= 4000 and 300 <= height <= 4000, (width, height)
     assert render_flow(flow, "pdf")[:5] == b"%PDF-"
-    with pytest.raises(RenderError, match="unknown picture format 'gif'"):
+    with pytest.raises(PictureError, match="unknown picture format 'gif'"):
         render_flow(flow, "gif")
 
 

@@ -18,7 +18,7 @@ import pytest
 from bench.shapes import SHAPES, generate
 from flowgraph.load import flow_from_data
 from flowgraph.pictures.diff import render_diff
-from flowgraph.pictures.render import RenderError, render_flow
+from flowgraph.pictures.render import PictureError, render_flow
 
 ROOT = Path(__file__).resolve().parents[1]
 SVG = "{http://www.w3.org/2000/svg}"
@@ -114,5 +114,5 @@ def test_dot_past_its_time_limit_gives_the_simpler_drawing_that_says_so() -> Non
 
 
 def test_unknown_format_is_still_refused_before_dot_runs() -> None:
-    with pytest.raises(RenderError, match="unknown picture format"):
+    with pytest.raises(PictureError, match="unknown picture format"):
         render_flow(flow_from_data(generate("tree", 20)), "gif")

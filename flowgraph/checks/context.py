@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import deque
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -11,8 +10,10 @@ import networkx as nx
 
 from flowgraph.compile.partition import Partition, partition
 from flowgraph.graph import build_graph
-from flowgraph.model import Flow, required_branches
+from flowgraph.graphwalk import reachable, topological
+from flowgraph.model import Flow
 from flowgraph.profile import PlatformProfile
+from flowgraph.specs import required_branches, spec_of, wired_next
 
 
 @dataclass(frozen=True)
@@ -54,15 +55,12 @@ class CheckContext:
         """Node ids reachable from the entry over wired branches to known nodes."""
         if self.flow.entry not in self.nodes:
             return set()
-        seen = {self.flow.entry}
-        queue = deque([self.flow.entry])
-        while queue:
-            node = self.nodes[queue.popleft()]
-            for target in node.branches.values():
-                if target in self.nodes and target not in seen:
-                    seen.add(target)
-                    queue.append(target)
-        return seen
+        return set(reachable([self.flow.entry], self._successors))
+
+    @cached_property
+    def _successors(self) -> dict[str, list[str]]:
+        """Every wired branch's target (known nodes only), per node."""
+        return {n: [t for t in node.branches.values() if t in self.nodes] for n, node in self.nodes.items()}
 
     @cached_property
     def followed(self) -> dict[str, list[tuple[str, str]]]:
@@ -80,11 +78,10 @@ class CheckContext:
         # One pass for both maps: required_branches() is the costly part on large flows.
         followed: dict[str, list[tuple[str, str]]] = {}
         missing: dict[str, tuple[str, ...]] = {}
+        fallthrough = self.profile.transfer_fallthrough
         for node_id, node in self.nodes.items():
-            if node.type == "transfer":
-                target = node.branches.get("no_answer")
-                ok = self.profile.transfer_fallthrough and target in self.nodes
-                followed[node_id] = [("no_answer", target)] if ok else []
+            if spec_of(node).terminal:
+                followed[node_id] = [(b, t) for b, t in wired_next(node, fallthrough) if t in self.nodes]
                 missing[node_id] = ()
                 continue
             required = required_branches(node)
@@ -103,20 +100,7 @@ class CheckContext:
     def in_cycles(self) -> set[str]:
         """Nodes left after repeatedly removing nodes without incoming edges (Kahn's algorithm):
         empty exactly when the flow is acyclic; otherwise cycles and what hangs below them."""
-        indegree = dict.fromkeys(self.nodes, 0)
-        for node in self.nodes.values():
-            for target in node.branches.values():
-                if target in indegree:
-                    indegree[target] += 1
-        ready = [n for n, d in indegree.items() if d == 0]
-        while ready:
-            node = self.nodes[ready.pop()]
-            for target in node.branches.values():
-                if target in indegree:
-                    indegree[target] -= 1
-                    if indegree[target] == 0:
-                        ready.append(target)
-        return {n for n, d in indegree.items() if d > 0}
+        return set(topological(self.nodes, self._successors)[1])
 
     def sorted_ids(self, ids: Any) -> list[str]:
         """Node ids in file order."""

@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from flowgraph.checks.context import CheckContext
-from flowgraph.model import TERMINAL_TYPES, Flow
+from flowgraph.graphwalk import depth_first_order
+from flowgraph.model import Flow
+from flowgraph.specs import TERMINAL_TYPES
 
 #: A path as (node id, branch taken) pairs; the last pair's branch is "" at a terminal.
 Path = tuple[tuple[str, str], ...]
@@ -84,26 +86,7 @@ def format_path(path: Path) -> str:
 
 def _dag_order(ctx: CheckContext) -> tuple[list[str], set[tuple[str, str]]]:
     """Reverse postorder of an iterative DFS from the entry, and the back edges it found."""
-    entry = ctx.flow.entry
-    state: dict[str, int] = {entry: 1}  # 1 on stack, 2 done
-    post: list[str] = []
-    back: set[tuple[str, str]] = set()
-    stack = [(entry, iter(ctx.followed[entry]))]
-    while stack:
-        node_id, edges = stack[-1]
-        for branch, target in edges:
-            seen = state.get(target)
-            if seen is None:
-                state[target] = 1
-                stack.append((target, iter(ctx.followed[target])))
-                break
-            if seen == 1:
-                back.add((node_id, branch))
-        else:
-            state[node_id] = 2
-            post.append(node_id)
-            stack.pop()
-    return post[::-1], back
+    return depth_first_order(ctx.flow.entry, ctx.followed)
 
 
 def path_report(flow: Flow, ctx: CheckContext | None = None) -> PathReport:

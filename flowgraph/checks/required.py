@@ -12,21 +12,23 @@ from flowgraph.checks.catalogue import diag
 from flowgraph.checks.context import CheckContext
 from flowgraph.diagnostics import Diagnostic
 from flowgraph.model import Flow
-
-#: Per node type: (field path, what it is, how to read it from the node).
-_FIELDS: dict[str, tuple[tuple[str, str, Any], ...]] = {
-    "play": (("recording.data", "the recording to play", lambda n: [n.recording.data]),),
-    "menu": (("recording.data", "the prompt recording", lambda n: [n.recording.data]),),
-    "transfer": (("targets", "a transfer target", lambda n: n.targets or [""]),),
-    "dialplan": (("dialplan_id", "the portal dialplan id", lambda n: [n.dialplan_id]),),
-    "lookup": (
-        ("source.url", "the lookup URL", lambda n: [n.source.url] if n.source.kind == "http" else []),
-    ),
-}
+from flowgraph.specs import field_values, spec_of
 
 
 def _missing(values: list[str]) -> list[int]:
     return [i for i, v in enumerate(values) if not v.strip()]
+
+
+def _empty_fields(node: Any) -> list[tuple[str, str]]:
+    """``(field, what it is)`` for each required value (the node type's spec) left empty; an
+    empty list (``targets[]`` with no entry) counts as one empty value at the list's field."""
+    out = []
+    for path, what in spec_of(node).required:
+        found = field_values(node, path)
+        if path.endswith("[]") and not found and getattr(node, path.removesuffix("[]"), None) == []:
+            found = [(path.removesuffix("[]"), "")]
+        out.extend((field, what) for field, value in found if not str(value).strip())
+    return out
 
 
 def check_required(flow: Flow, ctx: CheckContext) -> list[Diagnostic]:
@@ -36,13 +38,10 @@ def check_required(flow: Flow, ctx: CheckContext) -> list[Diagnostic]:
     destination without data."""
     out: list[Diagnostic] = []
     for node_id, node in ctx.nodes.items():
-        for field, what, read in _FIELDS.get(node.type, ()):
-            values = read(node)
-            for i in _missing(values):
-                where = f"{field}[{i}]" if field == "targets" and node.targets else field
-                out.append(
-                    diag("FG523", f"{what} is empty", nodes=(node_id,), field=where, hint=f"fill in {what}")
-                )
+        for field, what in _empty_fields(node):
+            out.append(
+                diag("FG523", f"{what} is empty", nodes=(node_id,), field=field, hint=f"fill in {what}")
+            )
         if node.type == "switch":
             for i, case in enumerate(node.cases):
                 if case.when.on == "variable" and not [v for v in case.when.values if v.strip()]:

@@ -10,7 +10,6 @@ menus.
 from __future__ import annotations
 
 import difflib
-from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +17,9 @@ from flowgraph.checks.catalogue import diag
 from flowgraph.checks.context import CheckContext
 from flowgraph.compile.partition import Partition, step_id_for_menu
 from flowgraph.diagnostics import Diagnostic
+from flowgraph.graphwalk import reachable, topological
 from flowgraph.model import CALL_VARIABLES, Flow, template_names
+from flowgraph.specs import field_values, spec_of, wired_next
 
 
 @dataclass(frozen=True)
@@ -29,24 +30,14 @@ class Use:
 
 
 def uses_of(node: Any) -> list[Use]:
-    """Every variable a node's fields use, with the field's dotted path."""
-    fields: list[tuple[str, str]] = []
-    if node.type in {"play", "menu"}:
-        fields.append(("recording.data", node.recording.data))
-    elif node.type == "transfer":
-        fields.extend((f"targets[{i}]", t) for i, t in enumerate(node.targets))
-        if node.moh is not None:
-            fields.append(("moh", node.moh))
-    elif node.type == "lookup":
-        fields.append(
-            ("source.key", node.source.key)
-            if node.source.kind == "table"
-            else ("source.url", node.source.url)
-        )
-    elif node.type == "switch":
-        for i, case in enumerate(node.cases):
-            if case.when.on == "table":
-                fields.append((f"cases[{i}].when.key", case.when.key))
+    """Every variable a node's fields use, with the field's dotted path (the templated fields
+    are the node type's spec's)."""
+    fields = [
+        (path, text)
+        for templated in spec_of(node).templated
+        for path, text in field_values(node, templated)
+        if isinstance(text, str)
+    ]
     uses = [Use(node.id, f, name) for f, text in fields for name in template_names(text)]
     if node.type == "switch":
         # A variable condition names its variable bare (no braces); resolve it as written.
@@ -193,12 +184,7 @@ def _undefined_diag(ctx: CheckContext, use: Use) -> Diagnostic:
 
 def _edges(nodes: dict[str, Any], node: Any, fallthrough: bool) -> list[tuple[str, str]]:
     """(branch, target) edges a call can follow from ``node``, across requests (menus included)."""
-    if node.type in {"dialplan", "hangup"}:
-        return []
-    if node.type == "transfer":
-        target = node.branches.get("no_answer")
-        return [("no_answer", target)] if fallthrough and target in nodes else []
-    return [(b, t) for b, t in node.branches.items() if t in nodes]
+    return [(b, t) for b, t in wired_next(node, fallthrough) if t in nodes]
 
 
 def must_defined(flow: Flow, nodes: dict[str, Any], tracked: set[str]) -> dict[str, frozenset[str]]:
@@ -241,28 +227,9 @@ def must_defined(flow: Flow, nodes: dict[str, Any], tracked: set[str]) -> dict[s
 def topological_from(start: str, edges: dict[str, list[tuple[str, str]]]) -> tuple[list[str], bool]:
     """Kahn's order of the nodes reachable from ``start`` (nodes on a cycle follow in
     breadth-first order), and whether that part of the graph is acyclic."""
-    seen = {start}
-    queue = deque([start])
-    while queue:
-        for _b, t in edges[queue.popleft()]:
-            if t not in seen:
-                seen.add(t)
-                queue.append(t)
-    indegree = dict.fromkeys(seen, 0)
-    for n in seen:
-        for _b, t in edges[n]:
-            indegree[t] += 1
-    ready = deque([start] if indegree[start] == 0 else [])
-    order: list[str] = []
-    while ready:
-        n = ready.popleft()
-        order.append(n)
-        for _b, t in edges[n]:
-            indegree[t] -= 1
-            if indegree[t] == 0:
-                ready.append(t)
-    rest = sorted(n for n in seen if indegree[n] > 0)
-    return order + rest, not rest
+    successors = {n: [t for _b, t in out] for n, out in edges.items()}
+    order, rest = topological(reachable([start], successors), successors)
+    return order + sorted(rest), not rest
 
 
 def context_steps(flow: Flow, part: Partition) -> tuple[frozenset[str], frozenset[str]]:

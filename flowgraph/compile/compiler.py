@@ -2,18 +2,19 @@
 
 A step (see :mod:`flowgraph.compile.partition`) is a small program: server-side decisions (``switch``,
 ``lookup``, the menu branch from ``last_dtmf``) then the actions to emit. Each node becomes one
-op (:class:`ActionOp`, :class:`MenuOp`, :class:`SwitchOp`, :class:`LookupOp`); an action with no
-``{{variables}}`` is encoded once here, so answering is a walk that joins byte fragments
-(:mod:`flowgraph.runtime.engine`). The same flow always compiles to the same plan, byte for byte.
+op (:mod:`flowgraph.compile.ops`: :class:`ActionOp`, :class:`MenuOp`, :class:`SwitchOp`,
+:class:`LookupOp`); an action with no ``{{variables}}`` is encoded once there, so answering is a
+walk that joins byte fragments (:mod:`flowgraph.runtime.engine`). The same flow always compiles
+to the same plan, byte for byte.
 """
 
 from __future__ import annotations
 
 import gc
 import hashlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import tzinfo
 from typing import Any
 
@@ -22,242 +23,46 @@ import orjson
 from flowgraph.checks import check
 from flowgraph.checks.variables import context_steps
 from flowgraph.compile import emit
-from flowgraph.compile.conditions import Condition, Env, Template, compile_condition
-from flowgraph.compile.partition import ENTRY_STEP, Partition, partition, step_id_for_menu
+from flowgraph.compile.conditions import Env, Template
+from flowgraph.compile.ops import (
+    BUILDERS,
+    PLANS,
+    ActionOp,
+    Emitter,
+    LookupOp,
+    MenuOp,
+    Op,
+    SwitchOp,
+    build_op,
+    make_emitter,
+    op_plan,
+)
+from flowgraph.compile.partition import ENTRY_STEP, Partition, partition
 from flowgraph.diagnostics import CompileError, Diagnostic, Severity
 from flowgraph.model import Flow
-from flowgraph.profile import TIMEZONE, PlatformProfile, sendable_number
+from flowgraph.profile import TIMEZONE, PlatformProfile
 from flowgraph.runtime.callvars import zone
-from flowgraph.runtime.lookups import TableIndex
 
-
-class RenderError(Exception):
-    """A templated field rendered empty for this call (the runtime answers with the failover)."""
-
-
-# --- templates and emitters --------------------------------------------------------------
-
-
-def _has_vars(text: str | None) -> bool:
-    return text is not None and "{{" in text
-
-
-@dataclass(frozen=True, slots=True)
-class Emitter:
-    """How a node produces its action: a constant ``fragment`` or ``render(env) -> fragment``."""
-
-    fragment: bytes | None
-    render: Callable[[Env], bytes] | None
-    shown: dict[str, Any]
-
-    def bytes(self, env: Env) -> bytes:
-        if self.fragment is not None:
-            return self.fragment
-        assert self.render is not None
-        return self.render(env)
-
-
-def _required(tpl: Template, env: Env, node: str, what: str) -> str:
-    value = tpl.render(env).strip()
-    if not value:
-        raise RenderError(f"empty_value: node '{node}': {what} '{tpl.text}' is empty for this call")
-    return value
-
-
-def _renderer(action: emit.Action, node: str, profile: PlatformProfile) -> Callable[[Env], bytes]:
-    if isinstance(action, emit.RecordingAction):
-        data = Template.of(action.data)
-        kind, dtmf = action.type, action.dtmf
-
-        def recording(env: Env) -> bytes:
-            value = _required(data, env, node, "recording")
-            if kind == "url":
-                url = emit.recording_url(value)
-                if url is None:
-                    raise RenderError(f"bad_url: node '{node}': {value[:200]!r} is not an http(s) URL")
-                value = url
-            return emit.encode_action(emit.RecordingAction(kind, value, dtmf), profile)
-
-        return recording
-    if isinstance(action, emit.TransferAction):
-        targets = tuple(Template.of(t) for t in action.data)
-        moh = Template.of(action.moh) if action.moh is not None else None
-
-        def transfer(env: Env) -> bytes:
-            data = tuple(_required(t, env, node, "target") for t in targets)
-            if action.type == "number":
-                bad = [v for v in data if sendable_number(v) is None]
-                if bad:
-                    # Never send a guess (the profile's one number rule): fail over instead.
-                    raise RenderError(
-                        f"bad_number: node '{node}': {bad[0][:100]!r} is not one national number"
-                    )
-            moh_value = _required(moh, env, node, "moh") if moh is not None else None
-            return emit.encode_action(
-                emit.TransferAction(action.type, data, action.ring_type, moh_value, action.skip_active),
-                profile,
-            )
-
-        return transfer
-    dialplan = Template.of(action.data)
-    return lambda env: emit.encode_action(
-        emit.DialplanAction(_required(dialplan, env, node, "dialplan id")), profile
-    )
-
-
-def make_emitter(action: emit.Action, node: str, profile: PlatformProfile) -> Emitter:
-    """Pre-encode ``action`` when it is constant; otherwise keep a renderer for each call."""
-    if isinstance(action, emit.RecordingAction) and action.type == "url" and not _has_vars(action.data):
-        # A literal URL is sent escaped too (FG515 refuses the ones escaping cannot repair).
-        action = replace(action, data=emit.recording_url(action.data) or action.data)
-    shown = emit.action_object(action, profile)
-    if isinstance(action, emit.TransferAction):
-        templated = any(_has_vars(t) for t in action.data) or _has_vars(action.moh)
-    else:
-        templated = _has_vars(action.data)
-    if not templated:
-        return Emitter(emit.encode_object(shown), None, shown)
-    return Emitter(None, _renderer(action, node, profile), shown)
-
-
-# --- ops -----------------------------------------------------------------------------------
-
-PLAY, TRANSFER, DIALPLAN, HANGUP, MENU, SWITCH, LOOKUP = range(7)
-
-
-@dataclass(frozen=True, slots=True)
-class ActionOp:
-    """play / transfer / dialplan / hangup: emit (hangup: nothing), then ``next`` or end."""
-
-    node: str
-    kind: int
-    emitter: Emitter | None
-    next: str | None
-    #: Branch taken to ``next`` (``next`` for play, ``no_answer`` for a transfer).
-    branch: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class MenuOp:
-    """Prompt (recording with dtmf) + hand-off to ``after_<menu>``; that step decides the branch."""
-
-    node: str
-    emitter: Emitter
-    handoff: bytes
-    next_step: str
-    options: frozenset[str]
-    targets: dict[str, str]
-    kind: int = MENU
-
-
-@dataclass(frozen=True, slots=True)
-class SwitchOp:
-    """First case whose condition matches, else ``default``."""
-
-    node: str
-    cases: tuple[tuple[str, Condition], ...]
-    targets: dict[str, str]
-    kind: int = SWITCH
-
-
-@dataclass(frozen=True, slots=True)
-class LookupOp:
-    """A table row (``index``) or an HTTP answer; the columns become ``<node>.<column>``."""
-
-    node: str
-    targets: dict[str, str]
-    key: Template | None = None
-    index: TableIndex | None = None
-    table: str = ""
-    url: Template | None = None
-    method: str = "GET"
-    timeout_ms: int = 800
-    kind: int = LOOKUP
-
-
-Op = ActionOp | MenuOp | SwitchOp | LookupOp
-
-
-def _dtmf(node: Any, profile: PlatformProfile) -> emit.Dtmf:
-    return emit.Dtmf(
-        timeout=node.timeout_ms if node.timeout_ms is not None else profile.dtmf_timeout_ms,
-        max_length=node.max_length if node.max_length is not None else profile.dtmf_max_length,
-        retry=node.retry if node.retry is not None else profile.dtmf_retry,
-    )
-
-
-def _action_op(node: Any, profile: PlatformProfile) -> ActionOp:
-    kind = node.type
-    if kind == "play":
-        rec = emit.RecordingAction(node.recording.type, node.recording.data)
-        return ActionOp(node.id, PLAY, make_emitter(rec, node.id, profile), node.branches.get("next"), "next")
-    if kind == "transfer":
-        action = emit.TransferAction(
-            node.transfer, tuple(node.targets), node.ring_type, node.moh, node.skip_active
-        )
-        # Fall-through after an unanswered transfer is a profile setting (NOTES.md: seen once).
-        nxt = node.branches.get("no_answer") if profile.transfer_fallthrough else None
-        return ActionOp(node.id, TRANSFER, make_emitter(action, node.id, profile), nxt, "no_answer")
-    if kind == "dialplan":
-        return ActionOp(
-            node.id, DIALPLAN, make_emitter(emit.DialplanAction(node.dialplan_id), node.id, profile), None
-        )
-    return ActionOp(node.id, HANGUP, None, None)
-
-
-def build_op(node: Any, flow: Flow, dialplan_ids: dict[str, str]) -> Op:
-    """The op for one node (``dialplan_ids``: the id sent to reach each step)."""
-    profile = flow.settings.profile
-    targets = dict(node.branches)
-    if node.type == "menu":
-        prompt = emit.RecordingAction(node.recording.type, node.recording.data, _dtmf(node, profile))
-        step = step_id_for_menu(node.id)
-        handoff = emit.encode_action(emit.DialplanAction(dialplan_ids[step]), profile)
-        return MenuOp(
-            node.id, make_emitter(prompt, node.id, profile), handoff, step, frozenset(node.options), targets
-        )
-    if node.type == "switch":
-        cases = tuple((c.branch, compile_condition(c.when, flow)) for c in node.cases)
-        return SwitchOp(node.id, cases, targets)
-    if node.type == "lookup":
-        src = node.source
-        if src.kind == "table":
-            table = flow.tables.get(src.table)
-            index = TableIndex.build(table.rows if table else {}, src.match)
-            return LookupOp(node.id, targets, Template.of(src.key), index, src.table)
-        return LookupOp(
-            node.id, targets, url=Template.of(src.url), method=src.method, timeout_ms=src.timeout_ms
-        )
-    return _action_op(node, profile)
-
-
-def op_plan(op: Op) -> dict[str, Any]:
-    """A JSON-able description of an op (for plan(), the CLI and golden files)."""
-    if isinstance(op, ActionOp):
-        kind = ("play", "transfer", "dialplan", "hangup")[op.kind]
-        out: dict[str, Any] = {"kind": kind}
-        if op.emitter is not None:
-            out["emit" if op.emitter.fragment is not None else "template"] = op.emitter.shown
-        if op.next is not None:
-            out[op.branch] = op.next
-        return out
-    if isinstance(op, MenuOp):
-        return {
-            "kind": "menu",
-            "emit" if op.emitter.fragment is not None else "template": op.emitter.shown,
-            "handoff": orjson.loads(op.handoff),
-            "next_step": op.next_step,
-            "decide": dict(op.targets),
-        }
-    if isinstance(op, SwitchOp):
-        cases = [{"branch": b, "when": cond.plan()} for b, cond in op.cases]
-        return {"kind": "switch", "cases": cases, "branches": dict(op.targets)}
-    source: dict[str, Any]
-    if op.index is not None:
-        source = {"table": op.table, "key": op.key.text if op.key else "", "match": op.index.match}
-    else:
-        source = {"url": op.url.text if op.url else "", "method": op.method, "timeout_ms": op.timeout_ms}
-    return {"kind": "lookup", "source": source, "branches": dict(op.targets)}
+__all__ = [
+    "BUILDERS",
+    "PLANS",
+    "ActionOp",
+    "CompiledFlow",
+    "Emitter",
+    "Env",
+    "LookupOp",
+    "MenuOp",
+    "Op",
+    "StepProgram",
+    "SwitchOp",
+    "Template",
+    "build_op",
+    "compile_flow",
+    "flow_version",
+    "make_emitter",
+    "op_plan",
+    "step_dialplan_ids",
+]
 
 
 # --- the compiled flow -------------------------------------------------------------------

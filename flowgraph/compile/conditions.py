@@ -13,11 +13,10 @@ from datetime import datetime, tzinfo
 from typing import Any
 from urllib.parse import quote
 
-from flowgraph.model import TEMPLATE_RE, Flow
+from flowgraph.model import TEMPLATE_RE, WEEKDAYS, Flow
 from flowgraph.runtime.callvars import CallData, national10
 from flowgraph.runtime.lookups import TableIndex
 
-DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 Env = dict[str, str]
 
 
@@ -87,7 +86,7 @@ class TimeCond:
     def plan(self) -> dict[str, Any]:
         return {
             "on": "time",
-            "days": [DAYS[d] for d in sorted(self.days)],
+            "days": [WEEKDAYS[d] for d in sorted(self.days)],
             "from": _hhmm(self.start),
             "to": _hhmm(self.end),
         }
@@ -141,7 +140,7 @@ def compile_condition(when: Any, flow: Flow) -> Condition:
         prefixes = tuple(p.strip() for p in when.prefixes if p.strip())
         return NumberCond(when.on, numbers, prefixes)
     if when.on == "time":
-        days = frozenset(DAYS.index(d) for d in when.days)
+        days = frozenset(WEEKDAYS.index(d) for d in when.days)
         return TimeCond(days, _minutes(when.start), _minutes(when.end))
     if when.on == "variable":
         return VariableCond(when.variable.strip("{} "), frozenset(when.values))

@@ -24,6 +24,7 @@ from urllib.parse import quote, urlsplit
 
 import orjson
 
+from flowgraph.diagnostics import NothingToSend, ResponseError
 from flowgraph.profile import COUNTRY_CODE, NATIONAL_DIGITS, PlatformProfile, sendable_number
 
 TRANSFER_TYPES: tuple[str, ...] = ("number", "agent", "ivr", "auto_attendant", "department")
@@ -31,10 +32,6 @@ TRANSFER_TYPES: tuple[str, ...] = ("number", "agent", "ivr", "auto_attendant", "
 MULTI_VALUE_TYPES: frozenset[str] = frozenset({"number", "agent"})
 RECORDING_TYPES: tuple[str, ...] = ("system", "url")
 ACTION_KEYS: tuple[str, ...] = ("recording", "transfer", "api_dialplan")
-
-
-class ResponseError(ValueError):
-    """A response body is not in the platform's format (raised by :func:`parse_response`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,15 +192,16 @@ def encode_object(obj: dict[str, Any]) -> bytes:
     return orjson.dumps(obj)
 
 
-def frame(fragments: Sequence[bytes], form: str = "nested") -> bytes:
+def frame(fragments: Sequence[bytes], form: str = "nested", where: str = "a response") -> bytes:
     """Join pre-encoded action fragments into a response body.
 
     One fragment gives ``[{...}]``; several give ``[[{...}],[{...}]]`` (``nested``) or
-    ``[{...},{...}]`` (``flat``). An empty response is refused: ``[]`` has unknown effect on the
-    platform (NOTES.md), so the caller must answer with the failover instead.
+    ``[{...},{...}]`` (``flat``). The one place that refuses an empty response: ``[]`` has unknown
+    effect on the platform (NOTES.md), so :class:`NothingToSend` (naming ``where``) tells the
+    caller to answer with the failover instead.
     """
     if not fragments:
-        raise ValueError("a response needs at least one action (never send [])")
+        raise NothingToSend(f"{where} has no action to send (never send [])")
     if len(fragments) == 1:
         return b"[" + fragments[0] + b"]"
     if form == "flat":

@@ -16,7 +16,9 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
+from flowgraph.graphwalk import levels, topological
 from flowgraph.model import Flow
+from flowgraph.specs import spec_of, wired_next
 
 ENTRY_STEP = "entry"
 
@@ -87,22 +89,13 @@ def _walk_step(
         seen_set.add(node_id)
         seen.append(node_id)
         node = nodes[node_id]
-        if node.type == "menu":
+        spec = spec_of(node)
+        if spec.waits_for_caller:
             menus.append(node_id)
             continue
-        if node.type == "dialplan":
+        if spec.nests:
             handoffs.append(node_id)
-            continue
-        if node.type == "hangup":
-            continue
-        if node.type == "transfer":
-            nxt = node.branches.get("no_answer") if fallthrough else None
-            if nxt in nodes:
-                queue.append(nxt)
-            continue
-        for _branch, target in node.branches.items():
-            if target in nodes:
-                queue.append(target)
+        queue.extend(target for _branch, target in wired_next(node, fallthrough) if target in nodes)
     return seen, menus, handoffs
 
 
@@ -155,31 +148,14 @@ def partition(flow: Flow) -> Partition:
 
 def _depths(raw: dict, order: list[str]) -> tuple[dict[str, int], bool]:
     children = {sid: [step_id_for_menu(m) for m in raw[sid][3]] for sid in order}
-    indegree = {sid: 0 for sid in order}
-    for sid in order:
-        for c in children[sid]:
-            indegree[c] += 1
-    depth = {sid: 0 for sid in order}
-    ready = deque(sid for sid in order if indegree[sid] == 0)
-    done = 0
-    while ready:
-        sid = ready.popleft()
-        done += 1
+    depth = dict.fromkeys(order, 0)
+    acyclic, rest = topological(order, children)
+    for sid in acyclic:  # longest chain of hops: relax in topological order
         for c in children[sid]:
             depth[c] = max(depth[c], depth[sid] + 1)
-            indegree[c] -= 1
-            if indegree[c] == 0:
-                ready.append(c)
-    cyclic = done < len(order)
+    cyclic = bool(rest)
     if cyclic:
         # Steps on a cycle get their breadth-first distance: a lower bound, never a hang.
-        dist = {ENTRY_STEP: 0}
-        bfs = deque([ENTRY_STEP])
-        while bfs:
-            sid = bfs.popleft()
-            for c in children[sid]:
-                if c not in dist:
-                    dist[c] = dist[sid] + 1
-                    bfs.append(c)
+        dist = levels([ENTRY_STEP], children)
         depth = {sid: max(depth[sid], dist.get(sid, 0)) for sid in order}
     return depth, cyclic

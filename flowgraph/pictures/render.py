@@ -36,7 +36,7 @@ from flowgraph.pictures.drawing import (
     START_STYLE,
     UNKNOWN_COLOUR,
     WARNING_COLOUR,
-    RenderError,
+    PictureError,
     count,
     diagnostic_line,
     esc,
@@ -52,13 +52,14 @@ from flowgraph.pictures.drawing import (
     worst,
 )
 from flowgraph.pictures.traffic import Traffic
+from flowgraph.specs import dispatch
 
 # Re-exported: callers name the picture's colours, formats and error through this module.
 __all__ = [
     "ERROR_COLOUR",
     "FORMATS",
     "WARNING_COLOUR",
-    "RenderError",
+    "PictureError",
     "default_diagnostics",
     "flow_graph",
     "render_flow",
@@ -264,7 +265,7 @@ class _FlowPicture:
 
     def node_attrs(self, node_id: str, loc: str) -> dict[str, str]:
         node = self.nodes[node_id]
-        attrs = dict(NODE_STYLE[node.type])
+        attrs = dict(dispatch(NODE_STYLE, node.type, "the picture"))
         lines, long_text = node_text(self.flow, node)
         steps = self.parts.node_steps.get(node_id, ())
         if node.type == "dialplan":

@@ -18,17 +18,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flowgraph.compile import emit
-from flowgraph.compile.compiler import (
-    MENU,
-    SWITCH,
-    ActionOp,
-    CompiledFlow,
-    Env,
-    LookupOp,
-    MenuOp,
-    RenderError,
-    SwitchOp,
-)
+from flowgraph.compile.compiler import ActionOp, CompiledFlow, Env, LookupOp, MenuOp, SwitchOp
+from flowgraph.diagnostics import AnswerFailure, StepFailure
 from flowgraph.runtime.callvars import CallData, menu_keys, parse_call_vars
 from flowgraph.runtime.lookups import ERROR, FOUND, NOT_FOUND, HttpLookups
 
@@ -57,10 +48,6 @@ class Answer:
     #: What each HTTP lookup of this request answered (columns, ``not_found`` or ``error``):
     #: kept in the call log so a recorded call can be replayed against a new draft.
     lookups: dict[str, Any] | None = None
-
-
-class StepFailure(Exception):
-    """The step cannot be answered for this call (reason goes into the call log)."""
 
 
 def decide_menu(op: MenuOp, last_dtmf: str | None) -> tuple[str, str]:
@@ -114,7 +101,7 @@ class Runtime:
             answer = await self._walk(
                 step_id, step.start, step.menu, call, (lookups, fetched), trace, carried
             )
-        except (StepFailure, RenderError) as exc:
+        except AnswerFailure as exc:
             answer = self.failover(str(exc), step_id, trace)
         except Exception as exc:  # the platform must always get an answer (issue 3 §2)
             answer = self.failover(f"internal error: {type(exc).__name__}: {exc}"[:300], step_id, trace)
@@ -145,11 +132,11 @@ class Runtime:
             op_any = self.ops.get(node)
             if op_any is None:
                 raise StepFailure(f"node '{node}' is not part of the compiled flow")
-            kind = op_any.kind
-            if kind == SWITCH:
+            kind = op_any.type
+            if kind == "switch":
                 assert isinstance(op_any, SwitchOp)
                 branch = self._switch(op_any, call, env)
-            elif kind == MENU:
+            elif kind == "menu":
                 assert isinstance(op_any, MenuOp)
                 # Trace before rendering, so a failed render is blamed on this node.
                 trace.append((node, ""))
@@ -191,10 +178,9 @@ class Runtime:
         trace: list[tuple[str, str]],
         end: str | None,
     ) -> Answer:
-        if not fragments:
-            # Never send [] (NOTES.md): a step that has nothing to say falls to the failover.
-            raise StepFailure(f"step '{step}' has no action to send (ends at '{trace[-1][0]}')")
-        return Answer(emit.frame(fragments, self.form), step, next_step, trace, end)
+        # emit.frame refuses [] (NothingToSend, NOTES.md): the step falls to the failover.
+        body = emit.frame(fragments, self.form, f"step '{step}' (ends at '{trace[-1][0]}')")
+        return Answer(body, step, next_step, trace, end)
 
     @staticmethod
     def _target(targets: Mapping[str, str], node: str, branch: str) -> str:

@@ -26,8 +26,7 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from typing import Any
 
-from flowgraph.diagnostics import CompileError, Diagnostic, FlowgraphError, FlowLoadError
-from flowgraph.pictures.drawing import RenderError
+from flowgraph.diagnostics import CompileError, Diagnostic, FlowgraphError, FlowLoadError, PictureError
 from flowgraph.runtime.deadline import DEFAULT_DEADLINE_MS
 from flowgraph.simulate.flowtests import FlowTestsFailed, report, require_passing
 
@@ -111,7 +110,7 @@ def _unwrap(outcome: tuple[str, Any]) -> Any:
     if kind == "compile":
         raise CompileError(value)
     if kind == "render":
-        raise RenderError(value)
+        raise PictureError(value)
     if kind == "tests":
         raise FlowTestsFailed(value)
     raise FlowgraphError(value)
@@ -133,7 +132,7 @@ def _call(fn: Callable[..., Any], *args: Any) -> tuple[str, Any]:
         return "compile", diagnostics
     except FlowTestsFailed as exc:
         return "tests", exc.results
-    except RenderError as exc:
+    except PictureError as exc:
         return "render", str(exc)
     except FlowgraphError as exc:
         return "error", str(exc)

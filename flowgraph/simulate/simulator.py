@@ -20,7 +20,7 @@ import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
-from flowgraph.compile.compiler import TRANSFER, ActionOp, CompiledFlow, LookupOp, Template, compile_flow
+from flowgraph.compile.compiler import ActionOp, CompiledFlow, LookupOp, Template, compile_flow
 from flowgraph.compile.emit import parse_response
 from flowgraph.compile.partition import ENTRY_STEP
 from flowgraph.model import Flow
@@ -175,7 +175,7 @@ async def simulate_async(
     )
     journey = await PlatformEmulator(transport, setup).call(script)
     transfers = frozenset(
-        op.node for op in compiled.ops.values() if isinstance(op, ActionOp) and op.kind == TRANSFER
+        op.node for op in compiled.ops.values() if isinstance(op, ActionOp) and op.type == "transfer"
     )
     journey.path = _path(transport.answers, journey.exchanges, transfers)
     journey.trace = [step for answer in transport.answers for step in answer.trace]

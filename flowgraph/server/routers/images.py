@@ -12,7 +12,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Response
 
-from flowgraph.pictures.render import RenderError
+from flowgraph.pictures.render import PictureError
 from flowgraph.pictures.traffic import Traffic, TrafficError, window_start
 from flowgraph.server import worker
 from flowgraph.server.deps import AppState, get_state, require_admin
@@ -76,7 +76,7 @@ def _image(
     try:
         # Validating, checking and laying out a big flow would stall live answers: a worker draws.
         data = worker.run(worker.render_document, doc, source, fmt, options)
-    except RenderError as exc:
+    except PictureError as exc:
         raise ServiceUnavailable(str(exc)) from None
     return picture(data, fmt)
 
@@ -141,6 +141,6 @@ def diff_svg(
     counts = recent_traffic(state, flow_id, traffic, old[0], from_version) if traffic else None
     try:
         data = worker.run(worker.render_diff_documents, old, new, counts)
-    except RenderError as exc:
+    except PictureError as exc:
         raise ServiceUnavailable(str(exc)) from None
     return picture(data, "svg")

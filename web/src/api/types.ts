@@ -26,13 +26,5 @@ export type TransferType = TransferNode["transfer"];
 /** A diagnostic as the server sends it (flowgraph.diagnostics.Diagnostic.to_json). */
 export type Diagnostic = S["DiagnosticOut"];
 
-/** The node types in palette order (flowgraph.model.NODE_TYPES). */
-export const NODE_TYPES: readonly NodeType[] = [
-  "play",
-  "menu",
-  "transfer",
-  "dialplan",
-  "switch",
-  "lookup",
-  "hangup",
-] as const;
+/** The node types in palette order (generated from flowgraph/specs.py). */
+export { NODE_TYPES } from "../graph/specs.gen";

@@ -2,7 +2,7 @@
 // keyboard goes right of the selected node (or the centre of the view), in free space.
 import { useReactFlow } from "@xyflow/react";
 import { NODE_TYPES, type NodeType } from "../api/types";
-import { declaredBranches } from "../graph/branches";
+import { declaredBranches, isOptional } from "../graph/branches";
 import { nodeHeight, placeAfter } from "../graph/layout";
 import { nodesOf } from "../graph/ops";
 import { createNode, NODE_DEFAULTS } from "../nodes/defaults";
@@ -26,7 +26,7 @@ export function Palette() {
     const node = after ? nodesOf(s.flow).find((n) => n.id === after) : undefined;
     const branches = node ? declaredBranches(node) : [];
     // Optional branches (a transfer's no_answer) are left for the admin to choose.
-    const free = branches.findIndex((b) => b !== "no_answer" && !node?.branches?.[b]);
+    const free = node ? branches.findIndex((b) => !isOptional(node, b) && !node.branches?.[b]) : -1;
     const from = node && free >= 0 ? { source: node.id, branch: branches[free] as string } : undefined;
     const spot = placeAfter(s.flow, after, { x: at.x - 110, y: at.y }, height, free >= 0 ? free * 44 : 0);
     const id = addNodeOfType(type, spot, from);

@@ -1,4 +1,5 @@
 import type { SwitchCase, SwitchNode } from "../../api/types";
+import { WEEKDAYS } from "../../graph/specs.gen";
 import { Field, ListEditor, TextInput } from "../shared/fields";
 import type { PanelProps } from "../shared/panel";
 
@@ -17,8 +18,6 @@ function blankCondition(on: On): SwitchCase["when"] {
       return { on, numbers: [], prefixes: [] };
   }
 }
-
-const DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const;
 
 function CaseEditor(props: { c: SwitchCase; i: number; node: string; onChange: (c: SwitchCase) => void }) {
   const { c, i, node, onChange } = props;
@@ -78,8 +77,8 @@ function CaseEditor(props: { c: SwitchCase; i: number; node: string; onChange: (
             )}
           </Field>
           <fieldset className="fg-days" aria-label="Days">
-            {DAYS.map((d) => {
-              const days = w.days ?? [...DAYS];
+            {WEEKDAYS.map((d) => {
+              const days = w.days ?? [...WEEKDAYS];
               return (
                 <label key={d}>
                   <input
@@ -87,7 +86,7 @@ function CaseEditor(props: { c: SwitchCase; i: number; node: string; onChange: (
                     checked={days.includes(d)}
                     onChange={(e) => {
                       const next = e.target.checked ? [...days, d] : days.filter((x) => x !== d);
-                      onChange({ ...c, when: { ...w, days: DAYS.filter((x) => next.includes(x)) } });
+                      onChange({ ...c, when: { ...w, days: WEEKDAYS.filter((x) => next.includes(x)) } });
                     }}
                   />
                   {d}
