@@ -22,7 +22,7 @@ def _missing(values: list[str]) -> list[int]:
 def _empty_fields(node: Any) -> list[tuple[str, str]]:
     """``(field, what it is)`` for each required value (the node type's spec) left empty; an
     empty list (``targets[]`` with no entry) counts as one empty value at the list's field."""
-    out = []
+    out: list[tuple[str, str]] = []
     for path, what in spec_of(node).required:
         found = field_values(node, path)
         if path.endswith("[]") and not found and getattr(node, path.removesuffix("[]"), None) == []:

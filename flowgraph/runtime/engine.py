@@ -13,7 +13,7 @@ failover answer with a reason the call log keeps.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +22,7 @@ from flowgraph.compile.compiler import ActionOp, CompiledFlow, Env, LookupOp, Me
 from flowgraph.diagnostics import AnswerFailure, StepFailure
 from flowgraph.runtime.callvars import CallData, menu_keys, parse_call_vars
 from flowgraph.runtime.lookups import ERROR, FOUND, NOT_FOUND, HttpLookups
+from flowgraph.specs import dispatch
 
 
 @dataclass(slots=True)
@@ -48,6 +49,19 @@ class Answer:
     #: What each HTTP lookup of this request answered (columns, ``not_found`` or ``error``):
     #: kept in the call log so a recorded call can be replayed against a new draft.
     lookups: dict[str, Any] | None = None
+
+
+@dataclass(slots=True)
+class _Walk:
+    """One request's walk through a step: the call, its variables, the trace, the lookups (the
+    HTTP client and where each answer is noted for the call log) and the fragments so far."""
+
+    step: str
+    call: CallData
+    env: Env
+    trace: list[tuple[str, str]]
+    lookups: tuple[HttpLookups | None, dict[str, Any]]
+    fragments: list[bytes] = field(default_factory=list)
 
 
 def decide_menu(op: MenuOp, last_dtmf: str | None) -> tuple[str, str]:
@@ -119,47 +133,59 @@ class Runtime:
         trace: list[tuple[str, str]],
         carried: Mapping[str, Any] | None,
     ) -> Answer:
+        """Walk one step for one call: from its start node (a continuation first decides its
+        menu's branch), each op through :data:`STEPS` by its node type, until one answers.
+
+        A handler returns the next node id, or the :class:`Answer` where the step ends.
+        """
         env = call_env(call, self.compiled)
         if carried:
             env.update(carried)
-        node = start if menu is None else self._continue(menu, call, env, trace)
-        fragments: list[bytes] = []
+        walk = _Walk(step_id, call, env, trace, lookups)
+        node: str | Answer | None = start if menu is None else self._continue(menu, call, env, trace)
         budget = len(self.ops) + 1  # the checks reject cycles; this only guards a broken plan
-        while node is not None:
+        while isinstance(node, str):
             budget -= 1
             if budget < 0:
                 raise StepFailure(f"node '{node}' is reached again within one step")
-            op_any = self.ops.get(node)
-            if op_any is None:
+            op = self.ops.get(node)
+            if op is None:
                 raise StepFailure(f"node '{node}' is not part of the compiled flow")
-            kind = op_any.type
-            if kind == "switch":
-                assert isinstance(op_any, SwitchOp)
-                branch = self._switch(op_any, call, env)
-            elif kind == "menu":
-                assert isinstance(op_any, MenuOp)
-                # Trace before rendering, so a failed render is blamed on this node.
-                trace.append((node, ""))
-                fragments.append(op_any.emitter.bytes(env))
-                fragments.append(op_any.handoff)
-                answer = self._done(fragments, step_id, op_any.next_step, trace, None)
-                # Only the variables flows set (``node.column``); call variables come anew.
-                answer.carried = {k: v for k, v in env.items() if "." in k}
-                return answer
-            elif isinstance(op_any, LookupOp):
-                branch = await self._lookup(op_any, call, env, lookups)
-            else:
-                assert isinstance(op_any, ActionOp)
-                trace.append((node, op_any.branch if op_any.next is not None else ""))
-                if op_any.emitter is not None:
-                    fragments.append(op_any.emitter.bytes(env))
-                if op_any.next is None:
-                    return self._done(fragments, step_id, None, trace, node)
-                node = op_any.next
-                continue
-            trace.append((node, branch))
-            node = self._target(op_any.targets, node, branch)
-        raise StepFailure(f"step '{step_id}' stopped without reaching an end")
+            node = await dispatch(STEPS, op.type, "the runtime")(self, op, walk)
+        if node is None:
+            raise StepFailure(f"step '{step_id}' has no start node")
+        return node
+
+    async def _on_action(self, op: ActionOp, walk: _Walk) -> str | Answer:
+        """play / transfer / dialplan / hangup: its action (hangup: none), then ``next`` or the end."""
+        walk.trace.append((op.node, op.branch if op.next is not None else ""))
+        if op.emitter is not None:
+            walk.fragments.append(op.emitter.bytes(walk.env))
+        if op.next is None:
+            return self._done(walk.fragments, walk.step, None, walk.trace, op.node)
+        return op.next
+
+    async def _on_menu(self, op: MenuOp, walk: _Walk) -> str | Answer:
+        """The prompt and the hand-off to the menu's continuation: the step ends here."""
+        walk.trace.append((op.node, ""))  # before rendering: a failed render is blamed on this node
+        walk.fragments.append(op.emitter.bytes(walk.env))
+        walk.fragments.append(op.handoff)
+        answer = self._done(walk.fragments, walk.step, op.next_step, walk.trace, None)
+        # Only the variables flows set (``node.column``); call variables come anew.
+        answer.carried = {k: v for k, v in walk.env.items() if "." in k}
+        return answer
+
+    async def _on_switch(self, op: SwitchOp, walk: _Walk) -> str | Answer:
+        """The first matching case's branch, else ``default``."""
+        branch = self._switch(op, walk.call, walk.env)
+        walk.trace.append((op.node, branch))
+        return self._target(op.targets, op.node, branch)
+
+    async def _on_lookup(self, op: LookupOp, walk: _Walk) -> str | Answer:
+        """``found`` (the row's columns become variables), ``not_found`` or ``error``."""
+        branch = await self._lookup(op, walk.call, walk.env, walk.lookups)
+        walk.trace.append((op.node, branch))
+        return self._target(op.targets, op.node, branch)
 
     def _continue(self, menu: str, call: CallData, env: Env, trace: list[tuple[str, str]]) -> str:
         """A continuation step starts by deciding its menu's branch from the digits received."""
@@ -259,3 +285,15 @@ class Runtime:
                 return False
             node = op.next
         return True
+
+
+#: The runtime's table: how each node type's op is walked (``tests/test_specs.py``: every type).
+STEPS: dict[str, Callable[[Runtime, Any, _Walk], Awaitable[str | Answer]]] = {
+    "play": Runtime._on_action,
+    "menu": Runtime._on_menu,
+    "transfer": Runtime._on_action,
+    "dialplan": Runtime._on_action,
+    "switch": Runtime._on_switch,
+    "lookup": Runtime._on_lookup,
+    "hangup": Runtime._on_action,
+}
