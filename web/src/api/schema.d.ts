@@ -174,7 +174,8 @@ export interface paths {
         };
         /**
          * Picture of the changes between versions
-         * @description Added nodes and edges in green, removed ones as red ghosts, changed nodes in amber.
+         * @description Added nodes and edges in green, removed ones as red ghosts, changed nodes in amber; with
+         *     ``traffic``, each changed branch says how many calls took it and is drawn thicker the more did.
          */
         get: operations["diff_svg_api_flows__flow_id__diff_svg_get"];
         put?: never;
@@ -256,7 +257,8 @@ export interface paths {
         put?: never;
         /**
          * Replay recorded calls against the draft
-         * @description ``{replayed, changed, groups: [{old, new, calls, examples}], not_replayed: [{reason, calls}]}``.
+         * @description Calls replayed, the groups of calls that would now end differently (old -> new, with
+         *     counts and examples), and the calls that could not be replayed with the reason.
          */
         post: operations["publish_impact_api_flows__flow_id__impact_post"];
         delete?: never;
@@ -401,7 +403,8 @@ export interface paths {
         put?: never;
         /**
          * Run the draft's flow tests
-         * @description Each test's verdict (expected vs got) and the branches no test reaches.
+         * @description Each test's verdict (expected vs got) and the branches no test reaches. A lookup a test
+         *     says times out is measured against this server's answer deadline.
          */
         post: operations["run_flow_tests_api_flows__flow_id__test_post"];
         delete?: never;
@@ -538,6 +541,13 @@ export interface components {
             /** Prefixes */
             prefixes?: string[];
         };
+        /** CasePlan */
+        CasePlan: {
+            /** Branch */
+            branch: string;
+            /** When */
+            when: components["schemas"]["NumberCondition"] | components["schemas"]["flowgraph__server__stage_models__TimeCondition"] | components["schemas"]["flowgraph__server__stage_models__VariableCondition"] | components["schemas"]["flowgraph__server__stage_models__TableCondition"];
+        };
         /**
          * CheckOut
          * @description The full diagnostic list; ``errors`` > 0 means the flow cannot be published.
@@ -569,12 +579,59 @@ export interface components {
         CompileOut: {
             /** Diagnostics */
             diagnostics: components["schemas"]["DiagnosticOut"][];
-            /** Plan */
-            plan: {
-                [key: string]: unknown;
-            };
+            plan: components["schemas"]["PlanOut"];
             /** Version */
             version: string;
+        };
+        /**
+         * DateRule
+         * @description Dates a time condition leaves out (``except``) or keeps to (``only``): the listed ``dates``
+         *     and the dates of a ``calendar``, a table keyed by ``YYYY-MM-DD`` with a ``name`` column (in
+         *     the flow's ``tables``). A calendar that cannot be read (missing, empty, a key that is not a
+         *     date, no ``name`` column) skips the rule: ``unavailable: hours`` (default) lets the weekly
+         *     hours decide (fail open); ``no_match`` makes the case not match. Either way FG533 warns and
+         *     the call log notes it.
+         */
+        DateRule: {
+            /**
+             * Calendar
+             * @default
+             */
+            calendar?: string;
+            /** Dates */
+            dates?: string[];
+            /**
+             * Unavailable
+             * @default hours
+             * @enum {string}
+             */
+            unavailable?: "hours" | "no_match";
+        };
+        /**
+         * DateRulePlan
+         * @description A time case's ``except`` / ``only`` dates (a list, or a calendar table read at compile).
+         */
+        DateRulePlan: {
+            /**
+             * Calendar
+             * @description The calendar table the dates came from
+             */
+            calendar?: string;
+            /**
+             * Dates
+             * @description YYYY-MM-DD, sorted
+             */
+            dates: string[];
+            /**
+             * Problem
+             * @description Why the calendar could not be read
+             */
+            problem?: string;
+            /**
+             * Unavailable
+             * @description What the case does when the calendar cannot be read
+             */
+            unavailable: string;
         };
         /**
          * Deployment
@@ -649,6 +706,21 @@ export interface components {
             severity: "error" | "warning";
         };
         /**
+         * DialplanAction
+         * @description ``{"api_dialplan": {...}}``: hand the call to another API Dialplan.
+         */
+        DialplanAction: {
+            api_dialplan: components["schemas"]["DialplanBody"];
+        };
+        /** DialplanBody */
+        DialplanBody: {
+            /**
+             * Data
+             * @description The portal dialplan id handed to
+             */
+            data: string;
+        };
+        /**
          * DialplanNode
          * @description Hand the call to an API Dialplan configured in the portal (costs one nesting level).
          */
@@ -679,6 +751,42 @@ export interface components {
              * @enum {string}
              */
             type: "dialplan";
+        };
+        /** DialplanOp */
+        DialplanOp: {
+            /**
+             * Emit
+             * @description The constant action, as sent
+             */
+            emit?: components["schemas"]["RecordingAction"] | components["schemas"]["TransferAction"] | components["schemas"]["DialplanAction"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "dialplan";
+            /**
+             * Template
+             * @description The action before its variables are filled in
+             */
+            template?: components["schemas"]["RecordingAction"] | components["schemas"]["TransferAction"] | components["schemas"]["DialplanAction"];
+        };
+        /**
+         * Dtmf
+         * @description Digit collection after a recording (only the keys the profile sets).
+         */
+        Dtmf: {
+            /** Maxlength */
+            maxLength?: number;
+            /**
+             * Retry
+             * @description How many times the prompt is replayed after no input
+             */
+            retry?: number;
+            /**
+             * Timeout
+             * @description Milliseconds to wait for the first key
+             */
+            timeout?: number;
         };
         /** EdgeRef */
         EdgeRef: {
@@ -740,6 +848,35 @@ export interface components {
             };
         };
         /**
+         * FailoverEvent
+         * @description The platform runs the dialplan's failover destination.
+         */
+        FailoverEvent: {
+            /**
+             * Destination
+             * @description (type, targets) of the failover
+             */
+            destination: [
+                string,
+                string[]
+            ] | null;
+            /**
+             * Detail
+             * @description What went wrong, for reading
+             */
+            detail?: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "failover";
+            /**
+             * Reason
+             * @description A stable word: nesting_limit, invalid_response, server, ...
+             */
+            reason: string;
+        };
+        /**
          * Flow
          * @description A call flow document (JSON, or YAML with the same shape).
          */
@@ -770,6 +907,185 @@ export interface components {
             };
             /** Tests */
             tests?: components["schemas"]["FlowTest"][];
+        };
+        /**
+         * HttpSource
+         * @description Ask the business's own API; a JSON object answer's fields become variables.
+         */
+        flowgraph__model__HttpSource: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "http";
+            /**
+             * Method
+             * @default GET
+             * @enum {string}
+             */
+            method?: "GET" | "POST";
+            /**
+             * Timeout Ms
+             * @default 800
+             */
+            timeout_ms?: number;
+            /**
+             * Url
+             * @default
+             */
+            url?: string;
+        };
+        /**
+         * TableCondition
+         * @description A key built from call data is a row of a flow table.
+         */
+        flowgraph__model__TableCondition: {
+            /**
+             * Key
+             * @default {{caller_id_number}}
+             */
+            key?: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            on: "table";
+            /** Table */
+            table: string;
+        };
+        /** TableSource */
+        flowgraph__model__TableSource: {
+            /**
+             * Key
+             * @default {{caller_id_number}}
+             */
+            key?: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "table";
+            /**
+             * Match
+             * @default exact
+             * @enum {string}
+             */
+            match?: "exact" | "prefix";
+            /** Table */
+            table: string;
+        };
+        /**
+         * TimeCondition
+         * @description Call start time falls in a weekly window (``from`` inclusive, ``to`` exclusive, HH:MM),
+         *     on a date ``except`` does not name and, when given, ``only`` names (:class:`DateRule`).
+         */
+        flowgraph__model__TimeCondition: {
+            /** Days */
+            days?: ("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun")[];
+            except?: components["schemas"]["DateRule"] | null;
+            /** From */
+            from: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            on: "time";
+            only?: components["schemas"]["DateRule"] | null;
+            /** To */
+            to: string;
+        };
+        /**
+         * VariableCondition
+         * @description A variable (``{{lookup.column}}`` name without braces) equals one of ``values``.
+         */
+        flowgraph__model__VariableCondition: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            on: "variable";
+            /** Values */
+            values?: string[];
+            /** Variable */
+            variable: string;
+        };
+        /** HttpSource */
+        flowgraph__server__stage_models__HttpSource: {
+            /** Method */
+            method: string;
+            /** Timeout Ms */
+            timeout_ms: number;
+            /** Url */
+            url: string;
+        };
+        /** TableCondition */
+        flowgraph__server__stage_models__TableCondition: {
+            /**
+             * Key
+             * @description The key template
+             */
+            key: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            on: "table";
+            /** Table */
+            table: string;
+        };
+        /** TableSource */
+        flowgraph__server__stage_models__TableSource: {
+            /** Key */
+            key: string;
+            /** Match */
+            match: string;
+            /** Table */
+            table: string;
+        };
+        /** TimeCondition */
+        flowgraph__server__stage_models__TimeCondition: {
+            /**
+             * Days
+             * @description mon..sun, in week order
+             */
+            days: string[];
+            /**
+             * Except
+             * @description Dates the case never matches
+             */
+            except?: components["schemas"]["DateRulePlan"];
+            /**
+             * From
+             * @description HH:MM, inclusive
+             */
+            from: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            on: "time";
+            /**
+             * Only
+             * @description The only dates the case matches
+             */
+            only?: components["schemas"]["DateRulePlan"];
+            /**
+             * To
+             * @description HH:MM, exclusive
+             */
+            to: string;
+        };
+        /** VariableCondition */
+        flowgraph__server__stage_models__VariableCondition: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            on: "variable";
+            /** Values */
+            values: string[];
+            /** Variable */
+            variable: string;
         };
         /**
          * FlowOut
@@ -887,9 +1203,13 @@ export interface components {
          *
          *     ``outcome``: ``transfer`` (with ``transfer`` type and ``targets`` when given), ``handoff``
          *     (to ``dialplan``), ``hangup`` or ``failover``. ``path``: the node ids the call goes through;
-         *     ``recordings``: the recording ids (or URLs) the caller hears, in order.
+         *     ``recordings``: the recording ids (or URLs) the caller hears, in order; ``decided``: which rule
+         *     decided each dated time case, ``"<switch>: <rule>"`` in order (``"hours: holiday Republic
+         *     Day (2026-01-26)"``, ``"hours: outside hours"``).
          */
         FlowTestExpect: {
+            /** Decided */
+            decided?: string[] | null;
             /** Dialplan */
             dialplan?: string | null;
             /**
@@ -935,6 +1255,30 @@ export interface components {
             /** Results */
             results: components["schemas"]["FlowTestResultOut"][];
         };
+        /**
+         * HandoffEvent
+         * @description The call leaves the flow for another API Dialplan.
+         */
+        HandoffEvent: {
+            /** Dialplan Id */
+            dialplan_id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "handoff";
+        };
+        /**
+         * HangupEvent
+         * @description The platform ends the call.
+         */
+        HangupEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "hangup";
+        };
         /** HangupNode */
         HangupNode: {
             /** Branches */
@@ -959,37 +1303,92 @@ export interface components {
              */
             type: "hangup";
         };
-        /**
-         * HttpSource
-         * @description Ask the business's own API; a JSON object answer's fields become variables.
-         */
-        HttpSource: {
+        /** HangupOp */
+        HangupOp: {
             /**
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "http";
-            /**
-             * Method
-             * @default GET
-             * @enum {string}
-             */
-            method?: "GET" | "POST";
-            /**
-             * Timeout Ms
-             * @default 800
-             */
-            timeout_ms?: number;
-            /**
-             * Url
-             * @default
-             */
-            url?: string;
+            kind: "hangup";
         };
         /** HTTPValidationError */
         HTTPValidationError: {
             /** Detail */
             detail?: components["schemas"]["ValidationError"][];
+        };
+        /**
+         * ImpactExampleOut
+         * @description One example call of a group.
+         */
+        ImpactExampleOut: {
+            /**
+             * Call
+             * @description Its call id (or uuid): GET /calls/{call} shows its journey
+             */
+            call: string;
+            /**
+             * Caller
+             * @description The caller's number as the platform sent it ('' if none)
+             */
+            caller: string;
+            /**
+             * Time
+             * @description When its first request arrived (epoch seconds, UTC)
+             */
+            time: number | null;
+        };
+        /**
+         * ImpactGroupOut
+         * @description Calls that ended ``old`` under the live version and would end ``new`` under the draft.
+         */
+        ImpactGroupOut: {
+            /** Calls */
+            calls: number;
+            /**
+             * Examples
+             * @description Up to 5 of the calls
+             */
+            examples: components["schemas"]["ImpactExampleOut"][];
+            /**
+             * New
+             * @description How they would end now, e.g. 'transfer ivr 22590'
+             */
+            new: string;
+            /**
+             * Old
+             * @description How the calls ended, e.g. 'transfer agent 05000001'
+             */
+            old: string;
+        };
+        /**
+         * ImpactOut
+         * @description The impact report of the draft over a window of recorded calls.
+         */
+        ImpactOut: {
+            /**
+             * Changed
+             * @description Of those, calls that would now end differently
+             */
+            changed: number;
+            /** Groups */
+            groups: components["schemas"]["ImpactGroupOut"][];
+            /** Not Replayed */
+            not_replayed: components["schemas"]["NotReplayedOut"][];
+            /**
+             * Replayed
+             * @description Calls replayed against the draft
+             */
+            replayed: number;
+            /**
+             * Since
+             * @description The window asked for, e.g. 7d
+             */
+            since: string;
+            /**
+             * Window
+             * @description The window in words, e.g. 'last 7 days'
+             */
+            window: string;
         };
         /**
          * ImportOut
@@ -1010,9 +1409,7 @@ export interface components {
             /** Describe */
             describe: string[];
             /** Events */
-            events: {
-                [key: string]: unknown;
-            }[];
+            events: (components["schemas"]["PlayEvent"] | components["schemas"]["PromptEvent"] | components["schemas"]["TransferEvent"] | components["schemas"]["HandoffEvent"] | components["schemas"]["HangupEvent"] | components["schemas"]["FailoverEvent"])[];
             /** Exchanges */
             exchanges?: components["schemas"]["ExchangeOut"][];
             /** Path */
@@ -1053,12 +1450,26 @@ export interface components {
              */
             note?: string;
             /** Source */
-            source: components["schemas"]["TableSource"] | components["schemas"]["HttpSource"];
+            source: components["schemas"]["flowgraph__model__TableSource"] | components["schemas"]["flowgraph__model__HttpSource"];
             /**
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
             type: "lookup";
+        };
+        /** LookupOp */
+        LookupOp: {
+            /** Branches */
+            branches: {
+                [key: string]: string;
+            };
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "lookup";
+            /** Source */
+            source: components["schemas"]["flowgraph__server__stage_models__TableSource"] | components["schemas"]["flowgraph__server__stage_models__HttpSource"];
         };
         /**
          * MenuNode
@@ -1096,6 +1507,35 @@ export interface components {
              */
             type: "menu";
         };
+        /** MenuOp */
+        MenuOp: {
+            /**
+             * Decide
+             * @description Branch by key pressed (and no_input / invalid)
+             */
+            decide: {
+                [key: string]: string;
+            };
+            /**
+             * Emit
+             * @description The constant action, as sent
+             */
+            emit?: components["schemas"]["RecordingAction"] | components["schemas"]["TransferAction"] | components["schemas"]["DialplanAction"];
+            /** @description Sent after the prompt: the step deciding the branch */
+            handoff: components["schemas"]["DialplanAction"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "menu";
+            /** Next Step */
+            next_step: string;
+            /**
+             * Template
+             * @description The action before its variables are filled in
+             */
+            template?: components["schemas"]["RecordingAction"] | components["schemas"]["TransferAction"] | components["schemas"]["DialplanAction"];
+        };
         /** Note */
         Note: {
             /** Id */
@@ -1114,6 +1554,58 @@ export interface components {
              * @default 0
              */
             y?: number;
+        };
+        /**
+         * NotReplayedOut
+         * @description Calls that could not be replayed against the draft, and why.
+         */
+        NotReplayedOut: {
+            /** Calls */
+            calls: number;
+            /** Reason */
+            reason: string;
+        };
+        /** NumberCondition */
+        NumberCondition: {
+            /**
+             * Numbers
+             * @description National 10-digit numbers, sorted
+             */
+            numbers: string[];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            on: "caller" | "dialled";
+            /** Prefixes */
+            prefixes: string[];
+        };
+        /**
+         * PlanOut
+         * @description The compiled plan: deterministic, the same JSON as ``flowgraph compile``.
+         */
+        PlanOut: {
+            /**
+             * Failover
+             * @description The failover answer, as sent
+             */
+            failover: (components["schemas"]["RecordingAction"] | components["schemas"]["TransferAction"] | components["schemas"]["DialplanAction"])[];
+            /** Flow */
+            flow: string;
+            /**
+             * Mode
+             * @enum {string}
+             */
+            mode: "per_step" | "single";
+            /**
+             * Steps
+             * @description In partition order
+             */
+            steps: components["schemas"]["StepPlan"][];
+            /** Version */
+            version: string;
+            /** Warnings */
+            warnings: components["schemas"]["DiagnosticOut"][];
         };
         /**
          * PlatformProfile
@@ -1195,6 +1687,12 @@ export interface components {
              */
             number_format?: "national10" | "e164";
             /**
+             * Retry Window Ms
+             * @description Single-dialplan mode: a request identical to the call's previous one (every variable the same, digits included) within this many ms of it is taken as the platform retrying it: it gets the same answer again and the call does not move on. 0 (the default) turns this off: whether the platform retries is unknown (NOTES.md), while a caller who presses the same key at two menus in a row sends two identical requests.
+             * @default 0
+             */
+            retry_window_ms?: number;
+            /**
              * Ring Types
              * @description Accepted ring_type values; 'order_by' is the platform default and the only one seen live (NOTES.md).
              */
@@ -1224,6 +1722,21 @@ export interface components {
              */
             transfer_fallthrough_other?: boolean;
         };
+        /**
+         * PlayEvent
+         * @description The caller hears a recording.
+         */
+        PlayEvent: {
+            /** Data */
+            data: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "play";
+            /** Type */
+            type: string;
+        };
         /** PlayNode */
         PlayNode: {
             /** Branches */
@@ -1249,6 +1762,29 @@ export interface components {
              */
             type: "play";
         };
+        /** PlayOp */
+        PlayOp: {
+            /**
+             * Emit
+             * @description The constant action, as sent
+             */
+            emit?: components["schemas"]["RecordingAction"] | components["schemas"]["TransferAction"] | components["schemas"]["DialplanAction"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "play";
+            /**
+             * Next
+             * @description The node run after the recording (absent: the call ends)
+             */
+            next?: string;
+            /**
+             * Template
+             * @description The action before its variables are filled in
+             */
+            template?: components["schemas"]["RecordingAction"] | components["schemas"]["TransferAction"] | components["schemas"]["DialplanAction"];
+        };
         /** Position */
         Position: {
             /** X */
@@ -1265,6 +1801,32 @@ export interface components {
             message: string;
             /** Path */
             path: string;
+        };
+        /**
+         * PromptEvent
+         * @description The caller hears a recording that collects digits (one event per attempt).
+         */
+        PromptEvent: {
+            /** Data */
+            data: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "prompt";
+            /** Max Length */
+            max_length: number;
+            /**
+             * Pressed
+             * @description The keys pressed; null for no input
+             */
+            pressed: string | null;
+            /** Retry */
+            retry: number;
+            /** Timeout Ms */
+            timeout_ms: number;
+            /** Type */
+            type: string;
         };
         /**
          * PublishIn
@@ -1312,6 +1874,28 @@ export interface components {
              * @default
              */
             name?: string;
+        };
+        /**
+         * RecordingAction
+         * @description ``{"recording": {...}}``: play a recording (collecting keys with ``dtmf``).
+         */
+        RecordingAction: {
+            recording: components["schemas"]["RecordingBody"];
+        };
+        /** RecordingBody */
+        RecordingBody: {
+            /**
+             * Data
+             * @description A system recording id (a number) or a URL
+             */
+            data: number | string;
+            /** @description Present on a menu's prompt */
+            dtmf?: components["schemas"]["Dtmf"];
+            /**
+             * Type
+             * @enum {string}
+             */
+            type: "system" | "url";
         };
         /**
          * RecordingRef
@@ -1407,12 +1991,50 @@ export interface components {
             /** Nodes */
             nodes: string[];
         };
+        /**
+         * StepPlan
+         * @description One API Dialplan step: where it starts and the op of each of its nodes.
+         */
+        StepPlan: {
+            /**
+             * Decide
+             * @description A continuation's branch by key pressed
+             */
+            decide: {
+                [key: string]: string;
+            } | null;
+            /** Depth */
+            depth: number;
+            /**
+             * Dialplan Id
+             * @description The portal dialplan id that reaches this step
+             */
+            dialplan_id: string;
+            /** Id */
+            id: string;
+            /**
+             * Menu
+             * @description The menu whose key this continuation decides on
+             */
+            menu: string | null;
+            /** Nodes */
+            nodes: string[];
+            /** Ops */
+            ops: {
+                [key: string]: components["schemas"]["PlayOp"] | components["schemas"]["TransferOp"] | components["schemas"]["DialplanOp"] | components["schemas"]["HangupOp"] | components["schemas"]["MenuOp"] | components["schemas"]["SwitchOp"] | components["schemas"]["LookupOp"];
+            };
+            /**
+             * Start
+             * @description The entry node (null for a menu's continuation)
+             */
+            start: string | null;
+        };
         /** SwitchCase */
         SwitchCase: {
             /** Branch */
             branch: string;
             /** When */
-            when: components["schemas"]["CallerCondition"] | components["schemas"]["TimeCondition"] | components["schemas"]["VariableCondition"] | components["schemas"]["TableCondition"];
+            when: components["schemas"]["CallerCondition"] | components["schemas"]["flowgraph__model__TimeCondition"] | components["schemas"]["flowgraph__model__VariableCondition"] | components["schemas"]["flowgraph__model__TableCondition"];
         };
         /**
          * SwitchNode
@@ -1443,6 +2065,23 @@ export interface components {
              */
             type: "switch";
         };
+        /** SwitchOp */
+        SwitchOp: {
+            /** Branches */
+            branches: {
+                [key: string]: string;
+            };
+            /**
+             * Cases
+             * @description In order; the first match decides
+             */
+            cases: components["schemas"]["CasePlan"][];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "switch";
+        };
         /**
          * Table
          * @description A small key -> row table a flow routes on (registered callers, region by prefix, ...).
@@ -1458,60 +2097,56 @@ export interface components {
             };
         };
         /**
-         * TableCondition
-         * @description A key built from call data is a row of a flow table.
+         * TransferAction
+         * @description ``{"transfer": {...}}``: transfer the call.
          */
-        TableCondition: {
-            /**
-             * Key
-             * @default {{caller_id_number}}
-             */
-            key?: string;
-            /**
-             * @description discriminator enum property added by openapi-typescript
-             * @enum {string}
-             */
-            on: "table";
-            /** Table */
-            table: string;
+        TransferAction: {
+            transfer: components["schemas"]["TransferBody"];
         };
-        /** TableSource */
-        TableSource: {
+        /** TransferBody */
+        TransferBody: {
             /**
-             * Key
-             * @default {{caller_id_number}}
+             * Data
+             * @description The targets, as sent (numbers in the profile's format)
              */
-            key?: string;
+            data: string[];
             /**
-             * @description discriminator enum property added by openapi-typescript
-             * @enum {string}
+             * Moh
+             * @description Music on hold
              */
-            kind: "table";
+            moh?: string;
+            /** Ring Type */
+            ring_type?: string;
+            /** Skip Active */
+            skip_active?: boolean;
             /**
-             * Match
-             * @default exact
-             * @enum {string}
+             * Type
+             * @description number, agent, department, ...
              */
-            match?: "exact" | "prefix";
-            /** Table */
-            table: string;
+            type: string;
         };
         /**
-         * TimeCondition
-         * @description Call start time falls in a weekly window (``from`` inclusive, ``to`` exclusive, HH:MM).
+         * TransferEvent
+         * @description The call is transferred; ``answered`` is what the script said the far end did.
          */
-        TimeCondition: {
-            /** Days */
-            days?: ("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun")[];
-            /** From */
-            from: string;
+        TransferEvent: {
+            /** Answered */
+            answered: boolean;
             /**
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            on: "time";
-            /** To */
-            to: string;
+            event: "transfer";
+            /** Moh */
+            moh: string | null;
+            /** Ring Type */
+            ring_type: string;
+            /** Skip Active */
+            skip_active: boolean;
+            /** Targets */
+            targets: string[];
+            /** Type */
+            type: string;
         };
         /** TransferNode */
         TransferNode: {
@@ -1550,6 +2185,29 @@ export interface components {
              */
             type: "transfer";
         };
+        /** TransferOp */
+        TransferOp: {
+            /**
+             * Emit
+             * @description The constant action, as sent
+             */
+            emit?: components["schemas"]["RecordingAction"] | components["schemas"]["TransferAction"] | components["schemas"]["DialplanAction"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "transfer";
+            /**
+             * No Answer
+             * @description Where an unanswered call falls through (profile setting)
+             */
+            no_answer?: string;
+            /**
+             * Template
+             * @description The action before its variables are filled in
+             */
+            template?: components["schemas"]["RecordingAction"] | components["schemas"]["TransferAction"] | components["schemas"]["DialplanAction"];
+        };
         /** ValidationError */
         ValidationError: {
             /** Context */
@@ -1562,21 +2220,6 @@ export interface components {
             msg: string;
             /** Error Type */
             type: string;
-        };
-        /**
-         * VariableCondition
-         * @description A variable (``{{lookup.column}}`` name without braces) equals one of ``values``.
-         */
-        VariableCondition: {
-            /**
-             * @description discriminator enum property added by openapi-typescript
-             * @enum {string}
-             */
-            on: "variable";
-            /** Values */
-            values?: string[];
-            /** Variable */
-            variable: string;
         };
         /**
          * VersionOut
@@ -2483,6 +3126,8 @@ export interface operations {
                 from?: number | null;
                 /** @description Default: the draft */
                 to?: number | null;
+                /** @description Shade the changed branches by the calls the 'from' version answered over a trailing window, e.g. 7d */
+                traffic?: string | null;
             };
             header?: never;
             path: {
@@ -2813,9 +3458,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ImpactOut"];
                 };
             };
             /** @description The window is not like 30m, 24h or 7d */

@@ -3,6 +3,7 @@ import { ReactFlowProvider } from "@xyflow/react";
 import { useEffect, useState } from "react";
 import { getFlow } from "../api/flows";
 import { useEditor } from "../store";
+import { CallsPanel } from "./CallsPanel";
 import { Canvas } from "./Canvas";
 import { ConflictDialog } from "./ConflictDialog";
 import { DeployPanel } from "./DeployPanel";
@@ -24,6 +25,7 @@ const TABS = [
   ["tests", "Tests"],
   ["versions", "Publish"],
   ["deploy", "Deploy"],
+  ["calls", "Calls"],
 ] as const;
 
 export { plural };
@@ -82,6 +84,7 @@ function SidePanel() {
         {tab === "tests" && <TestsPanel />}
         {tab === "versions" && <VersionsPanel />}
         {tab === "deploy" && <DeployPanel />}
+        {tab === "calls" && <CallsPanel />}
       </div>
     </aside>
   );

@@ -12,6 +12,7 @@ import {
 } from "../api/flows";
 import { useEditor } from "../store";
 import { refreshLive, saveNow } from "./hooks";
+import { ImpactPanel } from "./ImpactPanel";
 
 /** The flow tests a refused publish reports (409 with `tests`). */
 function testsOf(err: ApiError): FlowTestResult[] {
@@ -112,7 +113,7 @@ export function defaultComparison(versions: readonly VersionSummary[]): [number,
 }
 
 /** The diff picture over the whole editor, at its own size (scrolls when bigger); Escape closes. */
-function DiffOverlay({ url, title, onClose }: { url: string; title: string; onClose: () => void }) {
+export function DiffOverlay({ url, title, onClose }: { url: string; title: string; onClose: () => void }) {
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => e.key === "Escape" && onClose();
     window.addEventListener("keydown", onKey);
@@ -247,6 +248,7 @@ export function VersionsPanel() {
   const [error, setError] = useState("");
   const [message, setMessage] = useState("");
   const [asking, setAsking] = useState<number | null>(null);
+  const [picture, setPicture] = useState<{ url: string; title: string } | null>(null);
   // biome-ignore lint/correctness/useExhaustiveDependencies: liveSeq reloads after a publish or rollback
   const reload = useCallback(() => {
     listVersions(flowId)
@@ -266,6 +268,8 @@ export function VersionsPanel() {
   };
   return (
     <div className="fg-versions" data-testid="versions">
+      <ImpactPanel onShowPicture={(url, title) => setPicture({ url, title })} />
+      {picture && <DiffOverlay url={picture.url} title={picture.title} onClose={() => setPicture(null)} />}
       <PublishForm onDone={() => void refreshLive(flowId)} message={message} setMessage={setMessage} />
       {error && <p role="alert">{error}</p>}
       <h3>Versions</h3>

@@ -60,7 +60,7 @@ export interface UiSlice {
   selected: ReadonlySet<string>;
   focus: { id: string; seq: number } | null;
   colourBySteps: boolean;
-  tab: "properties" | "problems" | "simulate" | "tests" | "versions" | "deploy";
+  tab: "properties" | "problems" | "simulate" | "tests" | "versions" | "deploy" | "calls";
   /** A short confirmation of a command (Ctrl+S, a download), shown in the toolbar. */
   notice: { text: string; seq: number } | null;
   notify(text: string): void;
