@@ -10,6 +10,7 @@ for each HTTP lookup. Other tests may reuse them.
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -18,6 +19,7 @@ from hypothesis import strategies as st
 from flowgraph.load import flow_from_data
 from flowgraph.model import Flow
 from flowgraph.simulate.interpret import CallScript
+from flowgraph.simulate.reading import read_call
 
 IST = timezone(timedelta(hours=5, minutes=30))
 NODE_KINDS = ("play", "menu", "transfer", "dialplan", "switch", "lookup", "hangup")
@@ -47,6 +49,8 @@ CALLERS = (
     "",
 )
 KEYS = ("1", "2", "3", "0", "*", "#", "12", "21")
+#: National numbers the drawn flows' tables and conditions name (and one they do not).
+KNOWN_NATIONALS = ("9876543210", "9812345678", "9000011111", "9400000001", "8000000000", "9810012345")
 
 
 class Gen:
@@ -122,6 +126,10 @@ def _transfer(g: Gen, lookups: list[str]) -> dict[str, Any]:
     if kind == "number":
         numbers = ("9876500001", "+919876500002", "98765 00003") + (("12345",) if g.broken else ())
         targets = [_value(g, numbers, lookups, "agent") for _ in range(count)]
+        if g.pick((False, True)):
+            # Ring the caller back: a caller number that is not one national number (as many drawn
+            # callers are not) gives the failover (bad_number).
+            targets[0] = "{{caller_id_number}}"
     elif kind == "agent":
         targets = [g.draw(st.sampled_from(("05000001", "05000002"))) for _ in range(count)]
     else:
@@ -272,11 +280,273 @@ def scripts(draw: Any, flow: Flow) -> CallScript:
                 lookups[node.id] = {"kind": "south"}
             else:
                 lookups[node.id] = outcome
+    raw = None
+    if draw(st.booleans()):
+        # The call data in a raw form: the interpreter and the runtime read it each their own way.
+        timed = any(c.when.on == "time" for n in flow.nodes if n.type == "switch" for c in n.cases)
+        raw = draw(
+            call_data(with_stamp=timed, nationals=st.sampled_from(KNOWN_NATIONALS) | _national_digits())
+        )
+        call = read_call(raw, IST)
+        if not call.uuid and not call.call_id:
+            raw["call_id"] = "1775719461.306731"  # a call with no id cannot be resumed after a menu
     return CallScript(
-        caller=draw(st.sampled_from(CALLERS)),
+        call_data=raw,
+        caller=draw(st.sampled_from(CALLERS) | numbers(st.sampled_from(KNOWN_NATIONALS)).filter(_is_text)),
         dialled=draw(st.sampled_from(("+919000000001", "08040000000", "9000000000"))),
         start=start,
         presses=presses,
         answers=draw(st.lists(st.booleans(), max_size=4)),
         lookups=lookups,
     )
+
+
+# --- call data, numbers and key presses in every form NOTES.md lists ---------------------------
+#
+# Raw values as the platform may send them: what the reference reading
+# (flowgraph.simulate.reading) and the runtime's (flowgraph.runtime.callvars, flowgraph.profile)
+# are compared on. Each strategy draws valid and invalid shapes.
+
+#: Digits in other scripts: ``str.isdigit`` says yes, the platform never sends them as digits.
+UNICODE_DIGITS = tuple("".join(chr(zero + d) for d in range(10)) for zero in (0x0660, 0x0966, 0xFF10))
+VARIABLE_NAMES = (
+    "uuid",
+    "call_id",
+    "call_to_number",
+    "caller_id_number",
+    "start_stamp",
+    "last_dtmf",
+    "call_flow",
+)
+#: NOTES.md: an absent value is missing, null, "" or the literal placeholder.
+ABSENT = ("", None, "  ")
+
+
+def _is_text(value: Any) -> bool:
+    return isinstance(value, str)
+
+
+def _national_digits() -> st.SearchStrategy[str]:
+    """10 national digits: mostly a real mobile's (6-9 first), sometimes a landline's or a 0."""
+    first = st.sampled_from("9876" * 3 + "12345" + "0")
+    return st.builds(lambda f, rest: f + rest, first, st.text("0123456789", min_size=9, max_size=9))
+
+
+def _spaced(draw: Any, text: str) -> str:
+    """``text`` with separators people write (spaces, hyphens, brackets) between its characters."""
+    out = []
+    for ch in text:
+        out.append(ch)
+        if draw(st.integers(0, 6)) == 0:
+            out.append(draw(st.sampled_from((" ", "-", " - ", "(", ")", "\u00a0", "\t"))))
+    return "".join(out)
+
+
+@st.composite
+def numbers(draw: Any, nationals: st.SearchStrategy[str] | None = None) -> Any:
+    """A phone number as received or looked up: valid forms (``9876543210``, ``+91 98765-43210``,
+    ``919876543210``, ``09876543210``) and invalid ones (too short or long, letters, a second
+    number, another country, a float, unicode digits, masked, empty, a placeholder); sometimes a
+    JSON number instead of text."""
+    national = draw(nationals if nationals is not None else _national_digits())
+    shape = draw(
+        st.sampled_from(
+            (
+                "plain",
+                "plus91",
+                "91",
+                "0",
+                "plus91",
+                "spaced",
+                "short",
+                "long",
+                "letters",
+                "two",
+                "country",
+                "float",
+                "float_text",
+                "unicode",
+                "masked",
+                "absent",
+                "placeholder",
+                "00",
+                "int",
+                "ext",
+            )
+        )
+    )
+    prefix = draw(st.sampled_from(("", "+91", "91", "0", "+91-", "+91 ", "0091")))
+    if shape == "plain":
+        return national
+    if shape in ("plus91", "91", "0"):
+        return {"plus91": "+91", "91": "91", "0": "0"}[shape] + national
+    if shape == "spaced":
+        return _spaced(draw, prefix + national)
+    if shape == "short":
+        return prefix + national[: draw(st.integers(1, 9))]
+    if shape == "long":
+        return prefix + national + draw(st.text("0123456789", min_size=1, max_size=3))
+    if shape == "letters":
+        i = draw(st.integers(0, 9))
+        return prefix + national[:i] + draw(st.sampled_from(("x", "X", "a", "ext"))) + national[i:]
+    if shape == "two":
+        return f"{national}{draw(st.sampled_from((', ', ',', ' / ', ';')))}{draw(_national_digits())}"
+    if shape == "country":
+        return draw(st.sampled_from(("+1", "+44", "+92", "+9"))) + national
+    if shape == "float":
+        return float(int(prefix.strip("+- ") + national) if prefix.strip("+- ").isdigit() else int(national))
+    if shape == "float_text":
+        return prefix + national + draw(st.sampled_from((".0", ".00", ".5", "e0")))
+    if shape == "unicode":
+        table = draw(st.sampled_from(UNICODE_DIGITS))
+        mixed = draw(st.booleans())
+        return prefix + "".join(table[int(c)] if (not mixed or i % 2) else c for i, c in enumerate(national))
+    if shape == "masked":
+        return prefix + national[:2] + "X" * 8
+    if shape == "absent":
+        return draw(st.sampled_from(ABSENT))
+    if shape == "placeholder":
+        return draw(st.sampled_from(("$caller_id_number", "$call_to_number", " $caller_id_number ")))
+    if shape == "int":
+        return int(prefix.strip("+- ") + national) if prefix.strip("+- ").isdigit() else int(national)
+    if shape == "ext":
+        return national + draw(st.sampled_from(("x12", " ext 5", "#3")))
+    return "00" + national
+
+
+@st.composite
+def dtmf_values(draw: Any) -> Any:
+    """``last_dtmf`` as the platform may send it: text (``"1"``, ``"12#"``, ``"#"``), arrays
+    (``["1"]``, ``[1]``, ``["1","2"]``), an array or keys pasted into a quoted template
+    (``'["2"]'``, ``"['2']"``, ``"[2]"``, ``'"2"'``) and no input (``""``, ``[]``, ``null``,
+    ``"null"``, ``"$last_dtmf"``), with stray whitespace and terminators."""
+    keys = draw(st.text("0123456789*#", min_size=1, max_size=5))
+    keys = keys + draw(st.sampled_from(("", "", "#", "##")))
+    form = draw(
+        st.sampled_from(
+            (
+                "text",
+                "text",
+                "list",
+                "ints",
+                "split",
+                "json_text",
+                "py_text",
+                "bare_text",
+                "quoted",
+                "none",
+                "int",
+            )
+        )
+    )
+    if form == "text":
+        return draw(st.sampled_from(("", " ", "\t"))) + keys + draw(st.sampled_from(("", " ")))
+    if form == "list":
+        return [keys]
+    if form == "ints":
+        return [int(c) for c in keys if c.isdigit()]
+    if form == "split":
+        return list(keys)
+    if form == "json_text":
+        return json.dumps(
+            list(keys) if draw(st.booleans()) else [keys],
+            separators=(",", draw(st.sampled_from((":", ": ")))),
+        )
+    if form == "py_text":
+        return "[" + ", ".join(f"'{c}'" for c in keys) + "]"
+    if form == "bare_text":
+        return "[" + ",".join(c for c in keys if c.isdigit()) + "]"
+    if form == "quoted":
+        return f'"{keys}"'
+    if form == "int":
+        digits = "".join(c for c in keys if c.isdigit())
+        return int(digits) if digits and digits[0] != "0" else digits
+    return draw(
+        st.sampled_from(("", [], None, "null", "$last_dtmf", " $last_dtmf", "[]", '""', [""], ["$last_dtmf"]))
+    )
+
+
+def _key(draw: Any, name: str) -> str:
+    """A key naming ``name`` as a template might spell it: stray whitespace, other case."""
+    spelling = draw(st.sampled_from(("same", "same", "same", "space", "upper", "title")))
+    if spelling == "space":
+        return draw(st.sampled_from((" ", "", "\t"))) + name + draw(st.sampled_from((" ", "  ", "")))
+    if spelling == "upper":
+        return name.upper()
+    if spelling == "title":
+        return name.title()
+    return name
+
+
+def _stamp_value(draw: Any, always: bool) -> Any:
+    """``start_stamp`` in the documented form (``YYYY-mm-dd HH:MM:SS``), or (unless ``always``) absent."""
+    when = datetime(2026, 11, 23) + timedelta(minutes=draw(st.integers(0, 7 * 24 * 60 - 1)))
+    text = when.strftime("%Y-%m-%d %H:%M:%S")
+    return text if always else draw(st.sampled_from((text, text, text, "", None, "$start_stamp")))
+
+
+def _id_value(draw: Any, name: str) -> Any:
+    """A call id or uuid in a form NOTES.md lists, or absent; sometimes a JSON number."""
+    if name == "uuid":
+        good: tuple[Any, ...] = ("5f1e2d3c", "7611", 7611, "a1b2c3d4e5f6", " 5f1e2d3c ")
+    else:
+        good = (
+            "1775719461.306731",
+            "h11.08-1770532638.2135633",
+            "6f1c2a7e-4b1d-4c3a-9e2f-0a1b2c3d4e5f",
+            1775719461,
+        )
+    return draw(st.sampled_from((*good, good[0], "", None, f"${name}")))
+
+
+_CALL_FLOW = (
+    [
+        {"type": "init", "value": "1775967644.594011", "time": "1775967648"},
+        {"type": "hangup", "time": 1775967659},
+    ],
+    '[{"type":"init","value":"1775967644.594011","time":"1775967648"}]',
+    "",
+    "$call_flow",
+    None,
+    [],
+)
+
+
+@st.composite
+def call_data(
+    draw: Any, with_stamp: bool = True, dtmf: bool = False, nationals: st.SearchStrategy[str] | None = None
+) -> dict[str, Any]:
+    """One request's call data in the forms NOTES.md lists: keys with stray whitespace or in
+    another case, values absent in every way (missing, ``null``, ``""``, ``$placeholder``),
+    numbers in mixed forms and JSON types, a key given twice (one spelling absent), unknown keys
+    beside. ``with_stamp``: ``start_stamp`` is always in the documented form (a journey with a
+    time rule would otherwise depend on the clock). ``dtmf``: include a ``last_dtmf``."""
+    out: dict[str, Any] = {}
+    names = list(VARIABLE_NAMES if dtmf else VARIABLE_NAMES[:5] + VARIABLE_NAMES[6:])
+    for name in names:
+        if (name != "start_stamp" or not with_stamp) and draw(st.integers(0, 7)) == 0:
+            continue  # missing
+        if name in ("caller_id_number", "call_to_number"):
+            value = draw(numbers(nationals))
+        elif name == "start_stamp":
+            value = _stamp_value(draw, with_stamp)
+        elif name == "last_dtmf":
+            value = draw(dtmf_values())
+        elif name == "call_flow":
+            value = draw(st.sampled_from(_CALL_FLOW))
+        else:
+            value = _id_value(draw, name)
+        key = _key(draw, name)
+        if draw(st.integers(0, 5)) == 0:
+            # The same variable twice (a template with "uuid" and "uuid "): one of them absent.
+            other = name + " " if key == name else name
+            absent = draw(st.sampled_from((*ABSENT, f"${name}")))
+            pair = [(other, absent), (key, value)]
+            if draw(st.booleans()):
+                pair.reverse()
+            out.update(pair)
+        else:
+            out[key] = value
+    if draw(st.booleans()):
+        out[draw(st.sampled_from(("customer_no_with_prefix ", "extra", "did")))] = draw(numbers())
+    return out

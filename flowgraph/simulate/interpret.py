@@ -32,7 +32,6 @@ from flowgraph.compile.emit import (
 )
 from flowgraph.model import TEMPLATE_RE, Flow
 from flowgraph.profile import PlatformProfile
-from flowgraph.runtime.calendars import Decision, calendar_problem
 from flowgraph.simulate import reading
 from flowgraph.simulate.platform import (
     CallScript,
@@ -103,60 +102,12 @@ def table_row(flow: Flow, table_name: str, match: str, probe: str) -> dict[str, 
     return table.rows[best] if best is not None else None
 
 
-def switch_case(
-    flow: Flow, node: Any, variables: dict[str, str], call: CallRead, decided: list[Decision] | None = None
-) -> str:
-    """The branch a switch takes: its first matching case, else ``default``. ``decided`` gets
-    which rule decided each dated time case asked (:func:`dated_time`)."""
-    asked: list[tuple[str, tuple[str, str, str, str]]] = []
-    took = "default"
+def switch_case(flow: Flow, node: Any, variables: dict[str, str], call: CallRead) -> str:
+    """The branch a switch takes: its first matching case, else ``default``."""
     for case in node.cases:
-        cond = case.when
-        if cond.on == "time" and cond.date_rules():
-            tz = time_zone(flow.settings.profile.timezone)
-            holds, why = dated_time(flow, cond, call.start or datetime.now(tz))
-            asked.append((str(case.branch), why))
-        else:
-            holds = condition_holds(flow, cond, variables, call)
-        if holds:
-            took = str(case.branch)
-            break
-    if decided is not None:
-        decided.extend(Decision(node.id, took, case, *why) for case, why in asked)
-    return took
-
-
-def dated_time(flow: Flow, cond: Any, now: datetime) -> tuple[bool, tuple[str, str, str, str]]:
-    """A time condition with ``except`` / ``only`` dates at local time ``now``: whether it holds,
-    and ``(rule, date, holiday name, note)`` saying which rule decided.
-
-    The date rules come first, in order: a date ``except`` lists (its dates and its calendar's
-    keys) fails the case (``excluded_date``); a date ``only`` does not list fails it
-    (``not_listed``); then the weekly window decides (``in_hours`` / ``outside_hours``). A
-    calendar :func:`~flowgraph.runtime.calendars.calendar_problem` refuses is noted and its rule
-    skipped, or with ``unavailable: no_match`` fails the case (``calendar_unavailable``).
-    """
-    day = f"{now.year:04d}-{now.month:02d}-{now.day:02d}"
-    notes: list[str] = []
-    name = ""
-    for kind, rule in cond.date_rules():
-        names = {d: "" for d in rule.dates}
-        if rule.calendar:
-            table = flow.tables.get(rule.calendar)
-            problem = calendar_problem(rule.calendar, table)
-            if problem:
-                notes.append(problem)
-                if rule.unavailable == "no_match":
-                    return False, ("calendar_unavailable", day, "", "; ".join(notes))
-                continue
-            names.update({key: row.get("name", "") for key, row in table.rows.items()})
-        if kind == "except" and day in names:
-            return False, ("excluded_date", day, names[day], "; ".join(notes))
-        if kind == "only" and day not in names:
-            return False, ("not_listed", day, "", "; ".join(notes))
-        name = names.get(day, name)
-    holds = in_window(now, cond.days, cond.start, cond.end)
-    return holds, ("in_hours" if holds else "outside_hours", day, name, "; ".join(notes))
+        if condition_holds(flow, case.when, variables, call):
+            return str(case.branch)
+    return "default"
 
 
 def condition_holds(flow: Flow, cond: Any, variables: dict[str, str], call: CallRead) -> bool:
@@ -224,8 +175,6 @@ class _Request:
     path: list[str]
     carried: dict[str, str]
     actions: list[Action] = field(default_factory=list)
-    #: Which rule decided each dated time case asked in this request.
-    decided: list[Decision] = field(default_factory=list)
     variables: dict[str, str] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -270,13 +219,6 @@ class _Request:
         if not self.actions:
             # Never [] (NOTES.md): a request with nothing to play gets the failover.
             raise _RequestFailed(f"nothing to send (ends at '{self.path[-1]}')")
-        numbers = (
-            t for a in self.actions if isinstance(a, TransferAction) and a.type == "number" for t in a.data
-        )
-        bad = [t for t in numbers if reading.sendable(t) is None]
-        if bad:
-            # The server answers with the failover rather than send a guess (bad_number).
-            raise _RequestFailed(f"bad_number: {bad[0]!r} is not one national number")
         return self.actions
 
     def recording(self, rec: Any, node: Any) -> str:
@@ -325,6 +267,11 @@ def _transfer(req: _Request, node: Any) -> str | None:
     targets = tuple(req.value(t, node, "target") for t in node.targets)
     moh = req.value(node.moh, node, "moh") if node.moh is not None else None
     if node.transfer == "number":
+        bad = [t for t in targets if reading.sendable(t) is None]
+        if bad:
+            # The server answers with the failover rather than send a guess (bad_number); the
+            # request ends at this node, whatever would follow it.
+            raise _RequestFailed(f"bad_number: node '{node.id}': {bad[0]!r} is not one national number")
         targets = tuple(reading.formatted(t, req.profile.number_format) for t in targets)
     req.actions.append(TransferAction(node.transfer, targets, node.ring_type, moh, node.skip_active))
     # What follows an unanswered transfer is sent with it (profile transfer_fallthrough).
@@ -341,7 +288,7 @@ def _hangup(req: _Request, node: Any) -> None:
 
 
 def _switch(req: _Request, node: Any) -> str:
-    branch = switch_case(req.flow, node, req.variables, req.call, req.decided)
+    branch = switch_case(req.flow, node, req.variables, req.call)
     req.path.append(node.id)
     return req.target(node, branch)
 
@@ -441,10 +388,8 @@ def walk(flow: Flow, script: CallScript) -> Journey:
         try:
             actions = req.serve(start, menu)
         except _RequestFailed as exc:
-            player.journey.decisions += req.decided
             player.failover(exc.reason, str(exc))
             break
-        player.journey.decisions += req.decided
         nxt = player.run(actions)
         path[mark:] = reached(path[mark:], transfers, actions, player.ran, player.ended)
         if nxt is None:
