@@ -16,7 +16,6 @@ a flow does.
 from __future__ import annotations
 
 import re
-from datetime import date
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -185,8 +184,7 @@ WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun"
 
 
 class TimeCondition(Strict):
-    """Call start time falls in a weekly window (``from`` inclusive, ``to`` exclusive, HH:MM),
-    on a date ``except`` does not name and, when given, ``only`` names (:class:`DateRule`)."""
+    """Call start time falls in a weekly window (``from`` inclusive, ``to`` exclusive, HH:MM)."""
 
     on: Literal["time"]
     days: list[Weekday] = Field(default_factory=lambda: list(WEEKDAYS))
@@ -198,38 +196,6 @@ class VariableCondition(Strict):
     """A variable (``{{lookup.column}}`` name without braces) equals one of ``values``."""
 
     on: Literal["variable"]
-class DateRule(Strict):
-    """Dates a time condition leaves out (``except``) or keeps to (``only``): the listed ``dates``
-    and the dates of a ``calendar``, a table keyed by ``YYYY-MM-DD`` with a ``name`` column (in
-    the flow's ``tables``). A calendar that cannot be read (missing, empty, a key that is not a
-    date, no ``name`` column) skips the rule: ``unavailable: hours`` (default) lets the weekly
-    hours decide (fail open); ``no_match`` makes the case not match. Either way FG533 warns and
-    the call log notes it."""
-
-    dates: list[str] = Field(default_factory=list)
-    calendar: str = ""
-    unavailable: Literal["hours", "no_match"] = "hours"
-
-    @field_validator("dates")
-    @classmethod
-    def _real_dates(cls, dates: list[str]) -> list[str]:
-        for i, text in enumerate(dates):
-            if not is_date(text):
-                raise ValueError(f"dates[{i}] {text!r} is not a date YYYY-MM-DD")
-        return dates
-
-
-def is_date(text: str) -> bool:
-    """``text`` is a real calendar date written ``YYYY-MM-DD`` (``2026-02-30`` is not)."""
-    if not isinstance(text, str) or not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
-        return False
-    try:
-        date.fromisoformat(text)
-    except ValueError:
-        return False
-    return True
-
-
     variable: str
     values: list[str] = Field(default_factory=list)
 
@@ -237,12 +203,6 @@ def is_date(text: str) -> bool:
 class TableCondition(Strict):
     """A key built from call data is a row of a flow table."""
 
-    except_: DateRule | None = Field(default=None, alias="except")
-    only: DateRule | None = None
-
-    def date_rules(self) -> list[tuple[str, DateRule]]:
-        """``("except", rule)`` and ``("only", rule)`` for the rules given, in that order."""
-        return [(kind, rule) for kind, rule in (("except", self.except_), ("only", self.only)) if rule]
     on: Literal["table"]
     table: str
     key: str = "{{caller_id_number}}"
@@ -325,9 +285,7 @@ class FlowTestExpect(Strict):
 
     ``outcome``: ``transfer`` (with ``transfer`` type and ``targets`` when given), ``handoff``
     (to ``dialplan``), ``hangup`` or ``failover``. ``path``: the node ids the call goes through;
-    ``recordings``: the recording ids (or URLs) the caller hears, in order; ``decided``: which rule
-    decided each dated time case, ``"<switch>: <rule>"`` in order (``"hours: holiday Republic
-    Day (2026-01-26)"``, ``"hours: outside hours"``).
+    ``recordings``: the recording ids (or URLs) the caller hears, in order.
     """
 
     outcome: Literal["transfer", "handoff", "hangup", "failover"]
@@ -349,7 +307,6 @@ class FlowTest(Strict):
     lookups: dict[str, LookupAnswer] = Field(default_factory=dict)
     expect: FlowTestExpect
 
-    decided: list[str] | None = None
 
 class Flow(Strict):
     """A call flow document (JSON, or YAML with the same shape)."""

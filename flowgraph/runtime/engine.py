@@ -19,9 +19,7 @@ from typing import Any
 
 from flowgraph.compile import emit
 from flowgraph.compile.compiler import ActionOp, CompiledFlow, Env, LookupOp, MenuOp, SwitchOp
-from flowgraph.compile.conditions import TimeCond
 from flowgraph.diagnostics import AnswerFailure, StepFailure
-from flowgraph.runtime.calendars import DateVerdict, Decision
 from flowgraph.runtime.callvars import CallData, menu_keys, parse_call_vars
 from flowgraph.runtime.lookups import ERROR, FOUND, NOT_FOUND, HttpLookups
 from flowgraph.specs import dispatch
@@ -51,8 +49,6 @@ class Answer:
     #: What each HTTP lookup of this request answered (columns, ``not_found`` or ``error``):
     #: kept in the call log so a recorded call can be replayed against a new draft.
     lookups: dict[str, Any] | None = None
-    #: Which rule decided each dated time case (holiday, outside hours, ...), for the call log.
-    decisions: list[Decision] | None = None
 
 
 @dataclass(slots=True)
@@ -68,7 +64,6 @@ class _Walk:
     fragments: list[bytes] = field(default_factory=list)
 
 
-    decided: list[Decision] = field(default_factory=list)
 def decide_menu(op: MenuOp, last_dtmf: str | None) -> tuple[str, str]:
     """The branch a menu takes for the digits received, and the digits as ``{{M.digits}}``.
 
@@ -99,12 +94,6 @@ class Runtime:
 
     def failover(self, reason: str, step: str = "", trace: list[tuple[str, str]] | None = None) -> Answer:
         """The flow's failover destination as the answer, recording ``reason``."""
-        #: Switches with a dated time case: only these record which rule decided.
-        self.dated = frozenset(
-            node
-            for node, op in compiled.ops.items()
-            if isinstance(op, SwitchOp) and any(isinstance(c, TimeCond) and c.dates for _b, c in op.cases)
-        )
         stopped = trace[-1][0] if trace else None
         return Answer(self.compiled.failover_body, step, None, trace or [], stopped, reason)
 
@@ -124,8 +113,7 @@ class Runtime:
         fetched: dict[str, Any] = {}
         try:
             answer = await self._walk(
-                step_id, step.start, step.menu, call, (lookups, fetched), (trace, decided), carried
-        decided: list[Decision] = []
+                step_id, step.start, step.menu, call, (lookups, fetched), trace, carried
             )
         except AnswerFailure as exc:
             answer = self.failover(str(exc), step_id, trace)
@@ -136,15 +124,13 @@ class Runtime:
         return answer
 
     async def _walk(
-        if decided:
-            answer.decisions = decided
         self,
         step_id: str,
         start: str | None,
         menu: str | None,
         call: CallData,
         lookups: tuple[HttpLookups | None, dict[str, Any]],
-        notes: tuple[list[tuple[str, str]], list[Decision]],
+        trace: list[tuple[str, str]],
         carried: Mapping[str, Any] | None,
     ) -> Answer:
         """Walk one step for one call: from its start node (a continuation first decides its
@@ -155,8 +141,7 @@ class Runtime:
         env = call_env(call, self.compiled)
         if carried:
             env.update(carried)
-        trace, decided = notes
-        walk = _Walk(step_id, call, env, trace, lookups, decided)
+        walk = _Walk(step_id, call, env, trace, lookups)
         node: str | Answer | None = start if menu is None else self._continue(menu, call, env, trace)
         budget = len(self.ops) + 1  # the checks reject cycles; this only guards a broken plan
         while isinstance(node, str):
@@ -192,10 +177,7 @@ class Runtime:
 
     async def _on_switch(self, op: SwitchOp, walk: _Walk) -> str | Answer:
         """The first matching case's branch, else ``default``."""
-        if op.node in self.dated:
-            branch = self._switch_dated(op, walk.call, walk.env, walk.decided)
-        else:
-            branch = self._switch(op, walk.call, walk.env)
+        branch = self._switch(op, walk.call, walk.env)
         walk.trace.append((op.node, branch))
         return self._target(op.targets, op.node, branch)
 
@@ -242,23 +224,6 @@ class Runtime:
     async def _lookup(
         self, op: LookupOp, call: CallData, env: Env, lookups: tuple[HttpLookups | None, dict[str, Any]]
     ) -> str:
-    def _switch_dated(self, op: SwitchOp, call: CallData, env: Env, decided: list[Decision]) -> str:
-        """:meth:`_switch`, noting which rule decided each dated time case asked."""
-        verdicts: list[tuple[str, DateVerdict]] = []
-        took = "default"
-        for branch, cond in op.cases:
-            if isinstance(cond, TimeCond) and cond.dates:
-                verdict = cond.judge(call, self.tz)
-                verdicts.append((branch, verdict))
-                matched = verdict.matched
-            else:
-                matched = cond.matches(call, env, self.tz)
-            if matched:
-                took = branch
-                break
-        decided.extend(Decision.of(op.node, took, case, verdict) for case, verdict in verdicts)
-        return took
-
         """The lookup's branch; its columns go into ``env``. ``lookups``: the HTTP client and
         where each HTTP answer is noted for the call log."""
         client, fetched = lookups
