@@ -12,6 +12,10 @@ share. ``create_app`` builds it and stores it on ``app.state.flowgraph``; then, 
 - append to ``state.publish_listeners``: ``fn(flow_id)`` is called after a publish, rollback,
   delete or restore in this process, so an in-process cache can drop the flow at once (other
   processes see the change through :meth:`FlowStore.published_pointers`).
+
+The stored-document dependencies (:data:`DraftDep`, :data:`FlowDep`, :data:`PublishedDep`) read
+the path's ``flow_id`` through ``documents.py``, the one place that turns stored documents into
+flows and says how that fails (404 / 422, mapped by ``errors.py``).
 """
 
 from __future__ import annotations
@@ -21,13 +25,16 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Annotated, Any, Protocol
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine
 
+from flowgraph.model import Flow
+from flowgraph.server.documents import StoredFlow, stored_draft, stored_published
 from flowgraph.settings import ServerSettings
+from flowgraph.store.calls import CallLog
 
 if TYPE_CHECKING:
     from flowgraph.store.flows import FlowStore
@@ -106,3 +113,33 @@ def require_admin(
     # compare_digest on equal-purpose byte strings: timing does not reveal how much matched.
     if not credentials or not hmac.compare_digest(given, expected):
         raise Unauthorized()
+
+
+def call_log(state: AppState) -> CallLog:
+    """The hot path's call log when it installed one, else a reader on the same database."""
+    if not isinstance(state.calls, CallLog):
+        state.calls = CallLog(state.engine)
+    return state.calls
+
+
+def draft_document(flow_id: str, state: AppState = Depends(get_state)) -> StoredFlow:
+    """The path's flow's stored draft, not validated (404 for an unknown or deleted flow)."""
+    return stored_draft(state.flows, flow_id)
+
+
+def draft_flow(draft: StoredFlow = Depends(draft_document)) -> Flow:
+    """The path's flow's draft as a :class:`Flow` (422 with located problems if it is not one)."""
+    return draft.flow()
+
+
+def published_document(flow_id: str, state: AppState = Depends(get_state)) -> StoredFlow:
+    """The path's flow's live version (404 for an unknown flow or when it is not published)."""
+    return stored_published(state.flows, flow_id)
+
+
+#: The stored draft (its document goes to the worker process unvalidated).
+DraftDep = Annotated[StoredFlow, Depends(draft_document)]
+#: The draft, validated in this process.
+FlowDep = Annotated[Flow, Depends(draft_flow)]
+#: The live version.
+PublishedDep = Annotated[StoredFlow, Depends(published_document)]

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from flowgraph.diagnostics import Diagnostic
 from flowgraph.model import Flow
+from flowgraph.server.stage_models import DiagnosticOut, JourneyEvent, PlanOut
 from flowgraph.store.flows import FlowRecord, VersionRecord
 
 #: OpenAPI request body for endpoints that take a flow document (validated by load.flow_from_data,
@@ -50,27 +51,19 @@ class ErrorOut(BaseModel):
     )
 
 
-class EdgeRef(BaseModel):
-    source: str
-    branch: str
-
-
-class DiagnosticOut(BaseModel):
-    """One diagnostic (see docs/diagnostics.md for the codes)."""
-
-    code: str
-    severity: Literal["error", "warning"]
-    message: str
-    nodes: list[str]
-    edges: list[EdgeRef]
-    evidence: dict[str, Any]
-    hint: str
-    field: str
-    advice: str = Field(default="", description="The hint in the editor's words (its controls)")
-
-    @classmethod
-    def of(cls, diagnostic: Diagnostic) -> DiagnosticOut:
-        return cls.model_validate(diagnostic.to_json())
+#: Error answers every /api route may give (documented once for the OpenAPI schema).
+COMMON_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorOut, "description": "Malformed request (e.g. a body that is not UTF-8 JSON)"},
+    401: {"model": ErrorOut, "description": "Missing or wrong admin token"},
+    404: {"model": ErrorOut, "description": "No such flow (or it is deleted)"},
+    413: {"model": ErrorOut, "description": "Request body over the size limit"},
+}
+#: ... and every route that writes a flow document.
+WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
+    **COMMON_ERRORS,
+    409: {"model": ErrorOut, "description": "Stale ETag or the id exists; nothing was written"},
+    422: {"model": ErrorOut, "description": "Not a valid flow document (located problems)"},
+}
 
 
 class StepOut(BaseModel):
@@ -204,7 +197,7 @@ class CompileOut(BaseModel):
     """The compiled plan of the draft (deterministic) and its warnings."""
 
     version: str
-    plan: dict[str, Any]
+    plan: PlanOut
     diagnostics: list[DiagnosticOut]
 
 
@@ -241,13 +234,10 @@ class JourneyOut(BaseModel):
     """What the caller experiences (events), the nodes the server evaluated (path), and each
     request/answer pair of the call (exchanges)."""
 
-    events: list[dict[str, Any]]
+    events: list[JourneyEvent]
     path: list[str]
     describe: list[str]
     exchanges: list[ExchangeOut] = Field(default_factory=list)
-
-
-ErrorOut.model_rebuild()
 
 
 class BranchRef(BaseModel):

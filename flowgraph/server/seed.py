@@ -10,7 +10,7 @@ from flowgraph.compile.compiler import compile_flow
 from flowgraph.diagnostics import CompileError, FlowgraphError
 from flowgraph.load import load_flow
 from flowgraph.server.deps import AppState
-from flowgraph.server.routers.flows import document as flow_document
+from flowgraph.server.documents import document as flow_document
 from flowgraph.store.flows import FlowExists
 
 log = logging.getLogger("flowgraph.server")

@@ -176,7 +176,7 @@ def check_report(
     from flowgraph.checks import check
     from flowgraph.compile.compiler import flow_version
     from flowgraph.compile.partition import partition
-    from flowgraph.server.routers.flows import parse_flow
+    from flowgraph.server.documents import parse_flow
 
     flow = parse_flow(doc, source, flow_id, max_nodes)
     out: dict[str, Any] = {"diagnostics": check(flow)}

@@ -12,7 +12,7 @@ from server_support import example, platform_answer, publish_rollback_scenario
 from services import ServerProcess, flowgraph_server
 
 from flowgraph.load import flow_from_data
-from flowgraph.server.routers.flows import document
+from flowgraph.server.documents import document
 
 pytestmark = pytest.mark.postgres
 

@@ -8,22 +8,15 @@ from typing import Any
 from fastapi import APIRouter, Depends, Query
 
 from flowgraph.pictures.traffic import TrafficError, traffic_stats, window_start
-from flowgraph.server.deps import AppState, get_state, require_admin
+from flowgraph.server.deps import AppState, call_log, get_state, require_admin
+from flowgraph.server.documents import stored_draft
 from flowgraph.server.errors import BadRequest
-from flowgraph.server.routers.flows import COMMON_ERRORS
-from flowgraph.server.schemas import ErrorOut
-from flowgraph.store.calls import CallLog, calls_for_call, iter_calls
+from flowgraph.server.schemas import COMMON_ERRORS, ErrorOut
+from flowgraph.store.calls import calls_for_call, iter_calls
 
 router = APIRouter(
     prefix="/api", tags=["calls"], dependencies=[Depends(require_admin)], responses=COMMON_ERRORS
 )
-
-
-def call_log(state: AppState) -> CallLog:
-    """The hot path's call log when it installed one, else a reader on the same database."""
-    if not isinstance(state.calls, CallLog):
-        state.calls = CallLog(state.engine)
-    return state.calls
 
 
 def _epoch(value: datetime | None) -> float | None:
@@ -81,14 +74,12 @@ def stats(
     """Counts of calls, requests, failovers, per node (visits, ended, failovers) and per edge,
     in the format the renderer and the editor overlay (``flowgraph.traffic/2``). Node kinds come
     from the draft, so a transfer's fall-through counts only where a later request proves it."""
-    record = state.flows.get(flow_id, include_deleted=True)
+    draft = stored_draft(state.flows, flow_id, include_deleted=True)
     by_window = since is None and bool(window)
     if by_window:
         try:
             since = window_start(window or "")
         except TrafficError as exc:
             raise BadRequest(str(exc)) from None
-    nodes = record.draft.get("nodes") if isinstance(record.draft, dict) else None
-    kinds = {str(n.get("id")): str(n.get("type")) for n in nodes or [] if isinstance(n, dict)}
     records = iter_calls(call_log(state), flow_id, since=_epoch(since), until=_epoch(until))
-    return traffic_stats(records, since=since, kinds=kinds, window=window if by_window else None)
+    return traffic_stats(records, since=since, kinds=draft.kinds(), window=window if by_window else None)

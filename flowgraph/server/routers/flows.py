@@ -12,52 +12,22 @@ from fastapi import APIRouter, Body, Depends, Header, Query, Response
 from fastapi.responses import JSONResponse
 
 from flowgraph.diagnostics import FlowLoadError
-from flowgraph.load import flow_from_data
-from flowgraph.model import Flow
 from flowgraph.server.deps import AppState, get_state, require_admin
+from flowgraph.server.documents import document, parse_flow
 from flowgraph.server.errors import PreconditionRequired
-from flowgraph.server.schemas import FLOW_BODY, ErrorOut, FlowOut, FlowSummary, ImportOut
-
-#: Error answers every /api route may give (documented once for the OpenAPI schema).
-COMMON_ERRORS: dict[int | str, dict[str, Any]] = {
-    400: {"model": ErrorOut, "description": "Malformed request (e.g. a body that is not UTF-8 JSON)"},
-    401: {"model": ErrorOut, "description": "Missing or wrong admin token"},
-    404: {"model": ErrorOut, "description": "No such flow (or it is deleted)"},
-    413: {"model": ErrorOut, "description": "Request body over the size limit"},
-}
-WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
-    **COMMON_ERRORS,
-    409: {"model": ErrorOut, "description": "Stale ETag or the id exists; nothing was written"},
-    422: {"model": ErrorOut, "description": "Not a valid flow document (located problems)"},
-}
+from flowgraph.server.schemas import (
+    COMMON_ERRORS,
+    FLOW_BODY,
+    WRITE_ERRORS,
+    ErrorOut,
+    FlowOut,
+    FlowSummary,
+    ImportOut,
+)
 
 router = APIRouter(
     prefix="/api", tags=["flows"], dependencies=[Depends(require_admin)], responses=COMMON_ERRORS
 )
-
-
-def document(flow: Flow) -> dict[str, Any]:
-    """The stored form of a flow: canonical JSON (aliases, no nulls), the same on every save."""
-    return flow.model_dump(mode="json", by_alias=True, exclude_none=True)
-
-
-def parse_flow(body: Any, source: str, flow_id: str | None = None, max_nodes: int | None = None) -> Flow:
-    """Validate a request body as a flow (FlowLoadError -> 422); its id must match the URL's.
-
-    ``max_nodes`` (``FLOWGRAPH_MAX_FLOW_NODES``) is checked first, before the costly validation.
-    """
-    nodes = body.get("nodes") if isinstance(body, dict) else None
-    if max_nodes is not None and isinstance(nodes, list) and len(nodes) > max_nodes:
-        raise FlowLoadError(
-            source,
-            [("nodes", f"{len(nodes)} nodes, over the limit of {max_nodes} (FLOWGRAPH_MAX_FLOW_NODES)")],
-        )
-    flow = flow_from_data(body, source)
-    if flow_id is not None and flow.id != flow_id:
-        raise FlowLoadError(
-            source, [("id", f"must equal the flow id in the URL ('{flow_id}'), got '{flow.id}'")]
-        )
-    return flow
 
 
 def _with_etag(out: FlowOut | FlowSummary, response: Response) -> None:

@@ -10,9 +10,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends
 
 from flowgraph.server import worker
-from flowgraph.server.deps import AppState, get_state, require_admin
-from flowgraph.server.routers.flows import COMMON_ERRORS
-from flowgraph.server.schemas import ErrorOut, FlowTestRunOut
+from flowgraph.server.deps import AppState, DraftDep, get_state, require_admin
+from flowgraph.server.schemas import COMMON_ERRORS, ErrorOut, FlowTestRunOut
 
 router = APIRouter(
     prefix="/api", tags=["tools"], dependencies=[Depends(require_admin)], responses=COMMON_ERRORS
@@ -25,9 +24,10 @@ router = APIRouter(
     response_model=FlowTestRunOut,
     responses={409: {"model": ErrorOut, "description": "The flow has errors (see diagnostics)"}},
 )
-def run_flow_tests(flow_id: str, state: AppState = Depends(get_state)) -> FlowTestRunOut:
+def run_flow_tests(draft: DraftDep, state: AppState = Depends(get_state)) -> FlowTestRunOut:
     """Each test's verdict (expected vs got) and the branches no test reaches. A lookup a test
     says times out is measured against this server's answer deadline."""
-    draft = state.flows.get(flow_id).draft
     deadline = state.settings.answer_deadline_ms
-    return FlowTestRunOut.model_validate(worker.run(worker.test_report, draft, f"flow '{flow_id}'", deadline))
+    return FlowTestRunOut.model_validate(
+        worker.run(worker.test_report, draft.document, draft.source, deadline)
+    )

@@ -15,13 +15,11 @@ from fastapi import APIRouter, Depends, Query, Response
 from flowgraph.pictures.render import PictureError
 from flowgraph.pictures.traffic import Traffic, TrafficError, window_start
 from flowgraph.server import worker
-from flowgraph.server.deps import AppState, get_state, require_admin
+from flowgraph.server.deps import AppState, call_log, get_state, require_admin
+from flowgraph.server.documents import StoredFlow, stored_draft, stored_version
 from flowgraph.server.errors import BadRequest, ServiceUnavailable
-from flowgraph.server.routers.calls import call_log
-from flowgraph.server.routers.flows import COMMON_ERRORS
-from flowgraph.server.schemas import ErrorOut
+from flowgraph.server.schemas import COMMON_ERRORS, ErrorOut
 from flowgraph.store.calls import iter_calls
-from flowgraph.store.flows import VersionNotFound
 
 MEDIA = {"svg": "image/svg+xml", "png": "image/png"}
 IMAGE_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -37,30 +35,23 @@ router = APIRouter(
 )
 
 
-def stored_document(state: AppState, flow_id: str, version: int | None) -> tuple[dict[str, Any], str, str]:
-    """The draft (``version`` None) or a published version: (document, source, picture title label)."""
+def stored_document(state: AppState, flow_id: str, version: int | None) -> StoredFlow:
+    """The draft (``version`` None) or a published version."""
     if version is None:
-        record = state.flows.get(flow_id)
-        return record.draft, f"flow '{flow_id}'", f"draft (revision {record.revision})"
-    stored = state.flows.get_version(flow_id, version)
-    if stored.flow is None:
-        raise VersionNotFound(f"flow '{flow_id}' version {version} has no document")
-    return stored.flow, f"flow '{flow_id}' version {version}", f"v{version}"
+        return stored_draft(state.flows, flow_id)
+    return stored_version(state.flows, flow_id, version)
 
 
-def recent_traffic(
-    state: AppState, flow_id: str, window: str, doc: dict[str, Any], version: int | None = None
-) -> Traffic:
-    """Counts from the call log over a trailing window such as ``24h``; with a published
-    ``version``, only the calls that version served (the call log records its hash)."""
+def recent_traffic(state: AppState, stored: StoredFlow, window: str) -> Traffic:
+    """Counts from the call log over a trailing window such as ``24h``; for a published
+    version, only the calls that version served (the call log records its hash)."""
     try:
         since = window_start(window)
     except TrafficError as exc:
         raise BadRequest(str(exc)) from None
-    served = state.flows.get_version(flow_id, version).hash if version is not None else None
-    kinds = {str(n.get("id")): str(n.get("type")) for n in doc.get("nodes") or [] if isinstance(n, dict)}
-    records = iter_calls(call_log(state), flow_id, since=since.astimezone(UTC).timestamp())
-    return Traffic.from_records(records, since=since, kinds=kinds, version=served, window=window)
+    served = stored.record.hash if stored.record is not None else None
+    records = iter_calls(call_log(state), stored.id, since=since.astimezone(UTC).timestamp())
+    return Traffic.from_records(records, since=since, kinds=stored.kinds(), version=served, window=window)
 
 
 def picture(data: Any, fmt: str) -> Response:
@@ -70,12 +61,12 @@ def picture(data: Any, fmt: str) -> Response:
 def _image(
     state: AppState, flow_id: str, fmt: str, version: int | None, traffic: str | None, diagnostics: bool
 ) -> Response:
-    doc, source, label = stored_document(state, flow_id, version)
-    overlay = recent_traffic(state, flow_id, traffic, doc, version) if traffic else None
-    options = {"show_diagnostics": diagnostics, "traffic": overlay, "version_label": label}
+    stored = stored_document(state, flow_id, version)
+    overlay = recent_traffic(state, stored, traffic) if traffic else None
+    options = {"show_diagnostics": diagnostics, "traffic": overlay, "version_label": stored.label}
     try:
         # Validating, checking and laying out a big flow would stall live answers: a worker draws.
-        data = worker.run(worker.render_document, doc, source, fmt, options)
+        data = worker.run(worker.render_document, stored.document, stored.source, fmt, options)
     except PictureError as exc:
         raise ServiceUnavailable(str(exc)) from None
     return picture(data, fmt)
@@ -136,11 +127,15 @@ def diff_svg(
         from_version = state.flows.get(flow_id).published_version
         if from_version is None:
             raise BadRequest(f"flow '{flow_id}' is not published; give ?from=<version>")
-    old = stored_document(state, flow_id, from_version)
-    new = stored_document(state, flow_id, to_version)
-    counts = recent_traffic(state, flow_id, traffic, old[0], from_version) if traffic else None
+    old, new = (stored_document(state, flow_id, v) for v in (from_version, to_version))
+    counts = recent_traffic(state, old, traffic) if traffic else None
     try:
-        data = worker.run(worker.render_diff_documents, old, new, counts)
+        data = worker.run(
+            worker.render_diff_documents,
+            (old.document, old.source, old.label),
+            (new.document, new.source, new.label),
+            counts,
+        )
     except PictureError as exc:
         raise ServiceUnavailable(str(exc)) from None
     return picture(data, "svg")

@@ -16,11 +16,9 @@ from pydantic import BaseModel, Field
 
 from flowgraph.pictures.traffic import TrafficError, window_start, window_words
 from flowgraph.server import worker
-from flowgraph.server.deps import AppState, get_state, require_admin
+from flowgraph.server.deps import AppState, DraftDep, call_log, get_state, require_admin
 from flowgraph.server.errors import BadRequest
-from flowgraph.server.routers.calls import call_log
-from flowgraph.server.routers.flows import COMMON_ERRORS
-from flowgraph.server.schemas import ErrorOut
+from flowgraph.server.schemas import COMMON_ERRORS, ErrorOut
 from flowgraph.simulate.impact import impact_json
 from flowgraph.store.calls import iter_calls
 
@@ -75,6 +73,7 @@ class ImpactOut(BaseModel):
 )
 def publish_impact(
     flow_id: str,
+    draft: DraftDep,
     since: str = Query(
         "7d", max_length=16, description="Trailing window of recorded calls, such as 24h or 7d"
     ),
@@ -82,11 +81,10 @@ def publish_impact(
 ) -> ImpactOut:
     """Calls replayed, the groups of calls that would now end differently (old -> new, with
     counts and examples), and the calls that could not be replayed with the reason."""
-    draft = state.flows.get(flow_id).draft
     try:
         start: datetime = window_start(since)
     except TrafficError as exc:
         raise BadRequest(str(exc)) from None
     records = list(iter_calls(call_log(state), flow_id, since=start.timestamp()))
-    report: dict[str, Any] = worker.run(impact_json, draft, f"flow '{flow_id}'", records)
+    report: dict[str, Any] = worker.run(impact_json, draft.document, draft.source, records)
     return ImpactOut.model_validate({**report, "since": since, "window": window_words(since)})

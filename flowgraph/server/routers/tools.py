@@ -9,12 +9,11 @@ from fastapi import APIRouter, Body, Depends, Query, Request
 
 from flowgraph.compile.compiler import compile_flow, flow_version
 from flowgraph.compile.deploy import deployment_sheet
-from flowgraph.load import flow_from_data
-from flowgraph.model import Flow
 from flowgraph.server import worker
-from flowgraph.server.deps import AppState, get_state, require_admin
-from flowgraph.server.routers.flows import COMMON_ERRORS
+from flowgraph.server.deps import AppState, DraftDep, FlowDep, get_state, require_admin
+from flowgraph.server.documents import published_or_none, stored_published
 from flowgraph.server.schemas import (
+    COMMON_ERRORS,
     FLOW_BODY,
     CheckOut,
     CompileOut,
@@ -22,12 +21,12 @@ from flowgraph.server.schemas import (
     ErrorOut,
     ExchangeOut,
     JourneyOut,
+    PlanOut,
     SimulateIn,
     StepOut,
 )
 from flowgraph.simulate.interpret import CallScript
 from flowgraph.simulate.simulator import simulate
-from flowgraph.store.flows import VersionNotFound
 
 router = APIRouter(
     prefix="/api", tags=["tools"], dependencies=[Depends(require_admin)], responses=COMMON_ERRORS
@@ -38,17 +37,10 @@ COMPILE_ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def draft_of(state: AppState, flow_id: str) -> Flow:
-    """The stored draft of a flow as a :class:`Flow`."""
-    return flow_from_data(state.flows.get(flow_id).draft, f"flow '{flow_id}'")
-
-
 @router.get("/flows/{flow_id}/check", summary="Check the saved draft", response_model=CheckOut)
-def check_draft(flow_id: str, state: AppState = Depends(get_state)) -> CheckOut:
+def check_draft(draft: DraftDep) -> CheckOut:
     """Every diagnostic of the stored draft (errors block publishing, warnings do not)."""
-    report = worker.run(
-        worker.check_report, state.flows.get(flow_id).draft, f"flow '{flow_id}'", None, False, None
-    )
+    report = worker.run(worker.check_report, draft.document, draft.source, None, False, None)
     return CheckOut.of(report["diagnostics"])
 
 
@@ -87,12 +79,12 @@ def check_document(
     response_model=CompileOut,
     responses=COMPILE_ERRORS,
 )
-def compile_draft(flow_id: str, state: AppState = Depends(get_state)) -> CompileOut:
+def compile_draft(flow: FlowDep) -> CompileOut:
     """The draft's compiled plan (steps, ops, failover) and its version hash; 409 with errors."""
-    compiled = compile_flow(draft_of(state, flow_id))
+    compiled = compile_flow(flow)
     return CompileOut(
         version=compiled.version,
-        plan=compiled.plan(),
+        plan=PlanOut.model_validate(compiled.plan()),
         diagnostics=[DiagnosticOut.of(d) for d in compiled.warnings],
     )
 
@@ -103,10 +95,13 @@ def compile_draft(flow_id: str, state: AppState = Depends(get_state)) -> Compile
     response_model=JourneyOut,
     responses={**COMPILE_ERRORS, 400: {"model": ErrorOut, "description": "The script lacks something"}},
 )
-def simulate_call(flow_id: str, body: SimulateIn, state: AppState = Depends(get_state)) -> JourneyOut:
+def simulate_call(
+    flow_id: str, body: SimulateIn, draft: DraftDep, state: AppState = Depends(get_state)
+) -> JourneyOut:
     """Run a scripted call through the compiled steps, the emitted JSON and the platform emulator
     (the draft by default, or the live version); no network, nothing stored."""
-    flow = draft_of(state, flow_id) if body.source == "draft" else _published(state, flow_id)
+    stored = draft if body.source == "draft" else stored_published(state.flows, flow_id)
+    flow = stored.flow()
     script = CallScript(
         caller=body.caller,
         dialled=body.dialled,
@@ -128,17 +123,9 @@ def simulate_call(flow_id: str, body: SimulateIn, state: AppState = Depends(get_
         )
         for x in journey.exchanges
     ]
-    return JourneyOut(
-        events=out["events"], path=out["path"], describe=journey.describe(), exchanges=exchanges
+    return JourneyOut.model_validate(
+        {"events": out["events"], "path": out["path"], "describe": journey.describe(), "exchanges": exchanges}
     )
-
-
-def _published(state: AppState, flow_id: str) -> Flow:
-    version = state.flows.published(flow_id)
-    if version is None:
-        state.flows.get(flow_id)
-        raise VersionNotFound(f"flow '{flow_id}' is not published")
-    return flow_from_data(version.flow, f"flow '{flow_id}' version {version.number}")
 
 
 @router.get(
@@ -149,6 +136,7 @@ def _published(state: AppState, flow_id: str) -> Flow:
 def deployment(
     flow_id: str,
     request: Request,
+    draft: DraftDep,
     mode: Literal["per_step", "single"] | None = Query(None, description="Default: the flow's mode"),
     source: Literal["live", "draft", "published"] = Query(
         "live", description="live: the published version callers get (the draft if none is)"
@@ -162,15 +150,19 @@ def deployment(
     says which version that is and whether the draft differs from it.
     This authenticated answer is the one place the secret's value is shown.
     """
-    live = state.flows.published(flow_id)
-    use_live = source == "published" or (source == "live" and live is not None)
-    flow = _published(state, flow_id) if use_live else draft_of(state, flow_id)
+    live = published_or_none(state.flows, flow_id)
+    if source == "published" and live is None:
+        live = stored_published(state.flows, flow_id)  # raises: not published
+    use_live = source != "draft" and live is not None
+    draft_flow = draft.flow()
+    flow = live.flow() if use_live and live is not None else draft_flow
     base_url = state.settings.public_url or str(request.base_url)
     sheet = deployment_sheet(compile_flow(flow), base_url, mode)
-    draft = draft_of(state, flow_id)
     sheet["source"] = "published" if use_live else "draft"
-    sheet["published_version"] = live.number if live is not None else None
-    sheet["draft_differs"] = live is None or flow_version(draft) != live.hash
+    sheet["published_version"] = live.version if live is not None else None
+    sheet["draft_differs"] = (
+        live is None or live.record is None or flow_version(draft_flow) != live.record.hash
+    )
     secret = state.flows.secret(flow_id)
     for dialplan in sheet["dialplans"]:
         dialplan["header"] = {"name": dialplan["header"]["name"], "value": secret}

@@ -6,9 +6,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Body, Depends, Header, Response
 
 from flowgraph.server import worker
-from flowgraph.server.deps import AppState, get_state, require_admin
-from flowgraph.server.routers.flows import COMMON_ERRORS
+from flowgraph.server.deps import AppState, PublishedDep, get_state, require_admin
 from flowgraph.server.schemas import (
+    COMMON_ERRORS,
     DiagnosticOut,
     ErrorOut,
     PublishIn,
@@ -17,7 +17,7 @@ from flowgraph.server.schemas import (
     VersionOut,
     VersionSummary,
 )
-from flowgraph.store.flows import StaleWrite, VersionNotFound
+from flowgraph.store.flows import StaleWrite
 
 router = APIRouter(
     prefix="/api", tags=["versions"], dependencies=[Depends(require_admin)], responses=COMMON_ERRORS
@@ -98,13 +98,10 @@ def get_version(flow_id: str, number: int, state: AppState = Depends(get_state))
     response_model=VersionOut,
     responses={404: {"model": ErrorOut, "description": "Not published (or no such flow)"}},
 )
-def get_published(flow_id: str, state: AppState = Depends(get_state)) -> VersionOut:
+def get_published(live: PublishedDep) -> VersionOut:
     """The version answering calls now, with its flow document."""
-    version = state.flows.published(flow_id)
-    if version is None:
-        state.flows.get(flow_id)  # 404 for an unknown or deleted flow first
-        raise VersionNotFound(f"flow '{flow_id}' is not published")
-    return VersionOut.with_flow(version, version.number)
+    assert live.record is not None  # a published version always has its record
+    return VersionOut.with_flow(live.record, live.record.number)
 
 
 @router.post(
