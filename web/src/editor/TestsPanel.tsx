@@ -1,11 +1,23 @@
 // The flow's tests (scripted calls kept in the document): each one green or red with its first
 // difference, run on the saved draft after every edit; branch coverage, with a toggle that
 // shades the branches no test reaches on the canvas.
+import { useState } from "react";
 import type { FlowTestResult } from "../api/flows";
 import { branchLabel } from "../graph/branches";
-import { type FlowTest, outcomeText, removeTest, renameTest } from "../graph/flowtests";
+import { type FlowTest, outcomeText, removeTest, renameTest, replaceTest } from "../graph/flowtests";
+import { nodesOf } from "../graph/ops";
 import { useEditor } from "../store";
 import { plural } from "./plural";
+import { TestEditor } from "./TestEditor";
+
+/** The flow's HTTP lookups: a test says what each answers. */
+function useHttpLookups(): string[] {
+  const flow = useEditor((s) => s.flow);
+  if (!flow) return [];
+  return nodesOf(flow)
+    .filter((n) => n.type === "lookup" && (n as { source?: { kind?: string } }).source?.kind === "http")
+    .map((n) => n.id);
+}
 
 function statusLine(state: string, message: string, passed: number, failed: number): string {
   if (state === "blocked") return `The tests run once the draft has no errors (${message}).`;
@@ -19,6 +31,8 @@ function statusLine(state: string, message: string, passed: number, failed: numb
 
 function TestRow({ test, index, result }: { test: FlowTest; index: number; result?: FlowTestResult }) {
   const edit = useEditor((s) => s.edit);
+  const lookups = useHttpLookups();
+  const [editing, setEditing] = useState(false);
   const state = result ? (result.passed ? "passed" : "failed") : "unknown";
   return (
     <li className={`fg-test is-${state}`} data-testid={`test-${index}`} data-state={state}>
@@ -43,6 +57,26 @@ function TestRow({ test, index, result }: { test: FlowTest; index: number; resul
           <div className="fg-test-diff" data-testid={`test-${index}-diff`}>
             {result.differences[0]}
           </div>
+        )}
+        {editing ? (
+          <TestEditor
+            test={test}
+            lookupNodes={lookups}
+            onCancel={() => setEditing(false)}
+            onSave={(changed) => {
+              edit((f) => replaceTest(f, index, changed));
+              setEditing(false);
+            }}
+          />
+        ) : (
+          <button
+            type="button"
+            className="fg-link"
+            data-testid={`test-${index}-edit`}
+            onClick={() => setEditing(true)}
+          >
+            Edit keys, lookups and expectation
+          </button>
         )}
       </div>
       <button

@@ -1,5 +1,18 @@
 import { describe, expect, it } from "vitest";
-import { outcomeOf, type SimulatedCall, testFromSimulation, uniqueName, untestedEdges } from "./flowtests";
+import {
+  draftOf,
+  type FlowTest,
+  outcomeOf,
+  pressDraft,
+  pressValue,
+  replaceTest,
+  type SimulatedCall,
+  testFromSimulation,
+  testOf,
+  uniqueName,
+  untestedEdges,
+  validateDraft,
+} from "./flowtests";
 
 const call: SimulatedCall = {
   caller: "9812345678",
@@ -47,5 +60,79 @@ describe("flow tests from the simulator", () => {
 
   it("keys untested branches like canvas edges", () => {
     expect([...untestedEdges([{ node: "menu", branch: "no_input" }])]).toEqual(["menu|no_input"]);
+  });
+});
+
+const saved: FlowTest = {
+  name: "own agent",
+  call: { caller: "9812345678", dialled: "9000000000", at: "2026-01-05 10:00" },
+  presses: ["1", "12#", null],
+  answers: [true],
+  lookups: { crm: { agent: "05000001" } },
+  expect: { outcome: "transfer", transfer: "agent", targets: ["05000001"], path: ["a", "b"] },
+};
+
+describe("editing a saved test", () => {
+  it("reads each prompt as keys, keys then #, or no input, and writes it back", () => {
+    expect(["1", "12#", null, ""].map(pressDraft)).toEqual([
+      { kind: "digits", digits: "1" },
+      { kind: "hash", digits: "12" },
+      { kind: "none", digits: "" },
+      { kind: "none", digits: "" },
+    ]);
+    expect(pressValue({ kind: "hash", digits: "45" })).toBe("45#");
+    expect(pressValue({ kind: "none", digits: "9" })).toBeNull();
+  });
+
+  it("round-trips a test through its draft, and lists every HTTP lookup", () => {
+    const draft = draftOf(saved, ["crm", "billing"]);
+    expect(draft.lookups).toEqual([
+      { node: "crm", kind: "row", row: "agent=05000001" },
+      { node: "billing", kind: "not_found", row: "" },
+    ]);
+    expect(validateDraft(draft)).toEqual({});
+    const back = testOf(saved, draft);
+    expect(back.presses).toEqual(saved.presses);
+    expect(back.expect).toEqual(saved.expect);
+    expect(back.lookups).toEqual({ crm: { agent: "05000001" }, billing: "not_found" });
+  });
+
+  it("changes keys, lookup answers and expectation", () => {
+    const draft = draftOf(saved, ["crm"]);
+    draft.presses = [
+      { kind: "hash", digits: "2" },
+      { kind: "none", digits: "" },
+    ];
+    draft.lookups = [{ node: "crm", kind: "timeout", row: "" }];
+    draft.outcome = "failover";
+    const changed = testOf(saved, draft);
+    expect(changed.presses).toEqual(["2#", null]);
+    expect(changed.lookups).toEqual({ crm: "timeout" });
+    expect(changed.expect).toEqual({ outcome: "failover", path: ["a", "b"] });
+    expect(changed.name).toBe("own agent");
+    const flow = replaceTest({ tests: [saved, saved] }, 1, changed);
+    expect(flow.tests?.[0]).toBe(saved);
+    expect(flow.tests?.[1]).toBe(changed);
+  });
+
+  it("names each problem by its field", () => {
+    const draft = draftOf(saved, ["crm"]);
+    draft.presses = [
+      { kind: "digits", digits: "" },
+      { kind: "digits", digits: "1#" },
+      { kind: "hash", digits: "1a" },
+    ];
+    draft.lookups = [{ node: "crm", kind: "row", row: "agent" }];
+    draft.targets = "05000001, ";
+    expect(validateDraft(draft)).toEqual({
+      "presses.0": "Type the keys pressed, or choose “no input”.",
+      "presses.1": "Use “keys then #” for a # at the end.",
+      "presses.2": "Keys are the digits 0–9 and *.",
+      "lookups.crm": "Write the row as column=value, column=value.",
+      "expect.targets": "List the targets, separated by commas.",
+    });
+    expect(validateDraft({ ...draft, presses: [], lookups: [], outcome: "handoff", dialplan: " " })).toEqual({
+      "expect.dialplan": "Give the dialplan id.",
+    });
   });
 });

@@ -107,3 +107,124 @@ export function removeTest<F extends { tests?: FlowTest[] }>(flow: F, index: num
 export function renameTest<F extends { tests?: FlowTest[] }>(flow: F, index: number, name: string): F {
   return { ...flow, tests: (flow.tests ?? []).map((t, i) => (i === index ? { ...t, name } : t)) };
 }
+
+/** The flow with its test at `index` replaced by `test` (an edit in the Tests tab). */
+export function replaceTest<F extends { tests?: FlowTest[] }>(flow: F, index: number, test: FlowTest): F {
+  return { ...flow, tests: (flow.tests ?? []).map((t, i) => (i === index ? test : t)) };
+}
+
+// --- editing a saved test -----------------------------------------------------------------
+
+/** What the caller does at one prompt: keys, keys ended by `#`, or nothing (no input). */
+export type PressKind = "digits" | "hash" | "none";
+export interface PressDraft {
+  kind: PressKind;
+  digits: string;
+}
+export type LookupKind = "row" | "not_found" | "error" | "timeout";
+export interface LookupDraft {
+  node: string;
+  kind: LookupKind;
+  /** For a row: `column=value, column=value`. */
+  row: string;
+}
+export interface TestDraft {
+  presses: PressDraft[];
+  lookups: LookupDraft[];
+  outcome: FlowTestExpect["outcome"];
+  transfer: string;
+  /** Comma-separated targets. */
+  targets: string;
+  dialplan: string;
+}
+
+export function pressDraft(press: string | null | undefined): PressDraft {
+  if (press === null || press === undefined || press === "") return { kind: "none", digits: "" };
+  if (press.endsWith("#")) return { kind: "hash", digits: press.slice(0, -1) };
+  return { kind: "digits", digits: press };
+}
+
+export function pressValue(p: PressDraft): string | null {
+  if (p.kind === "none") return null;
+  return p.kind === "hash" ? `${p.digits}#` : p.digits;
+}
+
+function rowText(row: Record<string, string>): string {
+  return Object.entries(row)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(", ");
+}
+
+/** "col=value, col2=value" as a row; `null` where a pair has no `=` or no column. */
+export function parseRow(text: string): Record<string, string> | null {
+  const row: Record<string, string> = {};
+  for (const pair of text.split(",")) {
+    if (!pair.trim()) continue;
+    const at = pair.indexOf("=");
+    const column = pair.slice(0, at).trim();
+    if (at < 0 || !column) return null;
+    row[column] = pair.slice(at + 1).trim();
+  }
+  return row;
+}
+
+/** The editable form of a test; `lookupNodes` are the flow's HTTP lookups (each gets a row). */
+export function draftOf(test: FlowTest, lookupNodes: readonly string[]): TestDraft {
+  const answers = test.lookups ?? {};
+  const nodes = [...new Set([...lookupNodes, ...Object.keys(answers)])];
+  return {
+    presses: (test.presses ?? []).map(pressDraft),
+    lookups: nodes.map((node) => {
+      const a = answers[node];
+      if (a === undefined) return { node, kind: "not_found", row: "" };
+      return typeof a === "string" ? { node, kind: a, row: "" } : { node, kind: "row", row: rowText(a) };
+    }),
+    outcome: test.expect.outcome,
+    transfer: test.expect.transfer ?? "",
+    targets: (test.expect.targets ?? []).join(", "),
+    dialplan: test.expect.dialplan ?? "",
+  };
+}
+
+const KEYS = /^[0-9*]+$/;
+
+/** What is wrong with a draft, by field (`presses.0`, `lookups.crm`, `expect.targets`, ...). */
+export function validateDraft(d: TestDraft): Record<string, string> {
+  const errors: Record<string, string> = {};
+  d.presses.forEach((p, i) => {
+    if (p.kind === "none") return;
+    if (!p.digits) errors[`presses.${i}`] = "Type the keys pressed, or choose “no input”.";
+    else if (p.digits.includes("#")) errors[`presses.${i}`] = "Use “keys then #” for a # at the end.";
+    else if (!KEYS.test(p.digits)) errors[`presses.${i}`] = "Keys are the digits 0–9 and *.";
+  });
+  for (const l of d.lookups) {
+    if (l.kind !== "row") continue;
+    const row = parseRow(l.row);
+    if (row === null) errors[`lookups.${l.node}`] = "Write the row as column=value, column=value.";
+    else if (!Object.keys(row).length) errors[`lookups.${l.node}`] = "A row needs at least one column=value.";
+  }
+  if (d.outcome === "transfer") {
+    const targets = d.targets.split(",").map((t) => t.trim());
+    if (!d.transfer) errors["expect.transfer"] = "Choose the transfer type.";
+    if (!d.targets.trim() || targets.some((t) => !t))
+      errors["expect.targets"] = "List the targets, separated by commas.";
+  }
+  if (d.outcome === "handoff" && !d.dialplan.trim()) errors["expect.dialplan"] = "Give the dialplan id.";
+  return errors;
+}
+
+/** `test` with the draft's keys, lookup answers and expectation (name, call, answers and any
+ * expected path or recordings are kept). Call only with a draft {@link validateDraft} accepts. */
+export function testOf(test: FlowTest, d: TestDraft): FlowTest {
+  const lookups: Record<string, LookupAnswer> = {};
+  for (const l of d.lookups) lookups[l.node] = l.kind === "row" ? (parseRow(l.row) ?? {}) : l.kind;
+  const expect: FlowTestExpect = { outcome: d.outcome };
+  if (d.outcome === "transfer") {
+    expect.transfer = d.transfer as FlowTestExpect["transfer"];
+    expect.targets = d.targets.split(",").map((t) => t.trim());
+  }
+  if (d.outcome === "handoff") expect.dialplan = d.dialplan.trim();
+  if (test.expect.path) expect.path = test.expect.path;
+  if (test.expect.recordings) expect.recordings = test.expect.recordings;
+  return { ...test, presses: d.presses.map(pressValue), lookups, expect };
+}
