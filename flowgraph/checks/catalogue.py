@@ -118,6 +118,13 @@ _ENTRIES: tuple[CatalogueEntry, ...] = (
         "table number unusable",
         "A table column that feeds a number transfer holds a value that is not one national number.",
     ),
+    CatalogueEntry(
+        "FG530",
+        W,
+        "no input looks like a retry",
+        "Single-dialplan mode: a menu's digit wait is within the profile's `retry_window_ms`, so a "
+        "caller who presses nothing hears the prompt again before the no-input branch runs.",
+    ),
     # --- variables
     CatalogueEntry(
         "FG601", E, "unknown variable", "A `{{name}}` is neither a call variable nor a node's output."

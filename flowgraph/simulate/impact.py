@@ -120,6 +120,8 @@ def group_calls(records: Iterable[Mapping[str, Any]]) -> dict[str, list[Mapping[
     """Call-log records by call (the call-identity rule), each call's requests in order."""
     calls: dict[str, list[Mapping[str, Any]]] = {}
     for record in records:
+        if record.get("retry"):  # the platform retrying a request: answered the same, replayed once
+            continue
         key = call_identity(str(record.get("call_id") or ""), str(record.get("uuid") or ""))
         if key:
             calls.setdefault(key, []).append(record)
