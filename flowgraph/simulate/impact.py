@@ -108,7 +108,8 @@ class ImpactReport:
 def example(requests: list[Mapping[str, Any]]) -> dict[str, Any]:
     """One example call of a group: the id ``/calls/{id}`` finds it by, who called, and when."""
     first = requests[0]
-    variables = first.get("variables") if isinstance(first.get("variables"), dict) else {}
+    found = first.get("variables")
+    variables: Mapping[str, Any] = found if isinstance(found, dict) else {}
     return {
         "call": str(first.get("call_id") or first.get("uuid") or ""),
         "caller": str(variables.get("caller_id_number") or ""),
