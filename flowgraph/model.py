@@ -16,6 +16,7 @@ a flow does.
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -183,13 +184,52 @@ Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
+class DateRule(Strict):
+    """Dates a time condition leaves out (``except``) or keeps to (``only``): the listed ``dates``
+    and the dates of a ``calendar``, a table keyed by ``YYYY-MM-DD`` with a ``name`` column (in
+    the flow's ``tables``). A calendar that cannot be read (missing, empty, a key that is not a
+    date, no ``name`` column) skips the rule: ``unavailable: hours`` (default) lets the weekly
+    hours decide (fail open); ``no_match`` makes the case not match. Either way FG533 warns and
+    the call log notes it."""
+
+    dates: list[str] = Field(default_factory=list)
+    calendar: str = ""
+    unavailable: Literal["hours", "no_match"] = "hours"
+
+    @field_validator("dates")
+    @classmethod
+    def _real_dates(cls, dates: list[str]) -> list[str]:
+        for i, text in enumerate(dates):
+            if not is_date(text):
+                raise ValueError(f"dates[{i}] {text!r} is not a date YYYY-MM-DD")
+        return dates
+
+
+def is_date(text: str) -> bool:
+    """``text`` is a real calendar date written ``YYYY-MM-DD`` (``2026-02-30`` is not)."""
+    if not isinstance(text, str) or not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
+        return False
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
 class TimeCondition(Strict):
-    """Call start time falls in a weekly window (``from`` inclusive, ``to`` exclusive, HH:MM)."""
+    """Call start time falls in a weekly window (``from`` inclusive, ``to`` exclusive, HH:MM),
+    on a date ``except`` does not name and, when given, ``only`` names (:class:`DateRule`)."""
 
     on: Literal["time"]
     days: list[Weekday] = Field(default_factory=lambda: list(WEEKDAYS))
     start: str = Field(alias="from", pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
     end: str = Field(alias="to", pattern=r"^([01][0-9]|2[0-4]):[0-5][0-9]$")
+    except_: DateRule | None = Field(default=None, alias="except")
+    only: DateRule | None = None
+
+    def date_rules(self) -> list[tuple[str, DateRule]]:
+        """``("except", rule)`` and ``("only", rule)`` for the rules given, in that order."""
+        return [(kind, rule) for kind, rule in (("except", self.except_), ("only", self.only)) if rule]
 
 
 class VariableCondition(Strict):
@@ -285,7 +325,9 @@ class FlowTestExpect(Strict):
 
     ``outcome``: ``transfer`` (with ``transfer`` type and ``targets`` when given), ``handoff``
     (to ``dialplan``), ``hangup`` or ``failover``. ``path``: the node ids the call goes through;
-    ``recordings``: the recording ids (or URLs) the caller hears, in order.
+    ``recordings``: the recording ids (or URLs) the caller hears, in order; ``decided``: which rule
+    decided each dated time case, ``"<switch>: <rule>"`` in order (``"hours: holiday Republic
+    Day (2026-01-26)"``, ``"hours: outside hours"``).
     """
 
     outcome: Literal["transfer", "handoff", "hangup", "failover"]
@@ -294,6 +336,7 @@ class FlowTestExpect(Strict):
     dialplan: str | None = None
     path: list[str] | None = None
     recordings: list[str] | None = None
+    decided: list[str] | None = None
 
 
 class FlowTest(Strict):

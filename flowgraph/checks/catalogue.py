@@ -119,11 +119,11 @@ _ENTRIES: tuple[CatalogueEntry, ...] = (
         "A table column that feeds a number transfer holds a value that is not one national number.",
     ),
     CatalogueEntry(
-        "FG530",
+        "FG533",
         W,
-        "no input looks like a retry",
-        "Single-dialplan mode: a menu's digit wait is within the profile's `retry_window_ms`, so a "
-        "caller who presses nothing hears the prompt again before the no-input branch runs.",
+        "calendar unavailable",
+        "A time condition's calendar is missing, empty, has a key that is not a date YYYY-MM-DD or no "
+        "`name` column: its date rule is skipped and the weekly hours decide (or `unavailable: no_match`).",
     ),
     # --- variables
     CatalogueEntry(

@@ -15,11 +15,13 @@ from flowgraph.checks.context import CheckContext
 from flowgraph.checks.platform_values import number_targets
 from flowgraph.diagnostics import Diagnostic
 from flowgraph.model import Flow
+from flowgraph.runtime.calendars import calendar_problem
 
 
 def check_decisions(flow: Flow, ctx: CheckContext) -> list[Diagnostic]:
     """Reject switch conditions that can never match (FG517 empty time window, FG522 no numbers
-    or days, FG508 bad numbers) and tables that do not exist (FG518, switches and lookups)."""
+    or days, FG508 bad numbers), tables that do not exist (FG518, switches and lookups), and
+    warn on calendars that cannot be read (FG533)."""
     out: list[Diagnostic] = []
     for node_id, node in ctx.nodes.items():
         if node.type == "lookup" and node.source.kind == "table":
@@ -43,7 +45,7 @@ def _condition(cond: Any, node_id: str, field: str, ctx: CheckContext) -> list[D
             out.append(diag("FG517", msg, nodes=nodes, field=f"{field}.from", hint=hint))
         if not cond.days:
             out.append(diag("FG522", "time window has no days", nodes=nodes, field=f"{field}.days"))
-        return out
+        return out + _date_rules(cond, nodes, field, ctx)
     if cond.on in {"caller", "dialled"}:
         out = number_targets("number", cond.numbers, nodes, f"{field}.numbers")
         if not cond.numbers and not cond.prefixes:
@@ -55,6 +57,34 @@ def _condition(cond: Any, node_id: str, field: str, ctx: CheckContext) -> list[D
                 out.append(diag("FG522", msg, nodes=nodes, field=f"{field}.prefixes[{j}]", hint="use digits"))
         return out
     return []
+
+
+def _date_rules(cond: Any, nodes: tuple[str, ...], field: str, ctx: CheckContext) -> list[Diagnostic]:
+    """FG533: a calendar that cannot be read (the rule is skipped at request time, so the call
+    still goes on: fail open); FG522: an ``only`` rule with no dates at all never matches."""
+    out = []
+    for kind, rule in cond.date_rules():
+        where = f"{field}.{kind}"
+        if kind == "only" and not rule.dates and not rule.calendar:
+            msg = "'only' lists no dates and no calendar: the case never matches"
+            out.append(diag("FG522", msg, nodes=nodes, field=where, hint="add dates or a calendar"))
+        problem = calendar_problem(rule.calendar, ctx.flow.tables.get(rule.calendar)) if rule.calendar else ""
+        if problem:
+            skipped = "the case does not match" if rule.unavailable == "no_match" else "the hours decide alone"
+            close = difflib.get_close_matches(rule.calendar, list(ctx.flow.tables), n=1)
+            hint = f"did you mean '{close[0]}'?" if close and rule.calendar not in ctx.flow.tables else ""
+            out.append(
+                diag(
+                    "FG533",
+                    f"{problem}: its '{kind}' dates are skipped at call time ({skipped})",
+                    nodes=nodes,
+                    field=f"{where}.calendar",
+                    evidence={"calendar": rule.calendar, "close_matches": close},
+                    hint=hint or "a calendar is a table keyed by dates YYYY-MM-DD with a 'name' column",
+                    advice=f"Fix the calendar table (or upload it again); until then {skipped}",
+                )
+            )
+    return out
 
 
 def _table(name: str, node_id: str, field: str, ctx: CheckContext) -> list[Diagnostic]:

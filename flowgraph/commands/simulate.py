@@ -180,6 +180,7 @@ def text_lines(journey: Journey, verbose: bool) -> list[str]:
     """Numbered journey lines, the path, and with ``verbose`` each request and response."""
     lines = [f"  {i}. {line}" for i, line in enumerate(journey.describe(), 1)]
     lines.append(f"  path: {' -> '.join(journey.path)}")
+    lines += [f"  decided: {decision.describe()}" for decision in journey.decisions]
     if verbose:
         for i, ex in enumerate(journey.exchanges, 1):
             step = f" (step {ex.step})" if ex.step else ""

@@ -2,7 +2,8 @@
 
 Numbers compare by their national form (last 10 digits, NOTES.md), prefixes apply to that form;
 time windows are read in the profile's time zone on the call's ``start_stamp`` (now when the
-platform sent none), days ``mon``..``sun``, ``from`` inclusive, ``to`` exclusive; a variable
+platform sent none: :func:`call_time`), days ``mon``..``sun``, ``from`` inclusive, ``to`` exclusive,
+and the call's date there against the ``except`` / ``only`` date rules; a variable
 equals one of the values; a rendered key is a row of a flow table.
 """
 
@@ -14,6 +15,7 @@ from typing import Any
 from urllib.parse import quote
 
 from flowgraph.model import TEMPLATE_RE, WEEKDAYS, Flow
+from flowgraph.runtime.calendars import DateCheck, DateVerdict, compile_dates, judge_dates
 from flowgraph.runtime.callvars import CallData, national10
 from flowgraph.runtime.lookups import TableIndex
 
@@ -77,19 +79,38 @@ class TimeCond:
     days: frozenset[int]
     start: int
     end: int
+    #: The ``except`` / ``only`` date rules (:mod:`flowgraph.runtime.calendars`), in that order.
+    dates: tuple[DateCheck, ...] = ()
 
     def matches(self, call: CallData, env: Env, tz: tzinfo) -> bool:
-        when = (call.start_stamp or datetime.now(tz)).astimezone(tz)
+        if self.dates:
+            return self.judge(call, tz).matched
+        when = call_time(call, tz)
         minute = when.hour * 60 + when.minute
         return when.weekday() in self.days and self.start <= minute < self.end
 
+    def judge(self, call: CallData, tz: tzinfo) -> DateVerdict:
+        """Whether the case matches and which rule decided (the date rules, then the hours)."""
+        when = call_time(call, tz)
+        minute = when.hour * 60 + when.minute
+        in_hours = when.weekday() in self.days and self.start <= minute < self.end
+        return judge_dates(self.dates, when.strftime("%Y-%m-%d"), in_hours)
+
     def plan(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "on": "time",
             "days": [WEEKDAYS[d] for d in sorted(self.days)],
             "from": _hhmm(self.start),
             "to": _hhmm(self.end),
         }
+        out.update({check.kind: check.plan() for check in self.dates})
+        return out
+
+
+def call_time(call: CallData, tz: tzinfo) -> datetime:
+    """When the call started, in the flow's zone ``tz`` (now when the platform sent no
+    ``start_stamp``): the one reading of the call's time for hours and dates."""
+    return (call.start_stamp or datetime.now(tz)).astimezone(tz)
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,7 +162,8 @@ def compile_condition(when: Any, flow: Flow) -> Condition:
         return NumberCond(when.on, numbers, prefixes)
     if when.on == "time":
         days = frozenset(WEEKDAYS.index(d) for d in when.days)
-        return TimeCond(days, _minutes(when.start), _minutes(when.end))
+        dates = tuple(compile_dates(kind, rule, flow.tables) for kind, rule in when.date_rules())
+        return TimeCond(days, _minutes(when.start), _minutes(when.end), dates)
     if when.on == "variable":
         return VariableCond(when.variable.strip("{} "), frozenset(when.values))
     table = flow.tables.get(when.table)

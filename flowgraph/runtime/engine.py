@@ -19,7 +19,9 @@ from typing import Any
 
 from flowgraph.compile import emit
 from flowgraph.compile.compiler import ActionOp, CompiledFlow, Env, LookupOp, MenuOp, SwitchOp
+from flowgraph.compile.conditions import TimeCond
 from flowgraph.diagnostics import AnswerFailure, StepFailure
+from flowgraph.runtime.calendars import DateVerdict, Decision
 from flowgraph.runtime.callvars import CallData, menu_keys, parse_call_vars
 from flowgraph.runtime.lookups import ERROR, FOUND, NOT_FOUND, HttpLookups
 from flowgraph.specs import dispatch
@@ -49,9 +51,8 @@ class Answer:
     #: What each HTTP lookup of this request answered (columns, ``not_found`` or ``error``):
     #: kept in the call log so a recorded call can be replayed against a new draft.
     lookups: dict[str, Any] | None = None
-    #: Single-dialplan mode: this request repeated the call's previous one (the platform retried
-    #: it), so it got the previous answer again and the call did not move on.
-    retry: bool = False
+    #: Which rule decided each dated time case (holiday, outside hours, ...), for the call log.
+    decisions: list[Decision] | None = None
 
 
 @dataclass(slots=True)
@@ -64,6 +65,7 @@ class _Walk:
     env: Env
     trace: list[tuple[str, str]]
     lookups: tuple[HttpLookups | None, dict[str, Any]]
+    decided: list[Decision] = field(default_factory=list)
     fragments: list[bytes] = field(default_factory=list)
 
 
@@ -94,6 +96,12 @@ class Runtime:
         self.form = compiled.profile.multi_action_form
         self.tz = compiled.tz
         self.network_steps = compiled.network_steps()
+        #: Switches with a dated time case: only these record which rule decided.
+        self.dated = frozenset(
+            node
+            for node, op in compiled.ops.items()
+            if isinstance(op, SwitchOp) and any(isinstance(c, TimeCond) and c.dates for _b, c in op.cases)
+        )
 
     def failover(self, reason: str, step: str = "", trace: list[tuple[str, str]] | None = None) -> Answer:
         """The flow's failover destination as the answer, recording ``reason``."""
@@ -114,9 +122,10 @@ class Runtime:
             return self.failover(f"unknown_step: '{step_id[:80]}'", step_id)
         trace: list[tuple[str, str]] = []
         fetched: dict[str, Any] = {}
+        decided: list[Decision] = []
         try:
             answer = await self._walk(
-                step_id, step.start, step.menu, call, (lookups, fetched), trace, carried
+                step_id, step.start, step.menu, call, (lookups, fetched), (trace, decided), carried
             )
         except AnswerFailure as exc:
             answer = self.failover(str(exc), step_id, trace)
@@ -124,6 +133,8 @@ class Runtime:
             answer = self.failover(f"internal error: {type(exc).__name__}: {exc}"[:300], step_id, trace)
         if fetched:
             answer.lookups = fetched
+        if decided:
+            answer.decisions = decided
         return answer
 
     async def _walk(
@@ -133,7 +144,7 @@ class Runtime:
         menu: str | None,
         call: CallData,
         lookups: tuple[HttpLookups | None, dict[str, Any]],
-        trace: list[tuple[str, str]],
+        notes: tuple[list[tuple[str, str]], list[Decision]],
         carried: Mapping[str, Any] | None,
     ) -> Answer:
         """Walk one step for one call: from its start node (a continuation first decides its
@@ -141,10 +152,11 @@ class Runtime:
 
         A handler returns the next node id, or the :class:`Answer` where the step ends.
         """
+        trace, decided = notes
         env = call_env(call, self.compiled)
         if carried:
             env.update(carried)
-        walk = _Walk(step_id, call, env, trace, lookups)
+        walk = _Walk(step_id, call, env, trace, lookups, decided)
         node: str | Answer | None = start if menu is None else self._continue(menu, call, env, trace)
         budget = len(self.ops) + 1  # the checks reject cycles; this only guards a broken plan
         while isinstance(node, str):
@@ -180,7 +192,10 @@ class Runtime:
 
     async def _on_switch(self, op: SwitchOp, walk: _Walk) -> str | Answer:
         """The first matching case's branch, else ``default``."""
-        branch = self._switch(op, walk.call, walk.env)
+        if op.node in self.dated:
+            branch = self._switch_dated(op, walk.call, walk.env, walk.decided)
+        else:
+            branch = self._switch(op, walk.call, walk.env)
         walk.trace.append((op.node, branch))
         return self._target(op.targets, op.node, branch)
 
@@ -223,6 +238,23 @@ class Runtime:
             if cond.matches(call, env, self.tz):
                 return branch
         return "default"
+
+    def _switch_dated(self, op: SwitchOp, call: CallData, env: Env, decided: list[Decision]) -> str:
+        """:meth:`_switch`, noting which rule decided each dated time case asked."""
+        verdicts: list[tuple[str, DateVerdict]] = []
+        took = "default"
+        for branch, cond in op.cases:
+            if isinstance(cond, TimeCond) and cond.dates:
+                verdict = cond.judge(call, self.tz)
+                verdicts.append((branch, verdict))
+                matched = verdict.matched
+            else:
+                matched = cond.matches(call, env, self.tz)
+            if matched:
+                took = branch
+                break
+        decided.extend(Decision.of(op.node, took, case, verdict) for case, verdict in verdicts)
+        return took
 
     async def _lookup(
         self, op: LookupOp, call: CallData, env: Env, lookups: tuple[HttpLookups | None, dict[str, Any]]

@@ -372,7 +372,6 @@ class DialplanHub:
                 "trace": answer.trace if answer is not None else [],
                 "end": answer.end if answer is not None else None,
                 "lookups": answer.lookups if answer is not None else None,
-                "retry": answer is not None and answer.retry,
             }
         )
 

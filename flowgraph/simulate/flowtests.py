@@ -25,7 +25,7 @@ from xml.etree import ElementTree as ET
 
 from flowgraph.compile.compiler import CompiledFlow, compile_flow
 from flowgraph.diagnostics import FlowgraphError
-from flowgraph.model import Flow, FlowTest, FlowTestExpect, declared_branches
+from flowgraph.model import Flow, FlowTest, FlowTestExpect, declared_branches, is_date
 from flowgraph.runtime.deadline import DEFAULT_DEADLINE_MS
 from flowgraph.simulate.platform import (
     CallScript,
@@ -136,6 +136,8 @@ def outcome_of(journey: Journey) -> dict[str, Any]:
         out = {"outcome": "hangup"}
     out["path"] = list(journey.path)
     out["recordings"] = [e.data for e in journey.events if isinstance(e, Play | Prompt)]
+    if journey.decisions:
+        out["decided"] = [f"{d.node}: {d.reason()}" for d in journey.decisions]
     return out
 
 
@@ -143,7 +145,7 @@ def _differences(test: FlowTest, got: dict[str, Any]) -> list[str]:
     want = test.expect
     diffs: list[str] = []
     checks: list[tuple[str, Any, Any]] = [("outcome", want.outcome, got["outcome"])]
-    for name in ("transfer", "targets", "dialplan", "path", "recordings"):
+    for name in ("transfer", "targets", "dialplan", "path", "recordings", "decided"):
         expected = getattr(want, name)
         if expected is not None:
             checks.append((name, expected, got.get(name)))
@@ -238,6 +240,19 @@ _STARTER_TIMES = ("2026-01-05 10:00", "2026-01-04 22:00")
 _UNKNOWN_CALLER = "+919000012345"
 
 
+def _starter_times(flow: Flow) -> list[str]:
+    """:data:`_STARTER_TIMES`, and 10:00 on the first date of each time condition's ``except`` /
+    ``only`` dates (listed, or in its calendar) so a holiday is tried too."""
+    days: list[str] = []
+    for node in flow.nodes:
+        for case in getattr(node, "cases", ()) if node.type == "switch" else ():
+            for _kind, rule in case.when.date_rules() if case.when.on == "time" else ():
+                table = flow.tables.get(rule.calendar) if rule.calendar else None
+                dates = sorted([*rule.dates, *(table.rows if table is not None else ())])
+                days += [f"{d} 10:00" for d in dates[:1] if is_date(d)]
+    return [*_STARTER_TIMES, *dict.fromkeys(days)]
+
+
 def _starter_callers(flow: Flow) -> list[str]:
     """A caller for each table (its first numeric key; a prefix key is padded to 10 digits) and
     one nobody knows."""
@@ -279,7 +294,7 @@ def starter_suite(flow: Flow, compiled: CompiledFlow | None = None, limit: int =
             {"name": "-", "call": {"caller": c, "at": at}, "lookups": lk, "expect": {"outcome": "hangup"}}
         )
         for c in _starter_callers(flow)
-        for at in _STARTER_TIMES
+        for at in _starter_times(flow)
         for lk in outcomes
     ]
     found: dict[tuple[Any, ...], FlowTest] = {}
@@ -294,7 +309,7 @@ def starter_suite(flow: Flow, compiled: CompiledFlow | None = None, limit: int =
             continue
         got = outcome_of(journey)
         taken = tuple(sorted(coverage(flow, [journey]).covered))
-        key = (taken, got["outcome"], tuple(got.get("targets") or ()))
+        key = (taken, got["outcome"], tuple(got.get("targets") or ()), tuple(got.get("decided") or ()))
         if key not in found:
             expect = FlowTestExpect.model_validate({k: v for k, v in got.items() if k != "reason"})
             found[key] = test.model_copy(update={"name": _name(test, got), "expect": expect})

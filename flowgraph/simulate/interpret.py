@@ -32,6 +32,7 @@ from flowgraph.compile.emit import (
 )
 from flowgraph.model import TEMPLATE_RE, Flow
 from flowgraph.profile import PlatformProfile
+from flowgraph.runtime.calendars import Decision, calendar_problem
 from flowgraph.simulate import reading
 from flowgraph.simulate.platform import (
     CallScript,
@@ -102,12 +103,60 @@ def table_row(flow: Flow, table_name: str, match: str, probe: str) -> dict[str, 
     return table.rows[best] if best is not None else None
 
 
-def switch_case(flow: Flow, node: Any, variables: dict[str, str], call: CallRead) -> str:
-    """The branch a switch takes: its first matching case, else ``default``."""
+def switch_case(
+    flow: Flow, node: Any, variables: dict[str, str], call: CallRead, decided: list[Decision] | None = None
+) -> str:
+    """The branch a switch takes: its first matching case, else ``default``. ``decided`` gets
+    which rule decided each dated time case asked (:func:`dated_time`)."""
+    asked: list[tuple[str, tuple[str, str, str, str]]] = []
+    took = "default"
     for case in node.cases:
-        if condition_holds(flow, case.when, variables, call):
-            return str(case.branch)
-    return "default"
+        cond = case.when
+        if cond.on == "time" and cond.date_rules():
+            tz = time_zone(flow.settings.profile.timezone)
+            holds, why = dated_time(flow, cond, call.start or datetime.now(tz))
+            asked.append((str(case.branch), why))
+        else:
+            holds = condition_holds(flow, cond, variables, call)
+        if holds:
+            took = str(case.branch)
+            break
+    if decided is not None:
+        decided.extend(Decision(node.id, took, case, *why) for case, why in asked)
+    return took
+
+
+def dated_time(flow: Flow, cond: Any, now: datetime) -> tuple[bool, tuple[str, str, str, str]]:
+    """A time condition with ``except`` / ``only`` dates at local time ``now``: whether it holds,
+    and ``(rule, date, holiday name, note)`` saying which rule decided.
+
+    The date rules come first, in order: a date ``except`` lists (its dates and its calendar's
+    keys) fails the case (``excluded_date``); a date ``only`` does not list fails it
+    (``not_listed``); then the weekly window decides (``in_hours`` / ``outside_hours``). A
+    calendar :func:`~flowgraph.runtime.calendars.calendar_problem` refuses is noted and its rule
+    skipped, or with ``unavailable: no_match`` fails the case (``calendar_unavailable``).
+    """
+    day = f"{now.year:04d}-{now.month:02d}-{now.day:02d}"
+    notes: list[str] = []
+    name = ""
+    for kind, rule in cond.date_rules():
+        names = {d: "" for d in rule.dates}
+        if rule.calendar:
+            table = flow.tables.get(rule.calendar)
+            problem = calendar_problem(rule.calendar, table)
+            if problem:
+                notes.append(problem)
+                if rule.unavailable == "no_match":
+                    return False, ("calendar_unavailable", day, "", "; ".join(notes))
+                continue
+            names.update({key: row.get("name", "") for key, row in table.rows.items()})
+        if kind == "except" and day in names:
+            return False, ("excluded_date", day, names[day], "; ".join(notes))
+        if kind == "only" and day not in names:
+            return False, ("not_listed", day, "", "; ".join(notes))
+        name = names.get(day, name)
+    holds = in_window(now, cond.days, cond.start, cond.end)
+    return holds, ("in_hours" if holds else "outside_hours", day, name, "; ".join(notes))
 
 
 def condition_holds(flow: Flow, cond: Any, variables: dict[str, str], call: CallRead) -> bool:
@@ -175,6 +224,8 @@ class _Request:
     path: list[str]
     carried: dict[str, str]
     actions: list[Action] = field(default_factory=list)
+    #: Which rule decided each dated time case asked in this request.
+    decided: list[Decision] = field(default_factory=list)
     variables: dict[str, str] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -288,7 +339,7 @@ def _hangup(req: _Request, node: Any) -> None:
 
 
 def _switch(req: _Request, node: Any) -> str:
-    branch = switch_case(req.flow, node, req.variables, req.call)
+    branch = switch_case(req.flow, node, req.variables, req.call, req.decided)
     req.path.append(node.id)
     return req.target(node, branch)
 
@@ -348,8 +399,7 @@ def answer(
     """
     tz = time_zone(flow.settings.profile.timezone)
     path: list[str] = []
-    carried = {} if carried is None else carried
-    req = _Request(flow, read_call(request, tz), lookup or _no_http, flow.node_map(), path, carried)
+    req = _Request(flow, read_call(request, tz), lookup or _no_http, flow.node_map(), path, {} if carried is None else carried)
     try:
         return Answered(req.serve(None if menu else flow.entry, menu), path)
     except _RequestFailed as exc:
@@ -389,8 +439,10 @@ def walk(flow: Flow, script: CallScript) -> Journey:
         try:
             actions = req.serve(start, menu)
         except _RequestFailed as exc:
+            player.journey.decisions += req.decided
             player.failover(exc.reason, str(exc))
             break
+        player.journey.decisions += req.decided
         nxt = player.run(actions)
         path[mark:] = reached(path[mark:], transfers, actions, player.ran, player.ended)
         if nxt is None:

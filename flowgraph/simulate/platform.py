@@ -43,6 +43,7 @@ from flowgraph.compile.emit import (
 )
 from flowgraph.diagnostics import FlowgraphError
 from flowgraph.profile import DEFAULT_RING_TYPE, TIMEZONE, PlatformProfile
+from flowgraph.runtime.calendars import Decision
 from flowgraph.runtime.callvars import zone
 
 # --- the journey ------------------------------------------------------------------------
@@ -136,10 +137,16 @@ class Journey:
     #: (simulation only) ``(node, branch)`` the server evaluated, request after request; a
     #: branch sent with a transfer counts only where the path shows it ran (flow tests' coverage).
     trace: list[tuple[str, str]] = field(default_factory=list, compare=False)
+    #: Which rule decided each dated time case asked (holiday, outside hours, ...), in order.
+    decisions: list[Decision] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
-        """A JSON-able form (golden files, ``--json``); exchanges are left out."""
-        return {"events": [event_json(e) for e in self.events], "path": list(self.path)}
+        """A JSON-able form (golden files, ``--json``); exchanges are left out, and
+        ``decisions`` too when no dated time case was asked."""
+        out: dict[str, Any] = {"events": [event_json(e) for e in self.events], "path": list(self.path)}
+        if self.decisions:
+            out["decisions"] = [d.to_json() for d in self.decisions]
+        return out
 
     def describe(self) -> list[str]:
         """What the caller experiences, one line per event."""

@@ -132,9 +132,7 @@ class _InProcess:
     async def __call__(self, dialplan_id: str, variables: dict[str, str]) -> Reply:
         call = parse_call_vars(variables, self.compiled.profile)
         before = await self.contexts.get(self.flow_id, call.call_key)
-        answer = await answer_in_context(
-            self, self.step_for(dialplan_id), call, self.contexts, self.lookups, retries=False
-        )
+        answer = await answer_in_context(self, self.step_for(dialplan_id), call, self.contexts, self.lookups)
         self.lookups.begin_request()
         if self.lookups.missing is not None:
             raise self.lookups.missing
@@ -181,6 +179,7 @@ async def simulate_async(
     )
     journey.path = _path(transport.answers, journey.exchanges, transfers)
     journey.trace = [step for answer in transport.answers for step in answer.trace]
+    journey.decisions = [d for answer in transport.answers for d in answer.decisions or ()]
     return journey
 
 

@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Boolean, Column, Float, Index, Integer, MetaData, String, Table, Text, func, select
+from sqlalchemy import Column, Float, Index, Integer, MetaData, String, Table, Text, func, select
 from sqlalchemy.engine import Engine, RowMapping
 
 from flowgraph.store.calls_writer import CallLogWriter, to_row
@@ -54,7 +54,6 @@ RECORD_FIELDS: tuple[str, ...] = (
     "trace",
     "end",
     "lookups",
-    "retry",
 )
 MAX_PAGE = 1000
 
@@ -84,9 +83,6 @@ def define_table(metadata: MetaData) -> Table:
         # What each HTTP lookup answered (JSON; null when the request made none): publish impact
         # replays recorded calls with these answers (flowgraph/simulate/impact.py).
         Column("lookups", Text, nullable=True),
-        # True: single-dialplan mode took this request for the platform retrying the call's
-        # previous one and answered it the same again (impact replay and traffic skip it).
-        Column("retry", Boolean, nullable=True),
         Index("ix_call_log_flow_time", "flow_id", "time"),
         Index("ix_call_log_call_id", "call_id"),
     )

@@ -179,7 +179,6 @@ def _row(r: dict[str, Any], cuts: list[str]) -> tuple[Any, ...]:
         or orjson.dumps(clean(list(r.get("trace") or ()), cuts)).decode(),
         None if end is None else clip(end, 64),
         orjson.dumps(clean(r["lookups"], cuts)).decode() if r.get("lookups") else None,
-        True if r.get("retry") else None,
     )
 
 
