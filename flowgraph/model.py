@@ -266,6 +266,26 @@ class SwitchNode(NodeBase):
     cases: list[SwitchCase] = Field(default_factory=list)
 
 
+class SplitArm(Strict):
+    """One arm of a split: its branch and the share of callers (whole percent) it gets."""
+
+    branch: str = Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")
+    share: int = Field(ge=0, le=100)
+
+
+class SplitNode(NodeBase):
+    """Send a fixed share of callers down each arm (A/B tests), decided on the server.
+
+    The arm is sticky: a hash of the caller's national number and the node id (not the flow
+    version) places each caller, so a caller who phones again, before or after a publish, takes
+    the same arm while the shares stay the same. A caller whose number cannot be read (withheld,
+    masked, not one national number) takes the first arm. The shares add up to 100 (FG108).
+    """
+
+    type: Literal["split"]
+    arms: list[SplitArm] = Field(default_factory=list)
+
+
 class TableSource(Strict):
     kind: Literal["table"]
     table: str
@@ -290,7 +310,7 @@ class LookupNode(NodeBase):
 
 
 Node = Annotated[
-    PlayNode | MenuNode | TransferNode | DialplanNode | HangupNode | SwitchNode | LookupNode,
+    PlayNode | MenuNode | TransferNode | DialplanNode | HangupNode | SwitchNode | LookupNode | SplitNode,
     Field(discriminator="type"),
 ]
 
@@ -302,6 +322,7 @@ NODE_MODELS: dict[str, type[NodeBase]] = {
     "dialplan": DialplanNode,
     "switch": SwitchNode,
     "lookup": LookupNode,
+    "split": SplitNode,
     "hangup": HangupNode,
 }
 

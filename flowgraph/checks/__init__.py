@@ -24,6 +24,7 @@ from flowgraph.checks.platform_values import (
     normalise_number,
 )
 from flowgraph.checks.required import check_required
+from flowgraph.checks.splits import check_splits
 from flowgraph.checks.structure import check_branches, check_duplicate_ids, check_entry, check_reachable
 from flowgraph.checks.variables import check_variables
 from flowgraph.diagnostics import Diagnostic, Severity
@@ -37,6 +38,7 @@ RULES: tuple[Rule, ...] = (
     check_duplicate_ids,
     check_branches,
     check_reachable,
+    check_splits,
     check_cycles,
     check_nesting,
     check_failover,

@@ -17,6 +17,7 @@ Node types dispatch through :data:`SERVE`, one entry per type.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -344,6 +345,29 @@ def _switch(req: _Request, node: Any) -> str:
     return req.target(node, branch)
 
 
+def split_arm(node: Any, caller_id_number: str) -> str:
+    """The arm of a split a caller takes, by the rule in the node's docs: the caller's national
+    number and the node id, ``"<number>:<node id>"``, hashed with SHA-256; the first 16 hex
+    digits as a number, modulo 10,000, is the caller's place; arm after arm takes 100 places per
+    percent of share. A caller whose number is not one national number takes the first arm."""
+    number = reading.sendable(caller_id_number.strip())
+    if number is None:
+        return str(node.arms[0].branch)
+    place = int(hashlib.sha256(f"{number}:{node.id}".encode()).hexdigest()[:16], 16) % 10_000
+    upper = 0
+    for arm in node.arms:
+        upper += 100 * arm.share
+        if place < upper:
+            return str(arm.branch)
+    return str(node.arms[0].branch)
+
+
+def _split(req: _Request, node: Any) -> str:
+    branch = split_arm(node, req.call.caller_id_number)
+    req.path.append(node.id)
+    return req.target(node, branch)
+
+
 def _lookup(req: _Request, node: Any) -> str:
     source = node.source
     if source.kind == "table":
@@ -370,6 +394,7 @@ SERVE: dict[str, Callable[[_Request, Any], str | None]] = {
     "hangup": _hangup,
     "switch": _switch,
     "lookup": _lookup,
+    "split": _split,
 }
 
 

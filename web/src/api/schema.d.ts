@@ -897,7 +897,7 @@ export interface components {
              */
             name?: string;
             /** Nodes */
-            nodes?: (components["schemas"]["PlayNode"] | components["schemas"]["MenuNode"] | components["schemas"]["TransferNode"] | components["schemas"]["DialplanNode"] | components["schemas"]["HangupNode"] | components["schemas"]["SwitchNode"] | components["schemas"]["LookupNode"])[];
+            nodes?: (components["schemas"]["PlayNode"] | components["schemas"]["MenuNode"] | components["schemas"]["TransferNode"] | components["schemas"]["DialplanNode"] | components["schemas"]["HangupNode"] | components["schemas"]["SwitchNode"] | components["schemas"]["LookupNode"] | components["schemas"]["SplitNode"])[];
             /** Recordings */
             recordings?: components["schemas"]["Recording"][];
             settings?: components["schemas"]["Settings"];
@@ -1978,6 +1978,50 @@ export interface components {
              * @description Call start (naive: the flow's time zone)
              */
             start?: string | null;
+        };
+        /**
+         * SplitArm
+         * @description One arm of a split: its branch and the share of callers (whole percent) it gets.
+         */
+        SplitArm: {
+            /** Branch */
+            branch: string;
+            /** Share */
+            share: number;
+        };
+        /**
+         * SplitNode
+         * @description Send a fixed share of callers down each arm (A/B tests), decided on the server.
+         *
+         *     The arm is sticky: a hash of the caller's national number and the node id (not the flow
+         *     version) places each caller, so a caller who phones again, before or after a publish, takes
+         *     the same arm while the shares stay the same. A caller whose number cannot be read (withheld,
+         *     masked, not one national number) takes the first arm. The shares add up to 100 (FG108).
+         */
+        SplitNode: {
+            /** Arms */
+            arms?: components["schemas"]["SplitArm"][];
+            /** Branches */
+            branches?: {
+                [key: string]: string;
+            };
+            /** Id */
+            id: string;
+            /**
+             * Name
+             * @default
+             */
+            name?: string;
+            /**
+             * Note
+             * @default
+             */
+            note?: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "split";
         };
         /**
          * StepOut
