@@ -19,7 +19,7 @@ import re
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from flowgraph.profile import PlatformProfile
 from flowgraph.specs import NODE_TYPES as NODE_TYPES
@@ -88,10 +88,23 @@ class Recording(Strict):
 
 
 class Table(Strict):
-    """A small key -> row table a flow routes on (registered callers, region by prefix, ...)."""
+    """A key -> row table a flow routes on (registered callers, region by prefix, ...).
+
+    Small tables keep their ``rows`` here. ``server: true`` names a table kept on the server
+    instead (``PUT /api/tables/<name>``): its rows stay out of the document and every import is
+    live at once; ``columns`` then lists the columns the flow reads (checked at publish).
+    """
 
     columns: list[str] = Field(default_factory=list)
     rows: dict[str, dict[str, str]] = Field(default_factory=dict)
+    #: None rather than False when unset, so flows without server tables hash as before.
+    server: bool | None = None
+
+    @model_validator(mode="after")
+    def _server_rows_stay_on_the_server(self) -> Table:
+        if self.server and self.rows:
+            raise ValueError("a server table keeps its rows on the server: remove `rows` (or `server`)")
+        return self
 
 
 class Position(Strict):

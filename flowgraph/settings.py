@@ -80,14 +80,19 @@ class ServerSettings(BaseSettings):
         description="uvicorn's line per HTTP request (off: the call log already records every platform "
         "request, and the line costs about a tenth of the endpoint's throughput).",
     )
-    max_body_bytes: int = Field(default=64 * 1024, ge=1024, description="Larger request bodies are cut off.")
+    max_body_bytes: int = Field(
+        default=64 * 1024,
+        ge=1024,
+        description="Largest platform request body (/dialplan); larger ones get the flow's failover.",
+    )
     web_dist: Path | None = Field(
         default=None, description="Built editor to serve at / (default: web/dist of the source tree)."
     )
-    max_flow_bytes: int = Field(
-        default=4 * 1024 * 1024,
+    max_api_bytes: int = Field(
+        default=64 * 1024 * 1024,
         ge=64 * 1024,
-        description="Largest management API request body (a flow document); larger gets 413.",
+        description="Largest management API request body (a flow document, a table import: about "
+        "37 MB per million CSV rows of a number and two short columns); larger gets 413.",
     )
     max_flow_nodes: int = Field(
         default=5000, ge=10, description="Most nodes a stored flow may have; more is refused with 422."

@@ -24,6 +24,7 @@ from flowgraph.checks.platform_values import (
     normalise_number,
 )
 from flowgraph.checks.required import check_required
+from flowgraph.checks.server_tables import check_server_tables
 from flowgraph.checks.splits import check_splits
 from flowgraph.checks.structure import check_branches, check_duplicate_ids, check_entry, check_reachable
 from flowgraph.checks.variables import check_variables
@@ -52,6 +53,7 @@ RULES: tuple[Rule, ...] = (
     check_hangups,
     check_variables,
     check_required,
+    check_server_tables,
 )
 
 _SEVERITY_RANK = {Severity.ERROR: 0, Severity.WARNING: 1}

@@ -127,6 +127,19 @@ _ENTRIES: tuple[CatalogueEntry, ...] = (
         "A time condition's calendar is missing, empty, has a key that is not a date YYYY-MM-DD or no "
         "`name` column: its date rule is skipped and the weekly hours decide (or `unavailable: no_match`).",
     ),
+    # --- server tables (flowgraph/checks/server_tables.py; judged at publish)
+    CatalogueEntry(
+        "FG540", E, "server table missing", "A lookup names a server table the server does not have."
+    ),
+    CatalogueEntry(
+        "FG541", E, "server table column missing", "A server table's live version lacks a declared column."
+    ),
+    CatalogueEntry(
+        "FG542",
+        E,
+        "server table keys not numbers",
+        "Callers' numbers are matched against a server table whose keys include values that are not numbers.",
+    ),
     # --- variables
     CatalogueEntry(
         "FG601", E, "unknown variable", "A `{{name}}` is neither a call variable nor a node's output."

@@ -54,6 +54,7 @@ RECORD_FIELDS: tuple[str, ...] = (
     "trace",
     "end",
     "lookups",
+    "tables",
 )
 MAX_PAGE = 1000
 
@@ -83,6 +84,9 @@ def define_table(metadata: MetaData) -> Table:
         # What each HTTP lookup answered (JSON; null when the request made none): publish impact
         # replays recorded calls with these answers (flowgraph/simulate/impact.py).
         Column("lookups", Text, nullable=True),
+        # The server-table version each table the request looked up answered from
+        # ({"customers": 7}; JSON, null when it looked up none): flowgraph/runtime/tables.py.
+        Column("tables", Text, nullable=True),
         Index("ix_call_log_flow_time", "flow_id", "time"),
         Index("ix_call_log_call_id", "call_id"),
     )
@@ -155,6 +159,8 @@ def _record(row: RowMapping) -> dict[str, Any]:
     ]
     if record["lookups"] is not None:
         record["lookups"] = orjson.loads(record["lookups"])
+    if record["tables"] is not None:
+        record["tables"] = orjson.loads(record["tables"])
     return record
 
 
