@@ -60,7 +60,31 @@ def check_menus(flow: Flow, ctx: CheckContext) -> list[Diagnostic]:
                     )
                 )
         out.extend(_options(node, node.max_length or prof.dtmf_max_length))
+        out.extend(_retry_window(flow, node, prof))
     return out
+
+
+def _retry_window(flow: Flow, node: Any, prof: Any) -> list[Diagnostic]:
+    """FG530: in single mode, a caller who presses nothing is answered again before the retry
+    window ends, so the no-input request looks like the platform retrying the prompt's."""
+    if flow.settings.deployment.mode != "single" or prof.retry_window_ms <= 0:
+        return []
+    timeout = node.timeout_ms if node.timeout_ms is not None else prof.dtmf_timeout_ms
+    wait = timeout * (1 + (node.retry if node.retry is not None else prof.dtmf_retry))
+    if wait > prof.retry_window_ms:
+        return []
+    return [
+        diag(
+            "FG530",
+            f"a caller who presses nothing is heard from after {wait} ms, within the "
+            f"{prof.retry_window_ms} ms retry window: that request is taken for a retry and the "
+            "prompt plays again",
+            nodes=(node.id,),
+            field="timeout_ms",
+            evidence={"wait_ms": wait, "retry_window_ms": prof.retry_window_ms},
+            hint=f"raise timeout_ms above {prof.retry_window_ms}, or lower settings.profile.retry_window_ms",
+        )
+    ]
 
 
 def _options(node: Any, max_length: int) -> list[Diagnostic]:

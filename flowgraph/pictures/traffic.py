@@ -142,6 +142,8 @@ class Traffic:
                 continue
             if version and not str(_get(record, "version") or "").startswith(version):
                 continue
+            if _get(record, "retry"):  # the platform retrying a request: nothing new happened
+                continue
             key = call_identity(str(_get(record, "call_id") or ""), str(_get(record, "uuid") or ""))
             order = _order(record)
             calls.setdefault(key or f"#{index}", []).append((order[0], order[1], index, record))

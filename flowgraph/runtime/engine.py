@@ -52,6 +52,9 @@ class Answer:
     #: What each HTTP lookup of this request answered (columns, ``not_found`` or ``error``):
     #: kept in the call log so a recorded call can be replayed against a new draft.
     lookups: dict[str, Any] | None = None
+    #: Single-dialplan mode: this request repeated the call's previous one (the platform retried
+    #: it), so it got the previous answer again and the call did not move on.
+    retry: bool = False
     #: Which rule decided each dated time case (holiday, outside hours, ...), for the call log.
     decisions: list[Decision] | None = None
 

@@ -125,8 +125,31 @@ class LiveFlows:
             steps=frozenset(compiled.steps),
             secret_header=deployment.secret_header.lower().encode("latin-1"),
             secret=self.store.secret(flow_id).encode(),
-            older=_older(previous, compiled.version),
+            older=(
+                _older(previous, compiled.version)
+                if previous is not None
+                else self._stored_older(flow_id, version.number, compiled.version)
+            ),
         )
+
+    def _stored_older(self, flow_id: str, number: int, version: str) -> dict[str, Runtime]:
+        """At start: the other versions published last (newest first, at most KEEP_VERSIONS),
+        compiled, so a call that started in one before a restart finishes in it."""
+        kept: dict[str, Runtime] = {}
+        for record in self.store.versions(flow_id):
+            if len(kept) >= KEEP_VERSIONS:
+                break
+            if record.number == number:
+                continue
+            try:
+                stored = self.store.get_version(flow_id, record.number)
+                older = compile_flow(flow_from_data(stored.flow, source=f"{flow_id} v{record.number}"))
+            except Exception:  # no longer compiles (e.g. after an upgrade): its calls fail over
+                log.warning("flow %s: version %s cannot be compiled; not kept", flow_id, record.number)
+                continue
+            if older.version != version:
+                kept.setdefault(older.version, Runtime(older))
+        return kept
 
     def _reload(self, flow_id: str) -> None:
         try:
@@ -389,6 +412,8 @@ class DialplanHub:
                 "end": answer.end if answer is not None else None,
                 "lookups": answer.lookups if answer is not None else None,
                 "tables": tables or None,
+                "retry": answer is not None and answer.retry,
+                "decisions": [d.to_json() for d in answer.decisions] if answer and answer.decisions else None,
             }
         )
 

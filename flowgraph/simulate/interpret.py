@@ -424,7 +424,8 @@ def answer(
     """
     tz = time_zone(flow.settings.profile.timezone)
     path: list[str] = []
-    req = _Request(flow, read_call(request, tz), lookup or _no_http, flow.node_map(), path, {} if carried is None else carried)
+    carried = {} if carried is None else carried
+    req = _Request(flow, read_call(request, tz), lookup or _no_http, flow.node_map(), path, carried)
     try:
         return Answered(req.serve(None if menu else flow.entry, menu), path)
     except _RequestFailed as exc:
