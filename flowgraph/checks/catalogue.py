@@ -121,6 +121,13 @@ _ENTRIES: tuple[CatalogueEntry, ...] = (
         "A table column that feeds a number transfer holds a value that is not one national number.",
     ),
     CatalogueEntry(
+        "FG530",
+        W,
+        "no input looks like a retry",
+        "Single-dialplan mode: a menu's digit wait is within the profile's `retry_window_ms`, so a "
+        "caller who presses nothing hears the prompt again before the no-input branch runs.",
+    ),
+    CatalogueEntry(
         "FG533",
         W,
         "calendar unavailable",
