@@ -5,7 +5,10 @@ are valid), sometimes backwards (cycles), unwired, to unknown nodes, nested deep
 limit, with bad platform values or variables that are not defined. ``scripts(flow)`` draws
 calls for a flow: callers in every seen number form (some in its tables), times across the
 week, key presses (options, wrong keys, long input, no input), transfer answers and an outcome
-for each HTTP lookup. Other tests may reuse them.
+for each HTTP lookup, and half the time the call data in a raw form (``CallScript.call_data``).
+``call_data()``, ``numbers()`` and ``dtmf_values()`` draw what the platform may send in every
+form NOTES.md lists, valid and not: the oracle's reading and the runtime's are compared on them
+(tests/test_property.py, tests/server/test_oracle_live.py). Other tests may reuse them.
 """
 
 from __future__ import annotations
@@ -415,13 +418,14 @@ def numbers(draw: Any, nationals: st.SearchStrategy[str] | None = None) -> Any:
 
 
 @st.composite
-def dtmf_values(draw: Any) -> Any:
+def dtmf_values(draw: Any, keys: st.SearchStrategy[str] | None = None) -> Any:
     """``last_dtmf`` as the platform may send it: text (``"1"``, ``"12#"``, ``"#"``), arrays
     (``["1"]``, ``[1]``, ``["1","2"]``), an array or keys pasted into a quoted template
     (``'["2"]'``, ``"['2']"``, ``"[2]"``, ``'"2"'``) and no input (``""``, ``[]``, ``null``,
-    ``"null"``, ``"$last_dtmf"``), with stray whitespace and terminators."""
-    keys = draw(st.text("0123456789*#", min_size=1, max_size=5))
-    keys = keys + draw(st.sampled_from(("", "", "#", "##")))
+    ``"null"``, ``"$last_dtmf"``), with stray whitespace and terminators. ``keys``: the keys
+    pressed (any of ``0-9*#`` by default), before a terminating ``#`` is maybe added."""
+    pressed = draw(keys if keys is not None else st.text("0123456789*#", min_size=1, max_size=5))
+    sent = pressed + draw(st.sampled_from(("", "", "#", "##")))
     form = draw(
         st.sampled_from(
             (
@@ -440,26 +444,26 @@ def dtmf_values(draw: Any) -> Any:
         )
     )
     if form == "text":
-        return draw(st.sampled_from(("", " ", "\t"))) + keys + draw(st.sampled_from(("", " ")))
+        return draw(st.sampled_from(("", " ", "\t"))) + sent + draw(st.sampled_from(("", " ")))
     if form == "list":
-        return [keys]
+        return [sent]
     if form == "ints":
-        return [int(c) for c in keys if c.isdigit()]
+        return [int(c) for c in sent if c.isdigit()]
     if form == "split":
-        return list(keys)
+        return list(sent)
     if form == "json_text":
         return json.dumps(
-            list(keys) if draw(st.booleans()) else [keys],
+            list(sent) if draw(st.booleans()) else [sent],
             separators=(",", draw(st.sampled_from((":", ": ")))),
         )
     if form == "py_text":
-        return "[" + ", ".join(f"'{c}'" for c in keys) + "]"
+        return "[" + ", ".join(f"'{c}'" for c in sent) + "]"
     if form == "bare_text":
-        return "[" + ",".join(c for c in keys if c.isdigit()) + "]"
+        return "[" + ",".join(c for c in sent if c.isdigit()) + "]"
     if form == "quoted":
-        return f'"{keys}"'
+        return f'"{sent}"'
     if form == "int":
-        digits = "".join(c for c in keys if c.isdigit())
+        digits = "".join(c for c in sent if c.isdigit())
         return int(digits) if digits and digits[0] != "0" else digits
     return draw(
         st.sampled_from(("", [], None, "null", "$last_dtmf", " $last_dtmf", "[]", '""', [""], ["$last_dtmf"]))
