@@ -18,6 +18,7 @@ from flowgraph.checks.fallthrough import check_fallthrough
 from flowgraph.checks.nesting import check_nesting
 from flowgraph.checks.paths import PathEnd, PathReport, format_path, path_report
 from flowgraph.checks.platform_values import (
+    check_lookup_time,
     check_menus,
     check_recordings,
     check_transfers,
@@ -49,6 +50,7 @@ RULES: tuple[Rule, ...] = (
     check_transfers,
     check_fallthrough,
     check_recordings,
+    check_lookup_time,
     check_decisions,
     check_hangups,
     check_variables,

@@ -128,6 +128,13 @@ _ENTRIES: tuple[CatalogueEntry, ...] = (
         "caller who presses nothing hears the prompt again before the no-input branch runs.",
     ),
     CatalogueEntry(
+        "FG531",
+        W,
+        "lookup slower than the deadline",
+        "HTTP lookup timeouts, alone or together in one request, reach the answer deadline: the "
+        "caller gets the failover before the lookup's error branch.",
+    ),
+    CatalogueEntry(
         "FG533",
         W,
         "calendar unavailable",
