@@ -25,7 +25,7 @@ from flowgraph.simulate.interpret import CallScript
 from flowgraph.simulate.reading import read_call
 
 IST = timezone(timedelta(hours=5, minutes=30))
-NODE_KINDS = ("play", "menu", "transfer", "dialplan", "switch", "lookup", "hangup")
+NODE_KINDS = ("play", "menu", "transfer", "dialplan", "switch", "lookup", "hangup", "split")
 TERMINALS = ("transfer", "transfer", "hangup", "dialplan")
 COLUMNS = ("agent", "rec", "kind")
 SYSTEM_RECORDINGS = ("100", "101", "102", "0107")
@@ -204,6 +204,8 @@ def _node(g: Gen, i: int) -> dict[str, Any]:
         node["cases"] = [{"branch": f"c{k}", "when": _condition(g, lookups)} for k in range(count)]
     elif kind == "lookup":
         node.update(_lookup(g))
+    elif kind == "split":
+        node["arms"] = _arms(g)
     branches = {}
     for branch in _branches(node):
         target = _target(g, i, branch)
@@ -225,7 +227,18 @@ def _branches(node: dict[str, Any]) -> list[str]:
         return ["found", "not_found", "error"] if node["source"]["kind"] == "http" else ["found", "not_found"]
     if kind == "transfer":
         return ["no_answer"]
+    if kind == "split":
+        return list(dict.fromkeys(a["branch"] for a in node["arms"]))
     return []
+
+
+def _arms(g: Gen) -> list[dict[str, Any]]:
+    """A split's arms: shares adding up to 100 (in a broken flow maybe not, or an arm twice)."""
+    shares = g.pick(((50, 50), (10, 90), (34, 33, 33), (100,), (0, 100), (1, 99)), ((60, 60), (20, 30)))
+    names = [f"a{k}" for k in range(len(shares))]
+    if len(names) > 1 and g.pick((False,), (False, False, True)):
+        names[-1] = names[0]  # FG109
+    return [{"branch": b, "share": share} for b, share in zip(names, shares, strict=True)]
 
 
 @st.composite
