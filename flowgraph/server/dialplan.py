@@ -143,7 +143,8 @@ class LiveFlows:
                 continue
             try:
                 stored = self.store.get_version(flow_id, record.number)
-                older = compile_flow(flow_from_data(stored.flow, source=f"{flow_id} v{record.number}"))
+                old_flow = flow_from_data(stored.flow, source=f"{flow_id} v{record.number}")
+                older = bind_server_tables(compile_flow(old_flow), old_flow)
             except Exception:  # no longer compiles (e.g. after an upgrade): its calls fail over
                 log.warning("flow %s: version %s cannot be compiled; not kept", flow_id, record.number)
                 continue
