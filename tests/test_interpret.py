@@ -9,6 +9,7 @@ import pytest
 
 from flowgraph.compile.emit import RecordingAction, TransferAction
 from flowgraph.simulate import reading
+from flowgraph.simulate.decisions import in_window, table_row
 from flowgraph.simulate.interpret import (
     CallScript,
     Failover,
@@ -18,8 +19,6 @@ from flowgraph.simulate.interpret import (
     Prompt,
     Transfer,
     answer,
-    in_window,
-    table_row,
     walk,
 )
 from tests.factory import (
