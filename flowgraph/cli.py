@@ -27,7 +27,6 @@ COMMAND_MODULES: tuple[str, ...] = (
     "flowgraph.commands.render",
     "flowgraph.commands.diff",
     "flowgraph.commands.call",
-    "flowgraph.commands.table",
 )
 
 

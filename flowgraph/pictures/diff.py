@@ -248,8 +248,9 @@ class _Heat:
 
     def __init__(self, diff: FlowDiff, traffic: Traffic):
         self.traffic = traffic
-        edges: list[Edge | EdgeChange] = [*diff.added_edges, *diff.changed_edges, *diff.removed_edges]
-        branches = [(e.source, e.branch) for e in edges]
+        branches = [
+            (e.source, e.branch) for e in [*diff.added_edges, *diff.changed_edges, *diff.removed_edges]
+        ]
         self.edges = {key: traffic.edge(*key) for key in branches}
         nodes = [c.id for c in diff.changed_nodes] + diff.removed_nodes
         self.nodes = {node: traffic.node(node).calls for node in nodes}
@@ -355,8 +356,7 @@ class _DiffPicture:
                     out.append((node_id, target, self.branch_attrs(node_id, branch, attrs, f"+ {branch}")))
                 else:
                     out.append((node_id, target, {"color": UNCHANGED_COLOUR, "label": plain(branch)}))
-        gone_edges: list[Edge | EdgeChange] = [*self.diff.changed_edges, *self.diff.removed_edges]
-        for gone in gone_edges:
+        for gone in [*self.diff.changed_edges, *self.diff.removed_edges]:
             target = gone.old_target if isinstance(gone, EdgeChange) else gone.target
             attrs = ghost_edge(f"- {gone.branch}")
             out.append(
