@@ -15,6 +15,7 @@ import graphviz
 
 from flowgraph.diagnostics import PictureError, Severity
 from flowgraph.model import Flow
+from flowgraph.runtime.calendars import calendar_problem
 from flowgraph.specs import SPECS, declared_branches, dispatch
 
 FORMATS: tuple[str, ...] = ("svg", "png", "pdf")
@@ -92,9 +93,61 @@ def _recording(flow: Flow, rec: Any) -> str:
     return f"plays {rec.data} “{name}”" if name else f"plays recording {rec.data}"
 
 
-def _condition(when: Any, most: int = 3) -> str:
+#: Short names of time zones for labels ("IST"); others are shown by their zone name.
+ZONE_SHORT = {"Asia/Kolkata": "IST", "Asia/Calcutta": "IST"}
+_DAY_WORDS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+#: An en dash, as in "Mon\u2013Sat 09:00\u201318:00".
+DASH = "\u2013"
+
+
+def day_words(days: list[str]) -> str:
+    """``mon``..``sat`` -> ``Mon\u2013Sat``: runs of three or more days join with a dash."""
+    runs: list[list[int]] = []
+    for i in (i for i, d in enumerate(_DAY_WORDS) if d in days):
+        if runs and runs[-1][-1] == i - 1:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    name = [d.title() for d in _DAY_WORDS]
+    return ", ".join(
+        f"{name[r[0]]}{DASH}{name[r[-1]]}" if len(r) > 2 else ", ".join(name[i] for i in r) for r in runs
+    )
+
+
+def time_words(when: Any, zone: str) -> str:
+    """A time condition in words, e.g. "Mon-Sat 09:00-18:00 IST except holidays" (with en dashes;
+    every day: no days named)."""
+    days = "" if set(_DAY_WORDS) <= set(when.days) else f"{day_words(when.days) or 'no day'} "
+    hours = "all day" if (when.start, when.end) == ("00:00", "24:00") else f"{when.start}{DASH}{when.end}"
+    text = f"{days}{hours} {ZONE_SHORT.get(zone, zone)}"
+    for kind, rule in when.date_rules():
+        listed = rule.dates[0] if len(rule.dates) == 1 else f"{len(rule.dates)} dates"
+        what = " and ".join(
+            w for w in ("holidays" if rule.calendar else "", listed if rule.dates else "") if w
+        )
+        text += f" except {what}" if kind == "except" else f" only on {what}"
+    return text
+
+
+def _calendar_lines(flow: Flow, when: Any) -> list[str]:
+    """One line per calendar a time condition reads: its size, or why it is skipped."""
+    lines = []
+    for _kind, rule in when.date_rules() if when.on == "time" else ():
+        if rule.calendar:
+            problem = calendar_problem(rule.calendar, flow.tables.get(rule.calendar))
+            if problem:
+                skipped = "no match" if rule.unavailable == "no_match" else "hours decide"
+                lines.append(f"{problem.replace(chr(39), '')}: {skipped}")
+            else:
+                lines.append(f"calendar {rule.calendar}: {len(flow.tables[rule.calendar].rows)} dates")
+    return lines
+
+
+def _condition(when: Any, most: int = 3, zone: str = "") -> str:
     if when.on == "time":
-        return f"time {'/'.join(when.days)} {when.start}-{when.end}"
+        return time_words(when, zone)
     if when.on == "variable":
         return f"{{{{{when.variable}}}}} in {_join(when.values, most)}"
     if when.on == "table":
@@ -139,7 +192,12 @@ def _lookup_lines(flow: Flow, node: Any, most: int) -> list[str]:
 
 
 def _switch_lines(flow: Flow, node: Any, most: int) -> list[str]:
-    cases = [f"{case.branch}: {_condition(case.when, most)}" for case in node.cases]
+    zone = flow.settings.profile.timezone
+    cases = [
+        line
+        for case in node.cases
+        for line in [f"{case.branch}: {_condition(case.when, most, zone)}", *_calendar_lines(flow, case.when)]
+    ]
     return [*cases, "otherwise: default"]
 
 
