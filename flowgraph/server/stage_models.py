@@ -119,7 +119,7 @@ PlatformAction = RecordingAction | TransferAction | DialplanAction
 # --- the compiled plan -------------------------------------------------------------------
 
 
-class NumberCondition(Strict):
+class NumberConditionPlan(Strict):
     on: Literal["caller", "dialled"]
     numbers: list[str] = Field(description="National 10-digit numbers, sorted")
     prefixes: list[str]
@@ -134,7 +134,7 @@ class DateRulePlan(Strict):
     problem: str | Absent = omitted("Why the calendar could not be read")
 
 
-class TimeCondition(Strict):
+class TimeConditionPlan(Strict):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
     on: Literal["time"]
@@ -147,20 +147,21 @@ class TimeCondition(Strict):
     only: DateRulePlan | Absent = omitted("The only dates the case matches")
 
 
-class VariableCondition(Strict):
+class VariableConditionPlan(Strict):
     on: Literal["variable"]
     variable: str
     values: list[str]
 
 
-class TableCondition(Strict):
+class TableConditionPlan(Strict):
     on: Literal["table"]
     table: str
     key: str = Field(description="The key template")
 
 
 Condition = Annotated[
-    NumberCondition | TimeCondition | VariableCondition | TableCondition, Field(discriminator="on")
+    NumberConditionPlan | TimeConditionPlan | VariableConditionPlan | TableConditionPlan,
+    Field(discriminator="on"),
 ]
 
 
@@ -208,13 +209,13 @@ class SwitchOp(Strict):
     branches: dict[str, str]
 
 
-class TableSource(Strict):
+class TableSourcePlan(Strict):
     table: str
     key: str
     match: str
 
 
-class HttpSource(Strict):
+class HttpSourcePlan(Strict):
     url: str
     method: str
     timeout_ms: int
@@ -222,12 +223,24 @@ class HttpSource(Strict):
 
 class LookupOp(Strict):
     kind: Literal["lookup"]
-    source: TableSource | HttpSource
+    source: TableSourcePlan | HttpSourcePlan
+    branches: dict[str, str]
+
+
+class SplitArmPlan(Strict):
+    branch: str
+    below: int = Field(description="A caller whose bucket is below this (and not an earlier arm's) takes it")
+
+
+class SplitOp(Strict):
+    kind: Literal["split"]
+    arms: list[SplitArmPlan] = Field(description="In order, with the upper bucket of each")
+    buckets: int = Field(description="How many buckets callers are hashed into")
     branches: dict[str, str]
 
 
 OpPlan = Annotated[
-    PlayOp | TransferOp | DialplanOp | HangupOp | MenuOp | SwitchOp | LookupOp,
+    PlayOp | TransferOp | DialplanOp | HangupOp | MenuOp | SwitchOp | LookupOp | SplitOp,
     Field(discriminator="kind"),
 ]
 

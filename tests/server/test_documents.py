@@ -100,7 +100,7 @@ def test_a_stored_draft_that_is_no_flow_is_422_naming_the_node(
     # Written straight into the database (the API refuses such a save): a node type this
     # build does not know, as a document stored by a newer build would have.
     doc = example("number_masking") | {"id": "newer"}
-    doc["nodes"] = [*doc["nodes"], {"id": "arm", "type": "split"}]
+    doc["nodes"] = [*doc["nodes"], {"id": "arm", "type": "teleport"}]
     engine = make_engine(live.database_url)
     try:
         store = FlowStore(engine)

@@ -48,7 +48,7 @@ def test_the_plan_model_round_trips_every_example(example: Path) -> None:
 #: One flow with every node type, condition kind and lookup source (the examples lack some).
 EVERY_KIND: dict[str, Any] = {
     "id": "every_kind",
-    "entry": "by_caller",
+    "entry": "ab",
     "tables": {"vip": {"columns": ["tier"], "rows": {"9812345678": {"tier": "gold"}}}},
     "settings": {"failover": {"type": "ivr", "data": ["22590"]}},
     "nodes": [
@@ -99,6 +99,12 @@ EVERY_KIND: dict[str, Any] = {
         {"id": "greet", "type": "play", "recording": {"data": "1"}, "branches": {"next": "bye"}},
         {"id": "portal", "type": "dialplan", "dialplan_id": "12345"},
         {"id": "bye", "type": "hangup"},
+        {
+            "id": "ab",
+            "type": "split",
+            "arms": [{"branch": "a", "share": 50}, {"branch": "b", "share": 50}],
+            "branches": {"a": "by_caller", "b": "by_caller"},
+        },
     ],
 }
 
@@ -114,6 +120,7 @@ def test_the_plan_model_round_trips_every_op_kind_and_condition() -> None:
         "switch",
         "lookup",
         "hangup",
+        "split",
     }
     conditions = {case["when"]["on"] for op in ops for case in op.get("cases", [])}
     assert conditions == {"caller", "time", "table", "variable"}
@@ -128,7 +135,7 @@ def first_op(plan: dict[str, Any], kind: str) -> dict[str, Any]:
 def test_a_plan_the_model_does_not_describe_is_refused() -> None:
     plan = plan_of(ROOT / "examples" / "regional_routing.json")
     for change in (
-        lambda p: first_op(p, "switch").update(kind="split"),  # an op kind added to the compiler only
+        lambda p: first_op(p, "switch").update(kind="teleport"),  # an op kind added to the compiler only
         lambda p: first_op(p, "play").update(repeat=2),  # a new key on an op
         lambda p: first_op(p, "switch")["cases"][0]["when"].update(on="holiday"),
         lambda p: p["steps"][0].pop("dialplan_id"),  # a key the compiler stopped sending
@@ -184,6 +191,7 @@ def test_openapi_types_the_plan_and_the_events(client: TestClient) -> None:
         "switch",
         "lookup",
         "hangup",
+        "split",
     }
     events = schemas["JourneyOut"]["properties"]["events"]["items"]
     assert events["discriminator"]["propertyName"] == "event"
