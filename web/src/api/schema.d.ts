@@ -546,7 +546,7 @@ export interface components {
             /** Branch */
             branch: string;
             /** When */
-            when: components["schemas"]["NumberCondition"] | components["schemas"]["flowgraph__server__stage_models__TimeCondition"] | components["schemas"]["flowgraph__server__stage_models__VariableCondition"] | components["schemas"]["flowgraph__server__stage_models__TableCondition"];
+            when: components["schemas"]["NumberConditionPlan"] | components["schemas"]["TimeConditionPlan"] | components["schemas"]["VariableConditionPlan"] | components["schemas"]["TableConditionPlan"];
         };
         /**
          * CheckOut
@@ -909,185 +909,6 @@ export interface components {
             tests?: components["schemas"]["FlowTest"][];
         };
         /**
-         * HttpSource
-         * @description Ask the business's own API; a JSON object answer's fields become variables.
-         */
-        flowgraph__model__HttpSource: {
-            /**
-             * @description discriminator enum property added by openapi-typescript
-             * @enum {string}
-             */
-            kind: "http";
-            /**
-             * Method
-             * @default GET
-             * @enum {string}
-             */
-            method?: "GET" | "POST";
-            /**
-             * Timeout Ms
-             * @default 800
-             */
-            timeout_ms?: number;
-            /**
-             * Url
-             * @default
-             */
-            url?: string;
-        };
-        /**
-         * TableCondition
-         * @description A key built from call data is a row of a flow table.
-         */
-        flowgraph__model__TableCondition: {
-            /**
-             * Key
-             * @default {{caller_id_number}}
-             */
-            key?: string;
-            /**
-             * @description discriminator enum property added by openapi-typescript
-             * @enum {string}
-             */
-            on: "table";
-            /** Table */
-            table: string;
-        };
-        /** TableSource */
-        flowgraph__model__TableSource: {
-            /**
-             * Key
-             * @default {{caller_id_number}}
-             */
-            key?: string;
-            /**
-             * @description discriminator enum property added by openapi-typescript
-             * @enum {string}
-             */
-            kind: "table";
-            /**
-             * Match
-             * @default exact
-             * @enum {string}
-             */
-            match?: "exact" | "prefix";
-            /** Table */
-            table: string;
-        };
-        /**
-         * TimeCondition
-         * @description Call start time falls in a weekly window (``from`` inclusive, ``to`` exclusive, HH:MM),
-         *     on a date ``except`` does not name and, when given, ``only`` names (:class:`DateRule`).
-         */
-        flowgraph__model__TimeCondition: {
-            /** Days */
-            days?: ("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun")[];
-            except?: components["schemas"]["DateRule"] | null;
-            /** From */
-            from: string;
-            /**
-             * @description discriminator enum property added by openapi-typescript
-             * @enum {string}
-             */
-            on: "time";
-            only?: components["schemas"]["DateRule"] | null;
-            /** To */
-            to: string;
-        };
-        /**
-         * VariableCondition
-         * @description A variable (``{{lookup.column}}`` name without braces) equals one of ``values``.
-         */
-        flowgraph__model__VariableCondition: {
-            /**
-             * @description discriminator enum property added by openapi-typescript
-             * @enum {string}
-             */
-            on: "variable";
-            /** Values */
-            values?: string[];
-            /** Variable */
-            variable: string;
-        };
-        /** HttpSource */
-        flowgraph__server__stage_models__HttpSource: {
-            /** Method */
-            method: string;
-            /** Timeout Ms */
-            timeout_ms: number;
-            /** Url */
-            url: string;
-        };
-        /** TableCondition */
-        flowgraph__server__stage_models__TableCondition: {
-            /**
-             * Key
-             * @description The key template
-             */
-            key: string;
-            /**
-             * @description discriminator enum property added by openapi-typescript
-             * @enum {string}
-             */
-            on: "table";
-            /** Table */
-            table: string;
-        };
-        /** TableSource */
-        flowgraph__server__stage_models__TableSource: {
-            /** Key */
-            key: string;
-            /** Match */
-            match: string;
-            /** Table */
-            table: string;
-        };
-        /** TimeCondition */
-        flowgraph__server__stage_models__TimeCondition: {
-            /**
-             * Days
-             * @description mon..sun, in week order
-             */
-            days: string[];
-            /**
-             * Except
-             * @description Dates the case never matches
-             */
-            except?: components["schemas"]["DateRulePlan"];
-            /**
-             * From
-             * @description HH:MM, inclusive
-             */
-            from: string;
-            /**
-             * @description discriminator enum property added by openapi-typescript
-             * @enum {string}
-             */
-            on: "time";
-            /**
-             * Only
-             * @description The only dates the case matches
-             */
-            only?: components["schemas"]["DateRulePlan"];
-            /**
-             * To
-             * @description HH:MM, exclusive
-             */
-            to: string;
-        };
-        /** VariableCondition */
-        flowgraph__server__stage_models__VariableCondition: {
-            /**
-             * @description discriminator enum property added by openapi-typescript
-             * @enum {string}
-             */
-            on: "variable";
-            /** Values */
-            values: string[];
-            /** Variable */
-            variable: string;
-        };
-        /**
          * FlowOut
          * @description A flow with its draft document (send ``etag`` back as If-Match when saving).
          */
@@ -1311,6 +1132,42 @@ export interface components {
              */
             kind: "hangup";
         };
+        /**
+         * HttpSource
+         * @description Ask the business's own API; a JSON object answer's fields become variables.
+         */
+        HttpSource: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "http";
+            /**
+             * Method
+             * @default GET
+             * @enum {string}
+             */
+            method?: "GET" | "POST";
+            /**
+             * Timeout Ms
+             * @default 800
+             */
+            timeout_ms?: number;
+            /**
+             * Url
+             * @default
+             */
+            url?: string;
+        };
+        /** HttpSourcePlan */
+        HttpSourcePlan: {
+            /** Method */
+            method: string;
+            /** Timeout Ms */
+            timeout_ms: number;
+            /** Url */
+            url: string;
+        };
         /** HTTPValidationError */
         HTTPValidationError: {
             /** Detail */
@@ -1450,7 +1307,7 @@ export interface components {
              */
             note?: string;
             /** Source */
-            source: components["schemas"]["flowgraph__model__TableSource"] | components["schemas"]["flowgraph__model__HttpSource"];
+            source: components["schemas"]["TableSource"] | components["schemas"]["HttpSource"];
             /**
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
@@ -1469,7 +1326,7 @@ export interface components {
              */
             kind: "lookup";
             /** Source */
-            source: components["schemas"]["flowgraph__server__stage_models__TableSource"] | components["schemas"]["flowgraph__server__stage_models__HttpSource"];
+            source: components["schemas"]["TableSourcePlan"] | components["schemas"]["HttpSourcePlan"];
         };
         /**
          * MenuNode
@@ -1565,8 +1422,8 @@ export interface components {
             /** Reason */
             reason: string;
         };
-        /** NumberCondition */
-        NumberCondition: {
+        /** NumberConditionPlan */
+        NumberConditionPlan: {
             /**
              * Numbers
              * @description National 10-digit numbers, sorted
@@ -1686,12 +1543,6 @@ export interface components {
              * @enum {string}
              */
             number_format?: "national10" | "e164";
-            /**
-             * Retry Window Ms
-             * @description Single-dialplan mode: a request identical to the call's previous one (every variable the same, digits included) within this many ms of it is taken as the platform retrying it: it gets the same answer again and the call does not move on. 0 (the default) turns this off: whether the platform retries is unknown (NOTES.md), while a caller who presses the same key at two menus in a row sends two identical requests.
-             * @default 0
-             */
-            retry_window_ms?: number;
             /**
              * Ring Types
              * @description Accepted ring_type values; 'order_by' is the platform default and the only one seen live (NOTES.md).
@@ -1979,6 +1830,38 @@ export interface components {
              */
             start?: string | null;
         };
+        /** SplitArmPlan */
+        SplitArmPlan: {
+            /**
+             * Below
+             * @description A caller whose bucket is below this (and not an earlier arm's) takes it
+             */
+            below: number;
+            /** Branch */
+            branch: string;
+        };
+        /** SplitOp */
+        SplitOp: {
+            /**
+             * Arms
+             * @description In order, with the upper bucket of each
+             */
+            arms: components["schemas"]["SplitArmPlan"][];
+            /** Branches */
+            branches: {
+                [key: string]: string;
+            };
+            /**
+             * Buckets
+             * @description How many buckets callers are hashed into
+             */
+            buckets: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "split";
+        };
         /**
          * StepOut
          * @description One API Dialplan step of the partition: its nodes and the hops before its request.
@@ -2021,7 +1904,7 @@ export interface components {
             nodes: string[];
             /** Ops */
             ops: {
-                [key: string]: components["schemas"]["PlayOp"] | components["schemas"]["TransferOp"] | components["schemas"]["DialplanOp"] | components["schemas"]["HangupOp"] | components["schemas"]["MenuOp"] | components["schemas"]["SwitchOp"] | components["schemas"]["LookupOp"];
+                [key: string]: components["schemas"]["PlayOp"] | components["schemas"]["TransferOp"] | components["schemas"]["DialplanOp"] | components["schemas"]["HangupOp"] | components["schemas"]["MenuOp"] | components["schemas"]["SwitchOp"] | components["schemas"]["LookupOp"] | components["schemas"]["SplitOp"];
             };
             /**
              * Start
@@ -2034,7 +1917,7 @@ export interface components {
             /** Branch */
             branch: string;
             /** When */
-            when: components["schemas"]["CallerCondition"] | components["schemas"]["flowgraph__model__TimeCondition"] | components["schemas"]["flowgraph__model__VariableCondition"] | components["schemas"]["flowgraph__model__TableCondition"];
+            when: components["schemas"]["CallerCondition"] | components["schemas"]["TimeCondition"] | components["schemas"]["VariableCondition"] | components["schemas"]["TableCondition"];
         };
         /**
          * SwitchNode
@@ -2095,6 +1978,122 @@ export interface components {
                     [key: string]: string;
                 };
             };
+        };
+        /**
+         * TableCondition
+         * @description A key built from call data is a row of a flow table.
+         */
+        TableCondition: {
+            /**
+             * Key
+             * @default {{caller_id_number}}
+             */
+            key?: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            on: "table";
+            /** Table */
+            table: string;
+        };
+        /** TableConditionPlan */
+        TableConditionPlan: {
+            /**
+             * Key
+             * @description The key template
+             */
+            key: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            on: "table";
+            /** Table */
+            table: string;
+        };
+        /** TableSource */
+        TableSource: {
+            /**
+             * Key
+             * @default {{caller_id_number}}
+             */
+            key?: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "table";
+            /**
+             * Match
+             * @default exact
+             * @enum {string}
+             */
+            match?: "exact" | "prefix";
+            /** Table */
+            table: string;
+        };
+        /** TableSourcePlan */
+        TableSourcePlan: {
+            /** Key */
+            key: string;
+            /** Match */
+            match: string;
+            /** Table */
+            table: string;
+        };
+        /**
+         * TimeCondition
+         * @description Call start time falls in a weekly window (``from`` inclusive, ``to`` exclusive, HH:MM),
+         *     on a date ``except`` does not name and, when given, ``only`` names (:class:`DateRule`).
+         */
+        TimeCondition: {
+            /** Days */
+            days?: ("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun")[];
+            except?: components["schemas"]["DateRule"] | null;
+            /** From */
+            from: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            on: "time";
+            only?: components["schemas"]["DateRule"] | null;
+            /** To */
+            to: string;
+        };
+        /** TimeConditionPlan */
+        TimeConditionPlan: {
+            /**
+             * Days
+             * @description mon..sun, in week order
+             */
+            days: string[];
+            /**
+             * Except
+             * @description Dates the case never matches
+             */
+            except?: components["schemas"]["DateRulePlan"];
+            /**
+             * From
+             * @description HH:MM, inclusive
+             */
+            from: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            on: "time";
+            /**
+             * Only
+             * @description The only dates the case matches
+             */
+            only?: components["schemas"]["DateRulePlan"];
+            /**
+             * To
+             * @description HH:MM, exclusive
+             */
+            to: string;
         };
         /**
          * TransferAction
@@ -2220,6 +2219,33 @@ export interface components {
             msg: string;
             /** Error Type */
             type: string;
+        };
+        /**
+         * VariableCondition
+         * @description A variable (``{{lookup.column}}`` name without braces) equals one of ``values``.
+         */
+        VariableCondition: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            on: "variable";
+            /** Values */
+            values?: string[];
+            /** Variable */
+            variable: string;
+        };
+        /** VariableConditionPlan */
+        VariableConditionPlan: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            on: "variable";
+            /** Values */
+            values: string[];
+            /** Variable */
+            variable: string;
         };
         /**
          * VersionOut
