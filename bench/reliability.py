@@ -343,7 +343,7 @@ def publish(srv: Server) -> None:
     over = big_flow(limits.max_flow_nodes + 50, "too_big")
     status = srv.api("POST", "/api/flows", json=over).status_code
     figure("publish: flow over the node limit", f"HTTP {status}", "422", status == 422)
-    huge = srv.api("POST", "/api/flows", content=b" " * (limits.max_flow_bytes + 1)).status_code
+    huge = srv.api("POST", "/api/flows", content=b" " * (limits.max_api_bytes + 1)).status_code
     figure("publish: body over the byte limit", f"HTTP {huge}", "413", huge == 413)
 
 

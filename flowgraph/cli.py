@@ -27,6 +27,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "flowgraph.commands.render",
     "flowgraph.commands.diff",
     "flowgraph.commands.call",
+    "flowgraph.commands.table",
 )
 
 

@@ -19,7 +19,7 @@ import re
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from flowgraph.profile import PlatformProfile
 from flowgraph.specs import NODE_TYPES as NODE_TYPES
@@ -88,10 +88,23 @@ class Recording(Strict):
 
 
 class Table(Strict):
-    """A small key -> row table a flow routes on (registered callers, region by prefix, ...)."""
+    """A key -> row table a flow routes on (registered callers, region by prefix, ...).
+
+    Small tables keep their ``rows`` here. ``server: true`` names a table kept on the server
+    instead (``PUT /api/tables/<name>``): its rows stay out of the document and every import is
+    live at once; ``columns`` then lists the columns the flow reads (checked at publish).
+    """
 
     columns: list[str] = Field(default_factory=list)
     rows: dict[str, dict[str, str]] = Field(default_factory=dict)
+    #: None rather than False when unset, so flows without server tables hash as before.
+    server: bool | None = None
+
+    @model_validator(mode="after")
+    def _server_rows_stay_on_the_server(self) -> Table:
+        if self.server and self.rows:
+            raise ValueError("a server table keeps its rows on the server: remove `rows` (or `server`)")
+        return self
 
 
 class Position(Strict):
@@ -266,6 +279,26 @@ class SwitchNode(NodeBase):
     cases: list[SwitchCase] = Field(default_factory=list)
 
 
+class SplitArm(Strict):
+    """One arm of a split: its branch and the share of callers (whole percent) it gets."""
+
+    branch: str = Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")
+    share: int = Field(ge=0, le=100)
+
+
+class SplitNode(NodeBase):
+    """Send a fixed share of callers down each arm (A/B tests), decided on the server.
+
+    The arm is sticky: a hash of the caller's national number and the node id (not the flow
+    version) places each caller, so a caller who phones again, before or after a publish, takes
+    the same arm while the shares stay the same. A caller whose number cannot be read (withheld,
+    masked, not one national number) takes the first arm. The shares add up to 100 (FG108).
+    """
+
+    type: Literal["split"]
+    arms: list[SplitArm] = Field(default_factory=list)
+
+
 class TableSource(Strict):
     kind: Literal["table"]
     table: str
@@ -290,7 +323,7 @@ class LookupNode(NodeBase):
 
 
 Node = Annotated[
-    PlayNode | MenuNode | TransferNode | DialplanNode | HangupNode | SwitchNode | LookupNode,
+    PlayNode | MenuNode | TransferNode | DialplanNode | HangupNode | SwitchNode | LookupNode | SplitNode,
     Field(discriminator="type"),
 ]
 
@@ -302,6 +335,7 @@ NODE_MODELS: dict[str, type[NodeBase]] = {
     "dialplan": DialplanNode,
     "switch": SwitchNode,
     "lookup": LookupNode,
+    "split": SplitNode,
     "hangup": HangupNode,
 }
 

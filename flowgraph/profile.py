@@ -155,6 +155,16 @@ class PlatformProfile(BaseModel):
         "examples do (1234).",
     )
     timezone: str = Field(default=TIMEZONE, description="Time zone of start_stamp and time rules.")
+    retry_window_ms: int = Field(
+        default=0,
+        ge=0,
+        le=60_000,
+        description="Single-dialplan mode: a request identical to the call's previous one (every "
+        "variable the same, digits included) within this many ms of it is taken as the platform "
+        "retrying it: it gets the same answer again and the call does not move on. 0 (the default) "
+        "turns this off: whether the platform retries is unknown (NOTES.md), while a caller who "
+        "presses the same key at two menus in a row sends two identical requests.",
+    )
     hangup_confirmed: bool = Field(
         default=False,
         description="Whether ending a response without a further action is known to hang up the call "

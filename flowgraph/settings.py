@@ -8,11 +8,13 @@ set, else a token generated once and kept in a mode-0600 file so restarts keep w
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
 import secrets
 import sys
 import tomllib
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -80,14 +82,19 @@ class ServerSettings(BaseSettings):
         description="uvicorn's line per HTTP request (off: the call log already records every platform "
         "request, and the line costs about a tenth of the endpoint's throughput).",
     )
-    max_body_bytes: int = Field(default=64 * 1024, ge=1024, description="Larger request bodies are cut off.")
+    max_body_bytes: int = Field(
+        default=64 * 1024,
+        ge=1024,
+        description="Largest platform request body (/dialplan); larger ones get the flow's failover.",
+    )
     web_dist: Path | None = Field(
         default=None, description="Built editor to serve at / (default: web/dist of the source tree)."
     )
-    max_flow_bytes: int = Field(
-        default=4 * 1024 * 1024,
+    max_api_bytes: int = Field(
+        default=64 * 1024 * 1024,
         ge=64 * 1024,
-        description="Largest management API request body (a flow document); larger gets 413.",
+        description="Largest management API request body (a flow document, a table import: about "
+        "37 MB per million CSV rows of a number and two short columns); larger gets 413.",
     )
     max_flow_nodes: int = Field(
         default=5000, ge=10, description="Most nodes a stored flow may have; more is refused with 422."
@@ -178,9 +185,47 @@ def read_config_file(path: Path) -> dict[str, Any]:
     return out
 
 
+#: Settings renamed since an earlier release: old environment name -> new setting name.
+RENAMED = {"max_flow_bytes": "max_api_bytes"}
+
+
+def environment_problems(environ: Mapping[str, str] | None = None) -> tuple[dict[str, str], list[str]]:
+    """``FLOWGRAPH_*`` variables that set nothing: (renamed ones to apply, by new setting name;
+    one warning line per variable, with the name it was probably meant to be)."""
+    environ = os.environ if environ is None else environ
+    known = set(ServerSettings.model_fields) | {CONFIG_ENV.removeprefix(ENV_PREFIX).lower()}
+    renamed: dict[str, str] = {}
+    warnings: list[str] = []
+    for key, value in sorted(environ.items()):
+        if not key.upper().startswith(ENV_PREFIX):
+            continue
+        name = key[len(ENV_PREFIX) :].lower()
+        if name in known:
+            continue
+        if name in RENAMED:
+            new = RENAMED[name]
+            warnings.append(f"{key} is now {ENV_PREFIX}{new.upper()}: using its value (rename it)")
+            renamed[new] = value
+            continue
+        close = difflib.get_close_matches(name, sorted(known), n=1)
+        hint = f" (did you mean {ENV_PREFIX}{close[0].upper()}?)" if close else ""
+        warnings.append(f"{key} is not a flowgraph setting and is ignored{hint}")
+    return renamed, warnings
+
+
 def load_settings(**overrides: Any) -> ServerSettings:
-    """Build settings from code overrides (``None`` values are ignored), env and config file."""
+    """Build settings from code overrides (``None`` values are ignored), env and config file.
+
+    An environment variable ``FLOWGRAPH_X`` that names no setting is reported on stderr (a typo
+    would otherwise be silently ignored); a renamed one still applies, with a warning.
+    """
     given = {k: v for k, v in overrides.items() if v is not None}
+    renamed, warnings = environment_problems()
+    for line in warnings:
+        print(f"flowgraph: warning: {line}", file=sys.stderr)
+    for name, value in renamed.items():
+        if f"{ENV_PREFIX}{name.upper()}" not in {k.upper() for k in os.environ}:
+            given.setdefault(name, value)
     try:
         return ServerSettings(**given)
     except ValueError as exc:  # pydantic's ValidationError is a ValueError

@@ -30,7 +30,7 @@ class BranchRule:
     """A node type's branches, in display order: ``named_by`` names first, then ``fixed``.
 
     ``named_by``: a list field whose entries name branches, ``"options"`` (the names) or
-    ``"cases.branch"`` (each entry's ``branch``). ``optional``: declared but need not be wired.
+    ``"cases.branch"`` / ``"arms.branch"`` (each entry's ``branch``). ``optional``: declared but need not be wired.
     ``only_when``: ``(branch, dotted field, value)``: the branch is declared only when the field
     has that value (an HTTP lookup's ``error``). ``fallthrough``: an end's branches a call
     follows only when the profile's ``transfer_fallthrough`` is on (see :func:`wired_next`).
@@ -46,7 +46,7 @@ class BranchRule:
 @dataclass(frozen=True)
 class NodeSpec:
     """What one node type is. ``role``: ``action`` (sends an action, the step goes on: play),
-    ``decision`` (decided on the server, sends nothing: switch, lookup), ``prompt`` (sends
+    ``decision`` (decided on the server, sends nothing: switch, lookup, split), ``prompt`` (sends
     a prompt and waits for the caller's keys in the next request: menu), ``end`` (the call leaves
     the flow: transfer, hand-off, hangup).
 
@@ -136,6 +136,13 @@ SPECS: dict[str, NodeSpec] = {
             "decision",
             templated=("source.key", "source.url"),
             required=(("source.url", "the lookup URL"),),
+        ),
+        NodeSpec(
+            "split",
+            "split (share of callers)",
+            "Send a fixed share of callers down each branch (A/B tests)",
+            BranchRule(named_by="arms.branch"),
+            "decision",
         ),
         NodeSpec("hangup", "hang up", "End the call", BranchRule(), "end"),
     )

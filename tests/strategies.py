@@ -5,7 +5,10 @@ are valid), sometimes backwards (cycles), unwired, to unknown nodes, nested deep
 limit, with bad platform values or variables that are not defined. ``scripts(flow)`` draws
 calls for a flow: callers in every seen number form (some in its tables), times across the
 week, key presses (options, wrong keys, long input, no input), transfer answers and an outcome
-for each HTTP lookup. Other tests may reuse them.
+for each HTTP lookup, and half the time the call data in a raw form (``CallScript.call_data``).
+``call_data()``, ``numbers()`` and ``dtmf_values()`` draw what the platform may send in every
+form NOTES.md lists, valid and not: the oracle's reading and the runtime's are compared on them
+(tests/test_property.py, tests/server/test_oracle_live.py). Other tests may reuse them.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from flowgraph.simulate.interpret import CallScript
 from flowgraph.simulate.reading import read_call
 
 IST = timezone(timedelta(hours=5, minutes=30))
-NODE_KINDS = ("play", "menu", "transfer", "dialplan", "switch", "lookup", "hangup")
+NODE_KINDS = ("play", "menu", "transfer", "dialplan", "switch", "lookup", "hangup", "split")
 TERMINALS = ("transfer", "transfer", "hangup", "dialplan")
 COLUMNS = ("agent", "rec", "kind")
 SYSTEM_RECORDINGS = ("100", "101", "102", "0107")
@@ -201,6 +204,8 @@ def _node(g: Gen, i: int) -> dict[str, Any]:
         node["cases"] = [{"branch": f"c{k}", "when": _condition(g, lookups)} for k in range(count)]
     elif kind == "lookup":
         node.update(_lookup(g))
+    elif kind == "split":
+        node["arms"] = _arms(g)
     branches = {}
     for branch in _branches(node):
         target = _target(g, i, branch)
@@ -222,7 +227,18 @@ def _branches(node: dict[str, Any]) -> list[str]:
         return ["found", "not_found", "error"] if node["source"]["kind"] == "http" else ["found", "not_found"]
     if kind == "transfer":
         return ["no_answer"]
+    if kind == "split":
+        return list(dict.fromkeys(a["branch"] for a in node["arms"]))
     return []
+
+
+def _arms(g: Gen) -> list[dict[str, Any]]:
+    """A split's arms: shares adding up to 100 (in a broken flow maybe not, or an arm twice)."""
+    shares = g.pick(((50, 50), (10, 90), (34, 33, 33), (100,), (0, 100), (1, 99)), ((60, 60), (20, 30)))
+    names = [f"a{k}" for k in range(len(shares))]
+    if len(names) > 1 and g.pick((False,), (False, False, True)):
+        names[-1] = names[0]  # FG109
+    return [{"branch": b, "share": share} for b, share in zip(names, shares, strict=True)]
 
 
 @st.composite
@@ -415,13 +431,14 @@ def numbers(draw: Any, nationals: st.SearchStrategy[str] | None = None) -> Any:
 
 
 @st.composite
-def dtmf_values(draw: Any) -> Any:
+def dtmf_values(draw: Any, keys: st.SearchStrategy[str] | None = None) -> Any:
     """``last_dtmf`` as the platform may send it: text (``"1"``, ``"12#"``, ``"#"``), arrays
     (``["1"]``, ``[1]``, ``["1","2"]``), an array or keys pasted into a quoted template
     (``'["2"]'``, ``"['2']"``, ``"[2]"``, ``'"2"'``) and no input (``""``, ``[]``, ``null``,
-    ``"null"``, ``"$last_dtmf"``), with stray whitespace and terminators."""
-    keys = draw(st.text("0123456789*#", min_size=1, max_size=5))
-    keys = keys + draw(st.sampled_from(("", "", "#", "##")))
+    ``"null"``, ``"$last_dtmf"``), with stray whitespace and terminators. ``keys``: the keys
+    pressed (any of ``0-9*#`` by default), before a terminating ``#`` is maybe added."""
+    pressed = draw(keys if keys is not None else st.text("0123456789*#", min_size=1, max_size=5))
+    sent = pressed + draw(st.sampled_from(("", "", "#", "##")))
     form = draw(
         st.sampled_from(
             (
@@ -440,26 +457,26 @@ def dtmf_values(draw: Any) -> Any:
         )
     )
     if form == "text":
-        return draw(st.sampled_from(("", " ", "\t"))) + keys + draw(st.sampled_from(("", " ")))
+        return draw(st.sampled_from(("", " ", "\t"))) + sent + draw(st.sampled_from(("", " ")))
     if form == "list":
-        return [keys]
+        return [sent]
     if form == "ints":
-        return [int(c) for c in keys if c.isdigit()]
+        return [int(c) for c in sent if c.isdigit()]
     if form == "split":
-        return list(keys)
+        return list(sent)
     if form == "json_text":
         return json.dumps(
-            list(keys) if draw(st.booleans()) else [keys],
+            list(sent) if draw(st.booleans()) else [sent],
             separators=(",", draw(st.sampled_from((":", ": ")))),
         )
     if form == "py_text":
-        return "[" + ", ".join(f"'{c}'" for c in keys) + "]"
+        return "[" + ", ".join(f"'{c}'" for c in sent) + "]"
     if form == "bare_text":
-        return "[" + ",".join(c for c in keys if c.isdigit()) + "]"
+        return "[" + ",".join(c for c in sent if c.isdigit()) + "]"
     if form == "quoted":
-        return f'"{keys}"'
+        return f'"{sent}"'
     if form == "int":
-        digits = "".join(c for c in keys if c.isdigit())
+        digits = "".join(c for c in sent if c.isdigit())
         return int(digits) if digits and digits[0] != "0" else digits
     return draw(
         st.sampled_from(("", [], None, "null", "$last_dtmf", " $last_dtmf", "[]", '""', [""], ["$last_dtmf"]))

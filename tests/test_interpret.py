@@ -7,7 +7,9 @@ from typing import Any
 
 import pytest
 
-from flowgraph.load import flow_from_data
+from flowgraph.compile.emit import RecordingAction, TransferAction
+from flowgraph.simulate import reading
+from flowgraph.simulate.decisions import in_window, table_row
 from flowgraph.simulate.interpret import (
     CallScript,
     Failover,
@@ -16,47 +18,41 @@ from flowgraph.simulate.interpret import (
     Play,
     Prompt,
     Transfer,
-    in_window,
-    table_row,
+    answer,
     walk,
 )
+from tests.factory import (
+    build,
+    caller_is,
+    dialplan,
+    hangup,
+    in_table,
+    ivr,
+    lookup,
+    play,
+    switch,
+    table,
+    time_is,
+)
+from tests.factory import menu as menu_node
+from tests.factory import transfer as transfer_node
 
 FAILOVER = ("department", ("5100",))
+TABLES = {
+    "vip": table({"+91 98765 43210": {"agent": "9000000101"}}),
+    "region": table({"98": {"agent": "1"}, "981": {"agent": "2"}}),
+}
 
 
 def make(nodes: list[dict[str, Any]], **profile: Any) -> Any:
-    return flow_from_data(
-        {
-            "id": "t",
-            "entry": nodes[0]["id"],
-            "nodes": nodes,
-            "settings": {"failover": {"type": "department", "data": ["5100"]}, "profile": profile},
-            "tables": {
-                "vip": {"columns": ["agent"], "rows": {"+91 98765 43210": {"agent": "9000000101"}}},
-                "region": {"columns": ["agent"], "rows": {"98": {"agent": "1"}, "981": {"agent": "2"}}},
-            },
-        }
-    )
-
-
-def ivr(node_id: str = "end") -> dict[str, Any]:
-    return {"id": node_id, "type": "transfer", "transfer": "ivr", "targets": ["22590"]}
-
-
-def play(node_id: str, data: str, nxt: str) -> dict[str, Any]:
-    return {"id": node_id, "type": "play", "recording": {"data": data}, "branches": {"next": nxt}}
+    return build(*nodes, profile=profile, tables=TABLES)
 
 
 def menu(node_id: str, options: list[str], **extra: Any) -> dict[str, Any]:
-    branches = {o: f"{node_id}_{o}" for o in options} | {"no_input": "quiet", "invalid": "wrong"}
-    return {
-        "id": node_id,
-        "type": "menu",
-        "recording": {"data": "500"},
-        "options": options,
-        "branches": branches,
-        **extra,
-    }
+    """A menu whose options lead to ``<id>_<option>``, silence to ``quiet`` and wrong keys to ``wrong``."""
+    return menu_node(
+        node_id, {o: f"{node_id}_{o}" for o in options} | {"no_input": "quiet", "invalid": "wrong"}, **extra
+    )
 
 
 MENU_FLOW = [
@@ -65,7 +61,7 @@ MENU_FLOW = [
     ivr("m_12"),
     play("quiet", "601", "bye"),
     play("wrong", "602", "bye"),
-    {"id": "bye", "type": "hangup"},
+    hangup(),
 ]
 
 
@@ -93,15 +89,9 @@ def test_menu_branches(presses: list[str | None], pressed: list[str | None], the
 def test_menu_digits_variable_is_set_in_the_continuation() -> None:
     flow = make(
         [
-            {
-                "id": "m",
-                "type": "menu",
-                "recording": {"data": "500"},
-                "options": ["1"],
-                "branches": {"1": "say", "no_input": "say", "invalid": "say"},
-            },
+            menu_node("m", {"1": "say", "no_input": "say", "invalid": "say"}),
             play("say", "{{m.digits}}", "bye"),
-            {"id": "bye", "type": "hangup"},
+            hangup(),
         ]
     )
     events = walk(flow, CallScript(caller="1", presses=["42"])).events
@@ -109,18 +99,14 @@ def test_menu_digits_variable_is_set_in_the_continuation() -> None:
 
 
 def test_switch_first_matching_case_wins_else_default() -> None:
+    rules = [
+        ("vip", in_table("vip")),
+        ("north", caller_is(prefixes=["98"])),
+        ("night", time_is("20:00", "24:00")),
+    ]
     flow = make(
         [
-            {
-                "id": "s",
-                "type": "switch",
-                "cases": [
-                    {"branch": "vip", "when": {"on": "table", "table": "vip"}},
-                    {"branch": "north", "when": {"on": "caller", "prefixes": ["98"]}},
-                    {"branch": "night", "when": {"on": "time", "from": "20:00", "to": "24:00"}},
-                ],
-                "branches": {"vip": "a", "north": "b", "night": "c", "default": "d"},
-            },
+            switch("s", rules, {"vip": "a", "north": "b", "night": "c", "default": "d"}),
             play("a", "1", "end"),
             play("b", "2", "end"),
             play("c", "3", "end"),
@@ -142,24 +128,8 @@ def test_switch_first_matching_case_wins_else_default() -> None:
 
 
 def test_time_rules_use_the_flow_time_zone() -> None:
-    flow = make(
-        [
-            {
-                "id": "s",
-                "type": "switch",
-                "branches": {"open": "a", "default": "b"},
-                "cases": [
-                    {
-                        "branch": "open",
-                        "when": {"on": "time", "days": ["thu"], "from": "09:00", "to": "18:00"},
-                    }
-                ],
-            },
-            play("a", "1", "end"),
-            play("b", "2", "end"),
-            ivr(),
-        ]
-    )
+    open_ = switch("s", [("open", time_is("09:00", "18:00", ["thu"]))], {"open": "a", "default": "b"})
+    flow = make([open_, play("a", "1", "end"), play("b", "2", "end"), ivr()])
     # 04:00 UTC on Thursday is 09:30 in India (open); 13:00 UTC is 18:30 (closed).
     utc = UTC
     assert walk(flow, CallScript(caller="1", start=datetime(2026, 11, 26, 4, 0, tzinfo=utc))).path[1] == "a"
@@ -190,13 +160,8 @@ def test_table_lookups_exact_by_number_and_longest_prefix() -> None:
 def test_lookup_columns_become_variables_and_numbers_are_formatted() -> None:
     flow = make(
         [
-            {
-                "id": "who",
-                "type": "lookup",
-                "source": {"kind": "table", "table": "vip"},
-                "branches": {"found": "agent", "not_found": "end"},
-            },
-            {"id": "agent", "type": "transfer", "transfer": "number", "targets": ["{{who.agent}}"]},
+            lookup("who", "vip", {"found": "agent", "not_found": "end"}),
+            transfer_node("agent", "number", ["{{who.agent}}"]),
             ivr(),
         ],
         number_format="e164",
@@ -208,16 +173,7 @@ def test_lookup_columns_become_variables_and_numbers_are_formatted() -> None:
 
 
 def test_unanswered_transfer_falls_through_only_when_wired_and_enabled() -> None:
-    nodes = [
-        {
-            "id": "t",
-            "type": "transfer",
-            "transfer": "agent",
-            "targets": ["05000001"],
-            "branches": {"no_answer": "end"},
-        },
-        ivr(),
-    ]
+    nodes = [transfer_node("t", "agent", ["05000001"], no_answer="end"), ivr()]
     first = Transfer("agent", ("05000001",), "order_by", None, False, False)
     second = Transfer("ivr", ("22590",), "order_by", None, False, True)
     assert walk(make(nodes), CallScript(caller="1", answers=[False])).events == [first, second]
@@ -231,16 +187,7 @@ def test_unanswered_transfer_falls_through_only_when_wired_and_enabled() -> None
 
 
 def test_handoff_and_nesting_limit() -> None:
-    nodes = [
-        {
-            "id": "m",
-            "type": "menu",
-            "recording": {"data": "500"},
-            "options": ["1"],
-            "branches": {"1": "away", "no_input": "away", "invalid": "away"},
-        },
-        {"id": "away", "type": "dialplan", "dialplan_id": "66ab41c183715fc7da"},
-    ]
+    nodes = [menu_node("m", {"1": "away", "no_input": "away", "invalid": "away"}), dialplan("away")]
     ok = walk(make(nodes), CallScript(caller="1", presses=["1"]))
     assert ok.events[-1] == Handoff("66ab41c183715fc7da")
     # With a limit of 1 the hand-off would be a second hop: the platform fails over instead.
@@ -253,14 +200,12 @@ def test_broken_flows_end_in_a_failover_with_a_reason() -> None:
     unwired = walk(make([play("p", "1", "gone")]), CallScript(caller="1"))
     assert unwired.events == [Failover("server", FAILOVER)]
     assert "gone" in unwired.events[0].detail  # type: ignore[union-attr]
-    loop = make([{"id": "s", "type": "switch", "branches": {"default": "s"}}])
+    loop = make([switch("s", [], {"default": "s"})])
     looped = walk(loop, CallScript(caller="1"))
     assert looped.events == [Failover("server", FAILOVER)]
-    empty = walk(make([{"id": "h", "type": "hangup"}]), CallScript(caller="1"))
+    empty = walk(make([hangup("h")]), CallScript(caller="1"))
     assert empty.events == [Failover("server", FAILOVER)]  # never send []
-    bad_number = make(
-        [{"id": "t", "type": "transfer", "transfer": "number", "targets": ["{{caller_id_number}}"]}]
-    )
+    bad_number = make([transfer_node("t", "number", ["{{caller_id_number}}"])])
     # A templated number that is not a phone number is never sent: the server fails over.
     assert walk(bad_number, CallScript(caller="12345")).events == [Failover("server", FAILOVER)]
     assert walk(bad_number, CallScript(caller="")).events == [Failover("server", FAILOVER)]
@@ -281,3 +226,118 @@ def test_journey_json_and_description() -> None:
         "hears system prompt 500 (up to 2 digits), presses 12",
         "transferred to ivr 22590: answered",
     ]
+
+
+# --- the oracle's own reading (flowgraph.simulate.reading), from NOTES.md and the platform doc ---
+
+
+@pytest.mark.parametrize(
+    ("value", "sent"),
+    [
+        ("9876543210", "9876543210"),
+        ("+919876543210", "9876543210"),
+        ("919876543210", "9876543210"),
+        ("09876543210", "9876543210"),
+        ("+91-98765 43210", "9876543210"),
+        ("(+91) 98765-43210", "9876543210"),
+        ("0987654321", None),  # a national number never starts with 0
+        ("98765432101", None),
+        ("9876543210, 9876543211", None),
+        ("+19876543210", None),
+        ("9876543210.0", None),
+        ("98765x43210", None),
+        ("٩٨٧٦٥٤٣٢١٠", None),
+        ("+91-98XXXXXXXX", None),
+        ("", None),
+    ],
+)
+def test_sendable_numbers(value: str, sent: str | None) -> None:
+    assert reading.sendable(value) == sent
+    assert reading.table_key(value) == (sent or value.strip())
+
+
+@pytest.mark.parametrize(
+    ("value", "national"),
+    [
+        ("+91-98765 43210", "9876543210"),
+        ("918287842425", "8287842425"),
+        ("+91-98XXXXXXXX", "9198"),
+        (9876543210.0, "9876543210"),
+        (True, ""),
+    ],
+)
+def test_numbers_compare_by_their_last_ten_digits(value: Any, national: str) -> None:
+    assert reading.national(reading.text_value(value)) == national
+
+
+@pytest.mark.parametrize(
+    ("value", "keys"),
+    [
+        ("1", "1"),
+        (["1"], "1"),
+        ([1], "1"),
+        ("12#", "12#"),
+        (" 3 ", "3"),
+        ('["2"]', "2"),
+        ("['2']", "2"),
+        ("[2]", "2"),
+        ('"2"', "2"),
+        (["1", "2"], "12"),
+        ("", None),
+        ([], None),
+        (None, None),
+        ("null", None),
+        ("$last_dtmf", None),
+        ("[]", None),
+        ('["$last_dtmf"]', None),
+    ],
+)
+def test_key_presses_in_every_form(value: Any, keys: str | None) -> None:
+    assert reading.read_dtmf(value) == keys
+
+
+def test_call_data_keys_spellings_and_absent_values() -> None:
+    call = reading.read_call(
+        {
+            " Caller_ID_Number ": 919876543210,
+            "uuid": "$uuid",
+            "uuid ": "ab12",
+            "call_id": None,
+            "start_stamp": "x",
+        },
+        reading.IST,
+    )
+    assert (call.caller_id_number, call.caller, call.uuid, call.call_id, call.start) == (
+        "919876543210",
+        "9876543210",
+        "ab12",
+        "",
+        None,
+    )
+
+
+def test_walk_reads_raw_call_data() -> None:
+    flow = make(
+        [
+            lookup("who", "vip", {"found": "agent", "not_found": "end"}),
+            transfer_node("agent", "number", ["{{who.agent}}"]),
+            ivr(),
+        ]
+    )
+    raw = {"caller_id_number ": 919876543210, "CALL_ID": "1775719461.306731", "uuid": "$uuid"}
+    journey = walk(flow, CallScript(caller="ignored", call_data=raw))
+    assert journey.path == ["who", "agent"]
+    assert journey.events == [Transfer("number", ("9000000101",), "order_by", None, False, True)]
+
+
+def test_answer_gives_one_request_at_a_time() -> None:
+    flow = make(MENU_FLOW)
+    first = answer(flow, {"caller_id_number": "9876543210", "call_id": "c1"})
+    assert first.failover is None and first.path == ["m"]
+    assert isinstance(first.actions[0], RecordingAction) and first.actions[0].dtmf is not None  # type: ignore[index]
+    carried: dict[str, str] = {}
+    then = answer(flow, {"call_id": "c1", "last_dtmf": '["1","2"]'}, menu="m", carried=carried)
+    assert then.path == ["m", "m_12"] and carried == {"m.digits": "12"}
+    assert then.actions == [TransferAction("ivr", ("22590",), None, None, None)]
+    hung = answer(make([hangup("h")]), {})
+    assert (hung.actions, hung.failover) == (None, "server")

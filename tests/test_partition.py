@@ -4,23 +4,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flowgraph import flow_from_data, load_flow
+from flowgraph import load_flow
 from flowgraph.compile.partition import partition
+from tests import factory
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def _menu(node_id: str, nxt: str, other: str = "op") -> dict:
-    return {
-        "id": node_id,
-        "type": "menu",
-        "recording": {"data": "1"},
-        "options": ["1"],
-        "branches": {"1": nxt, "no_input": other, "invalid": other},
-    }
+    return factory.menu(node_id, {"1": nxt, "no_input": other, "invalid": other}, data="1")
 
 
-OP = {"id": "op", "type": "transfer", "transfer": "ivr", "targets": ["1"]}
+OP = factory.ivr("op", "1")
 
 
 def test_three_steps_example_has_four_requests() -> None:
@@ -35,23 +30,14 @@ def test_depth_is_the_longest_route_of_hops() -> None:
     # entry -> a ; a:1 -> b ; a:other -> op ; b:1 -> c ... and a shortcut entry -> c is not possible
     # without a switch, so use one: the switch sends some callers straight to c (depth 1) while
     # others reach c through a and b (depth 2). The deeper route counts.
-    flow = flow_from_data(
-        {
-            "id": "f",
-            "entry": "s",
-            "nodes": [
-                {
-                    "id": "s",
-                    "type": "switch",
-                    "cases": [{"branch": "vip", "when": {"on": "caller", "numbers": ["9876543210"]}}],
-                    "branches": {"vip": "c", "default": "a"},
-                },
-                _menu("a", "b"),
-                _menu("b", "c"),
-                _menu("c", "op"),
-                OP,
-            ],
-        }
+    vip = factory.caller_is(["9876543210"])
+    flow = factory.build(
+        factory.switch("s", [("vip", vip)], {"vip": "c", "default": "a"}),
+        _menu("a", "b"),
+        _menu("b", "c"),
+        _menu("c", "op"),
+        OP,
+        failover=None,
     )
     part = partition(flow)
     assert part.steps["entry"].menus == ("c", "a")
@@ -60,22 +46,8 @@ def test_depth_is_the_longest_route_of_hops() -> None:
 
 
 def test_transfer_no_answer_continues_in_the_same_step() -> None:
-    flow = flow_from_data(
-        {
-            "id": "f",
-            "entry": "t",
-            "nodes": [
-                {
-                    "id": "t",
-                    "type": "transfer",
-                    "transfer": "agent",
-                    "targets": ["1"],
-                    "branches": {"no_answer": "m"},
-                },
-                _menu("m", "op"),
-                OP,
-            ],
-        }
+    flow = factory.build(
+        factory.transfer("t", "agent", ["1"], no_answer="m"), _menu("m", "op"), OP, failover=None
     )
     part = partition(flow)
     assert part.steps["entry"].nodes == ("t", "m")
@@ -85,7 +57,7 @@ def test_transfer_no_answer_continues_in_the_same_step() -> None:
 
 
 def test_cycles_do_not_hang_and_are_flagged() -> None:
-    flow = flow_from_data({"id": "f", "entry": "a", "nodes": [_menu("a", "b"), _menu("b", "a"), OP]})
+    flow = factory.build(_menu("a", "b"), _menu("b", "a"), OP, failover=None)
     part = partition(flow)
     assert part.cyclic
     assert set(part.steps) == {"entry", "after_a", "after_b"}

@@ -71,6 +71,8 @@ def test_compiled_journeys_equal_the_interpreter() -> None:
                 )
                 seen["calls"] += 1
                 seen["raw call data"] += script.call_data is not None
+                kinds = {flow.node_map()[n].type for n in expected.path}
+                seen["through a split"] += "split" in kinds
                 for ev in expected.events:
                     seen[type(ev).__name__] += 1
 
@@ -81,6 +83,7 @@ def test_compiled_journeys_equal_the_interpreter() -> None:
     assert seen["valid"] >= EXAMPLES // 5, seen
     assert seen["calls"] >= 2 * seen["valid"], seen
     assert seen["raw call data"] >= seen["calls"] // 4, seen
+    assert seen["through a split"] >= seen["calls"] // 50, seen
     for kind in (Prompt, Transfer, Hangup, Failover):
         assert seen[kind.__name__] >= seen["calls"] // 50, (kind.__name__, seen)
 

@@ -17,6 +17,7 @@ from flowgraph.compile.emit import validate_response
 from flowgraph.load import flow_from_data, load_flow
 from flowgraph.runtime.callvars import parse_call_vars
 from flowgraph.runtime.engine import Runtime
+from tests import factory
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures" / "compile"
@@ -51,17 +52,11 @@ def test_example_calls(flow: str, index: int, case: dict[str, Any]) -> None:
 
 
 def small_flow(nodes: list[dict[str, Any]], entry: str, **extra: Any) -> dict[str, Any]:
-    return {
-        "id": "t",
-        "entry": entry,
-        "nodes": nodes,
-        "settings": {"failover": {"type": "ivr", "data": ["999"]}},
-        **extra,
-    }
+    return factory.flow(*nodes, entry=entry, failover={"type": "ivr", "data": ["999"]}, **extra)
 
 
-DESK = {"id": "desk", "type": "transfer", "transfer": "ivr", "targets": ["1"]}
-VIP = {"id": "vip", "type": "transfer", "transfer": "agent", "targets": ["05000001"]}
+DESK = factory.ivr("desk", "1")
+VIP = factory.transfer("vip", "agent", ["05000001"])
 
 
 def switch_flow(when: dict[str, Any], **extra: Any) -> CompiledFlow:
@@ -139,23 +134,10 @@ def test_switch_on_table_membership() -> None:
 
 
 def test_switch_on_lookup_variable_and_menu_digits() -> None:
-    lookup = {
-        "id": "acct",
-        "type": "lookup",
-        "source": {"kind": "table", "table": "acc"},
-        "branches": {"found": "sw", "not_found": "desk"},
-    }
-    switch = {
-        "id": "sw",
-        "type": "switch",
-        "cases": [
-            {"branch": "gold", "when": {"on": "variable", "variable": "acct.tier", "values": ["gold"]}}
-        ],
-        "branches": {"gold": "vip", "default": "desk"},
-    }
-    tables = {
-        "acc": {"columns": ["tier"], "rows": {"9876543210": {"tier": "gold"}, "9000000000": {"tier": "x"}}}
-    }
+    lookup = factory.lookup("acct", "acc", {"found": "sw", "not_found": "desk"})
+    gold = factory.variable_is("acct.tier", ["gold"])
+    switch = factory.switch("sw", [("gold", gold)], {"gold": "vip", "default": "desk"})
+    tables = {"acc": factory.table({"9876543210": {"tier": "gold"}, "9000000000": {"tier": "x"}})}
     compiled = compile_flow(flow_from_data(small_flow([lookup, switch, VIP, DESK], "acct", tables=tables)))
     rt = Runtime(compiled)
     assert rt.answer_sync("entry", {"caller_id_number": "9876543210"}).end == "vip"
@@ -164,16 +146,9 @@ def test_switch_on_lookup_variable_and_menu_digits() -> None:
 
 
 def menu_flow(options: list[str], play_data: str = "{{m.digits}}") -> CompiledFlow:
-    menu = {
-        "id": "m",
-        "type": "menu",
-        "recording": {"type": "system", "data": "5"},
-        "options": options,
-        "max_length": 3,
-        "branches": {**{o: "echo" for o in options}, "no_input": "desk", "invalid": "desk"},
-    }
-    echo = {"id": "echo", "type": "play", "recording": {"type": "url", "data": f"https://a/{play_data}.wav"}}
-    echo["branches"] = {"next": "desk"}
+    branches = {**{o: "echo" for o in options}, "no_input": "desk", "invalid": "desk"}
+    menu = factory.menu("m", branches, data="5", max_length=3)
+    echo = factory.play("echo", f"https://a/{play_data}.wav", "desk", kind="url")
     return compile_flow(flow_from_data(small_flow([menu, echo, DESK], "m")))
 
 
@@ -214,7 +189,7 @@ def test_unknown_step_and_garbage_step_fail_over() -> None:
 
 def test_step_with_nothing_to_send_fails_over() -> None:
     # The checks reject this (FG521); compile it anyway to prove the runtime never sends [].
-    data = small_flow([{"id": "bye", "type": "hangup"}], "bye")
+    data = small_flow([factory.hangup("bye")], "bye")
     compiled = compile_flow(flow_from_data(data), diagnostics=[])
     answer = Runtime(compiled).answer_sync("entry", {})
     assert answer.body == b'[{"transfer":{"type":"ivr","data":["999"]}}]'
@@ -223,14 +198,9 @@ def test_step_with_nothing_to_send_fails_over() -> None:
 
 
 def test_empty_variable_fails_over_instead_of_sending_a_blank_target() -> None:
-    lookup = {
-        "id": "l",
-        "type": "lookup",
-        "source": {"kind": "table", "table": "t"},
-        "branches": {"found": "go", "not_found": "desk"},
-    }
-    go = {"id": "go", "type": "transfer", "transfer": "number", "targets": ["{{l.number}}"]}
-    tables = {"t": {"columns": ["number"], "rows": {"9876543210": {"number": " "}}}}
+    lookup = factory.lookup("l", "t", {"found": "go", "not_found": "desk"})
+    go = factory.transfer("go", "number", ["{{l.number}}"])
+    tables = {"t": factory.table({"9876543210": {"number": " "}})}
     compiled = compile_flow(flow_from_data(small_flow([lookup, go, DESK], "l", tables=tables)))
     answer = Runtime(compiled).answer_sync("entry", {"caller_id_number": "9876543210"})
     assert answer.failover_reason is not None and "'{{l.number}}' is empty" in answer.failover_reason
@@ -248,12 +218,9 @@ def test_internal_error_becomes_failover() -> None:
 
 
 async def test_http_lookup_without_client_fails_over() -> None:
-    lookup = {
-        "id": "api",
-        "type": "lookup",
-        "source": {"kind": "http", "url": "http://127.0.0.1:9/x"},
-        "branches": {"found": "desk", "not_found": "desk", "error": "desk"},
-    }
+    lookup = factory.http_lookup(
+        "api", "http://127.0.0.1:9/x", {"found": "desk", "not_found": "desk", "error": "desk"}
+    )
     compiled = compile_flow(flow_from_data(small_flow([lookup, DESK], "api")))
     answer = await Runtime(compiled).answer("entry", parse_call_vars({}))
     assert answer.failover_reason is not None and "HTTP lookup client" in answer.failover_reason

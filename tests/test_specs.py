@@ -71,7 +71,7 @@ def test_an_unknown_node_type_is_an_error_in_every_pass() -> None:
 
 
 def test_roles_say_which_types_end_a_step_or_wait_for_the_caller() -> None:
-    assert TERMINAL_TYPES == {"transfer", "dialplan", "hangup"}
+    assert {"transfer", "dialplan", "hangup"} == TERMINAL_TYPES
     assert [t for t in NODE_TYPES if SPECS[t].waits_for_caller] == ["menu"]
     assert {t for t in NODE_TYPES if SPECS[t].ends_step} == {"menu", "transfer", "dialplan", "hangup"}
     assert [t for t in NODE_TYPES if SPECS[t].nests] == ["dialplan"]

@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from flowgraph.pictures.traffic import Traffic, TrafficError, traffic_stats, window_start
+from flowgraph.pictures.traffic import Traffic, TrafficError, traffic_stats
+from flowgraph.pictures.windows import window_start
 
 
 def _record(call_id: str, time: object, trace: list, end: str | None, failover: str | None = None) -> dict:

@@ -18,12 +18,15 @@ from flowgraph.checks.fallthrough import check_fallthrough
 from flowgraph.checks.nesting import check_nesting
 from flowgraph.checks.paths import PathEnd, PathReport, format_path, path_report
 from flowgraph.checks.platform_values import (
+    check_lookup_time,
     check_menus,
     check_recordings,
     check_transfers,
     normalise_number,
 )
 from flowgraph.checks.required import check_required
+from flowgraph.checks.server_tables import check_server_tables
+from flowgraph.checks.splits import check_splits
 from flowgraph.checks.structure import check_branches, check_duplicate_ids, check_entry, check_reachable
 from flowgraph.checks.variables import check_variables
 from flowgraph.diagnostics import Diagnostic, Severity
@@ -37,6 +40,7 @@ RULES: tuple[Rule, ...] = (
     check_duplicate_ids,
     check_branches,
     check_reachable,
+    check_splits,
     check_cycles,
     check_nesting,
     check_failover,
@@ -46,10 +50,12 @@ RULES: tuple[Rule, ...] = (
     check_transfers,
     check_fallthrough,
     check_recordings,
+    check_lookup_time,
     check_decisions,
     check_hangups,
     check_variables,
     check_required,
+    check_server_tables,
 )
 
 _SEVERITY_RANK = {Severity.ERROR: 0, Severity.WARNING: 1}

@@ -36,6 +36,8 @@ _ENTRIES: tuple[CatalogueEntry, ...] = (
     CatalogueEntry("FG105", E, "unknown branch name", "A node wires a branch its type does not declare."),
     CatalogueEntry("FG106", W, "unreachable node", "No path from the entry reaches the node."),
     CatalogueEntry("FG107", E, "duplicate switch branch", "Two cases of one switch use the same branch."),
+    CatalogueEntry("FG108", E, "split shares not 100", "A split's arms' shares do not add up to 100 percent."),
+    CatalogueEntry("FG109", E, "duplicate split arm", "Two arms of one split use the same branch."),
     # --- cycles
     CatalogueEntry("FG201", E, "cycle", "Following branches can come back to a node already visited."),
     # --- nesting
@@ -119,11 +121,38 @@ _ENTRIES: tuple[CatalogueEntry, ...] = (
         "A table column that feeds a number transfer holds a value that is not one national number.",
     ),
     CatalogueEntry(
+        "FG530",
+        W,
+        "no input looks like a retry",
+        "Single-dialplan mode: a menu's digit wait is within the profile's `retry_window_ms`, so a "
+        "caller who presses nothing hears the prompt again before the no-input branch runs.",
+    ),
+    CatalogueEntry(
+        "FG531",
+        W,
+        "lookup slower than the deadline",
+        "HTTP lookup timeouts, alone or together in one request, reach the answer deadline: the "
+        "caller gets the failover before the lookup's error branch.",
+    ),
+    CatalogueEntry(
         "FG533",
         W,
         "calendar unavailable",
         "A time condition's calendar is missing, empty, has a key that is not a date YYYY-MM-DD or no "
         "`name` column: its date rule is skipped and the weekly hours decide (or `unavailable: no_match`).",
+    ),
+    # --- server tables (flowgraph/checks/server_tables.py; judged at publish)
+    CatalogueEntry(
+        "FG540", E, "server table missing", "A lookup names a server table the server does not have."
+    ),
+    CatalogueEntry(
+        "FG541", E, "server table column missing", "A server table's live version lacks a declared column."
+    ),
+    CatalogueEntry(
+        "FG542",
+        E,
+        "server table keys not numbers",
+        "Callers' numbers are matched against a server table whose keys include values that are not numbers.",
     ),
     # --- variables
     CatalogueEntry(

@@ -22,10 +22,13 @@ class CheckOptions:
 
     ``ignore``: codes to leave out of the result (e.g. a team that accepted FG520 for its account).
     ``path_examples``: how many example paths the path report lists per end.
+    ``server_tables``: the server's tables by name, each its live version described
+    (``TableRecord.describe()``: version, key, columns, text_keys...); None when unknown (offline).
     """
 
     ignore: frozenset[str] = field(default_factory=frozenset)
     path_examples: int = 3
+    server_tables: dict[str, dict[str, Any]] | None = None
 
 
 class CheckContext:

@@ -16,6 +16,7 @@ from flowgraph.compile.emit import MULTI_VALUE_TYPES, recording_url
 from flowgraph.diagnostics import Diagnostic
 from flowgraph.model import TEMPLATE_RE, Flow
 from flowgraph.profile import COUNTRY_CODE, DEFAULT_RING_TYPE, NATIONAL_DIGITS, sendable_number
+from flowgraph.runtime.deadline import DEFAULT_DEADLINE_MS, SEND_MARGIN_S
 
 OPTION_RE = re.compile(r"^[0-9*#]+$")
 HEX_RE = re.compile(r"^[0-9a-fA-F]+$")
@@ -60,7 +61,31 @@ def check_menus(flow: Flow, ctx: CheckContext) -> list[Diagnostic]:
                     )
                 )
         out.extend(_options(node, node.max_length or prof.dtmf_max_length))
+        out.extend(_retry_window(flow, node, prof))
     return out
+
+
+def _retry_window(flow: Flow, node: Any, prof: Any) -> list[Diagnostic]:
+    """FG530: in single mode, a caller who presses nothing is answered again before the retry
+    window ends, so the no-input request looks like the platform retrying the prompt's."""
+    if flow.settings.deployment.mode != "single" or prof.retry_window_ms <= 0:
+        return []
+    timeout = node.timeout_ms if node.timeout_ms is not None else prof.dtmf_timeout_ms
+    wait = timeout * (1 + (node.retry if node.retry is not None else prof.dtmf_retry))
+    if wait > prof.retry_window_ms:
+        return []
+    return [
+        diag(
+            "FG530",
+            f"a caller who presses nothing is heard from after {wait} ms, within the "
+            f"{prof.retry_window_ms} ms retry window: that request is taken for a retry and the "
+            "prompt plays again",
+            nodes=(node.id,),
+            field="timeout_ms",
+            evidence={"wait_ms": wait, "retry_window_ms": prof.retry_window_ms},
+            hint=f"raise timeout_ms above {prof.retry_window_ms}, or lower settings.profile.retry_window_ms",
+        )
+    ]
 
 
 def _options(node: Any, max_length: int) -> list[Diagnostic]:
@@ -363,3 +388,40 @@ def _hex(value: str, nodes: tuple[str, ...], field: str) -> list[Diagnostic]:
             hint="copy the id from the portal's API Dialplan list",
         )
     ]
+
+
+def check_lookup_time(flow: Flow, ctx: CheckContext) -> list[Diagnostic]:
+    """FG531: HTTP lookups whose timeouts, alone or together in one request, reach the answer
+    deadline. The live server then answers the flow's failover before the lookup gives up, so
+    the lookup's ``error`` branch is never taken (flow tests model the same, simulate/flowtests.py)."""
+    budget = DEFAULT_DEADLINE_MS - SEND_MARGIN_S * 1000
+    out: list[Diagnostic] = []
+    for step_id in ctx.partition.order:
+        step = ctx.partition.steps[step_id]
+        http = [
+            ctx.nodes[n]
+            for n in step.nodes
+            if n in ctx.nodes and ctx.nodes[n].type == "lookup" and ctx.nodes[n].source.kind == "http"
+        ]
+        total = sum(node.source.timeout_ms for node in http)
+        if not http or total < budget:
+            continue
+        ids = tuple(node.id for node in http)
+        alone = len(http) == 1
+        what = f"timeout_ms {total}" if alone else f"timeouts adding up to {total} ms in step '{step_id}'"
+        out.append(
+            diag(
+                "FG531",
+                f"{what} {'reaches' if alone else 'reach'} the {DEFAULT_DEADLINE_MS} ms answer deadline: a slow API gets the "
+                "caller the failover, never the error branch",
+                nodes=ids,
+                field="source.timeout_ms",
+                evidence={
+                    "timeouts_ms": {node.id: node.source.timeout_ms for node in http},
+                    "budget_ms": budget,
+                },
+                hint=f"keep the lookups of one request under {budget:g} ms in all (default "
+                "FLOWGRAPH_ANSWER_DEADLINE_MS, less 20 ms for sending)",
+            )
+        )
+    return out

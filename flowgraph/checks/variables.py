@@ -15,6 +15,7 @@ from typing import Any
 
 from flowgraph.checks.catalogue import diag
 from flowgraph.checks.context import CheckContext
+from flowgraph.checks.server_tables import server_columns
 from flowgraph.compile.partition import Partition, step_id_for_menu
 from flowgraph.diagnostics import Diagnostic
 from flowgraph.graphwalk import reachable, topological
@@ -84,6 +85,8 @@ def _columns(ctx: CheckContext, node: Any) -> list[str] | None:
     table = ctx.flow.tables.get(node.source.table)
     if table is None:
         return None
+    if table.server:
+        return server_columns(ctx, node.source.table)
     cols = dict.fromkeys(table.columns)
     for row in table.rows.values():
         cols.update(dict.fromkeys(row))

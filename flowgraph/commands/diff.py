@@ -6,8 +6,7 @@ picture: added in green, removed as red ghosts, changed in amber with the change
 choose records as in ``render``) each changed branch is labelled with the calls that took it and
 drawn thicker the more did, and changed nodes are shaded by the calls that reached them.
 Layout-only changes are not changes. Exit 0 whether or not the flows differ (it is a report, not
-a check); 2 when a file
-cannot be read or drawn.
+a check); 2 when a file cannot be read or drawn.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from typing import Any
 from flowgraph.commands.check import print_errors
 from flowgraph.diagnostics import CompileError
 from flowgraph.load import load_flow
-from flowgraph.pictures.traffic import window_start
+from flowgraph.pictures.windows import window_start
 from flowgraph.simulate.impact import impact
 from flowgraph.store.calls import CallLog, iter_calls
 from flowgraph.store.db import make_engine

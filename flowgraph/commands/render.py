@@ -20,7 +20,8 @@ from flowgraph.diagnostics import FlowgraphError
 from flowgraph.load import load_flow
 from flowgraph.model import Flow
 from flowgraph.pictures.render import FORMATS, default_diagnostics, render_flow
-from flowgraph.pictures.traffic import Traffic, window_start
+from flowgraph.pictures.traffic import Traffic
+from flowgraph.pictures.windows import window_start
 
 
 def register(sub: Any) -> None:

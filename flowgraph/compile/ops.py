@@ -21,6 +21,7 @@ from flowgraph.diagnostics import FieldRenderError
 from flowgraph.model import Flow
 from flowgraph.profile import PlatformProfile, sendable_number
 from flowgraph.runtime.lookups import TableIndex
+from flowgraph.runtime.split import BUCKETS, bounds
 from flowgraph.specs import dispatch, wired_next
 
 # --- templates and emitters --------------------------------------------------------------
@@ -162,7 +163,17 @@ class LookupOp:
     type: str = "lookup"
 
 
-Op = ActionOp | MenuOp | SwitchOp | LookupOp
+@dataclass(frozen=True, slots=True)
+class SplitOp:
+    """The caller's arm (:mod:`flowgraph.runtime.split`): ``arms`` are (branch, upper bucket)."""
+
+    node: str
+    arms: tuple[tuple[str, int], ...]
+    targets: dict[str, str]
+    type: str = "split"
+
+
+Op = ActionOp | MenuOp | SwitchOp | LookupOp | SplitOp
 #: Builds one node's op: ``(node, flow, dialplan ids) -> op``.
 Builder = Callable[[Any, Flow, dict[str, str]], Op]
 
@@ -222,6 +233,13 @@ def _lookup_op(node: Any, flow: Flow, ids: dict[str, str]) -> Op:
     return LookupOp(node.id, targets, url=Template.of(src.url), method=src.method, timeout_ms=src.timeout_ms)
 
 
+def _split_op(node: Any, flow: Flow, ids: dict[str, str]) -> Op:
+    upper = bounds([arm.share for arm in node.arms])
+    return SplitOp(
+        node.id, tuple(zip((arm.branch for arm in node.arms), upper, strict=True)), dict(node.branches)
+    )
+
+
 #: The compiler's table: one builder per node type (``tests/test_specs.py`` checks it covers all).
 BUILDERS: dict[str, Builder] = {
     "play": _play_op,
@@ -230,6 +248,7 @@ BUILDERS: dict[str, Builder] = {
     "dialplan": _dialplan_op,
     "switch": _switch_op,
     "lookup": _lookup_op,
+    "split": _split_op,
     "hangup": _hangup_op,
 }
 
@@ -273,6 +292,11 @@ def _lookup_plan(op: Any) -> dict[str, Any]:
     return {"kind": "lookup", "source": source, "branches": dict(op.targets)}
 
 
+def _split_plan(op: Any) -> dict[str, Any]:
+    arms = [{"branch": b, "below": upper} for b, upper in op.arms]
+    return {"kind": "split", "arms": arms, "buckets": BUCKETS, "branches": dict(op.targets)}
+
+
 #: How each op type describes itself in the plan.
 PLANS: dict[str, Callable[[Any], dict[str, Any]]] = {
     "play": _action_plan,
@@ -281,6 +305,7 @@ PLANS: dict[str, Callable[[Any], dict[str, Any]]] = {
     "dialplan": _action_plan,
     "switch": _switch_plan,
     "lookup": _lookup_plan,
+    "split": _split_plan,
     "hangup": _action_plan,
 }
 

@@ -248,9 +248,8 @@ class _Heat:
 
     def __init__(self, diff: FlowDiff, traffic: Traffic):
         self.traffic = traffic
-        branches = [
-            (e.source, e.branch) for e in [*diff.added_edges, *diff.changed_edges, *diff.removed_edges]
-        ]
+        edges: list[Edge | EdgeChange] = [*diff.added_edges, *diff.changed_edges, *diff.removed_edges]
+        branches = [(e.source, e.branch) for e in edges]
         self.edges = {key: traffic.edge(*key) for key in branches}
         nodes = [c.id for c in diff.changed_nodes] + diff.removed_nodes
         self.nodes = {node: traffic.node(node).calls for node in nodes}
@@ -356,7 +355,8 @@ class _DiffPicture:
                     out.append((node_id, target, self.branch_attrs(node_id, branch, attrs, f"+ {branch}")))
                 else:
                     out.append((node_id, target, {"color": UNCHANGED_COLOUR, "label": plain(branch)}))
-        for gone in [*self.diff.changed_edges, *self.diff.removed_edges]:
+        gone_edges: list[Edge | EdgeChange] = [*self.diff.changed_edges, *self.diff.removed_edges]
+        for gone in gone_edges:
             target = gone.old_target if isinstance(gone, EdgeChange) else gone.target
             attrs = ghost_edge(f"- {gone.branch}")
             out.append(

@@ -35,6 +35,7 @@ NODE_STYLE: dict[str, dict[str, str]] = {
     "lookup": {"shape": "cylinder", "style": "filled", "fillcolor": "#ccfbf1"},
     "transfer": {"shape": "cds", "style": "filled", "fillcolor": "#dcfce7", "margin": "0.3,0.1"},
     "dialplan": {"shape": "component", "style": "filled", "fillcolor": "#ffedd5"},
+    "split": {"shape": "trapezium", "style": "filled", "fillcolor": "#fce7f3"},
     "hangup": {"shape": "octagon", "style": "filled", "fillcolor": "#e5e7eb"},
 }
 #: What a node's label calls its type (the spec's label).
@@ -201,6 +202,11 @@ def _switch_lines(flow: Flow, node: Any, most: int) -> list[str]:
     return [*cases, "otherwise: default"]
 
 
+def _split_lines(flow: Flow, node: Any, most: int) -> list[str]:
+    shares = [f"{arm.branch} {arm.share}%" for arm in node.arms]
+    return [f"callers: {_join(shares, max(most, 4)) or 'no arms'}", "sticky per caller number"]
+
+
 def _hangup_lines(flow: Flow, node: Any, most: int) -> list[str]:
     return ["ends the call"]
 
@@ -213,6 +219,7 @@ SETTINGS_LINES: dict[str, Callable[[Flow, Any, int], list[str]]] = {
     "dialplan": _dialplan_lines,
     "switch": _switch_lines,
     "lookup": _lookup_lines,
+    "split": _split_lines,
     "hangup": _hangup_lines,
 }
 

@@ -303,6 +303,10 @@ class _FlowPicture:
         known = [t.edge(source, b) for b in branches]
         unknown = [t.unknown_edge(source, b) for b in branches]
         for branch, taken, sent in zip(branches, known, unknown, strict=True):
+            arm = t.arms.get((source, branch))
+            if arm is not None:  # a split's arm: how its calls ended (pictures/arms.py)
+                parts.append(f"{branch} · {arm.words()}")
+                continue
             parts.append(f"{branch} · {taken}" + (f" + {sent} sent, outcome unknown" if sent else ""))
         total, most = sum(known) + sum(unknown), t.max_edge()
         attrs["penwidth"] = f"{1 + 5 * min(total / most, 1):.2f}" if most and total else "1"

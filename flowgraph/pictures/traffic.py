@@ -20,27 +20,19 @@ node within a call, not of requests (issue 10):
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from flowgraph.diagnostics import FlowgraphError
+from flowgraph.pictures.arms import ArmOutcome, ArmTally, arms_from_json, arms_json
+from flowgraph.pictures.windows import TrafficError, _as_datetime, _since_words, window_words
 from flowgraph.profile import call_identity
 
 STATS_FORMAT = "flowgraph.traffic/2"
-_WINDOW_RE = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")
-_WINDOW_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
-_WINDOW_WORDS = {"s": "s", "m": "min", "h": "h", "d": "days", "w": "weeks"}
 #: The branch a transfer sends its fall-through on (used when node types are not known).
 FALL_THROUGH = "no_answer"
 _COUNTS = ("calls", "visits", "ended", "failovers", "unknown", "sent")
-
-
-class TrafficError(FlowgraphError):
-    """Call records or a stats document could not be read."""
 
 
 @dataclass
@@ -77,6 +69,8 @@ class Traffic:
     steps: dict[str, dict[str, NodeTraffic]] = field(default_factory=dict)
     #: Calls per flow version (the compiled version hash the server records).
     versions: dict[str, int] = field(default_factory=dict)
+    #: Each split arm ``(split node id, branch)``: its calls and how they ended (pictures/arms.py).
+    arms: dict[tuple[str, str], ArmOutcome] = field(default_factory=dict)
     calls: int = 0
     requests: int = 0
     failovers: int = 0
@@ -142,6 +136,8 @@ class Traffic:
                 continue
             if version and not str(_get(record, "version") or "").startswith(version):
                 continue
+            if _get(record, "retry"):  # the platform retrying a request: nothing new happened
+                continue
             key = call_identity(str(_get(record, "call_id") or ""), str(_get(record, "uuid") or ""))
             order = _order(record)
             calls.setdefault(key or f"#{index}", []).append((order[0], order[1], index, record))
@@ -177,6 +173,7 @@ class Traffic:
             "unknown_edges": [
                 {"source": s, "branch": b, "count": c} for (s, b), c in sorted(self.unknown_edges.items())
             ],
+            "arms": arms_json(self.arms),
         }
 
     @classmethod
@@ -184,7 +181,7 @@ class Traffic:
         """Rebuild a :class:`Traffic` from :meth:`to_stats` / :func:`traffic_stats` output."""
         if not isinstance(stats.get("nodes") or {}, Mapping):
             raise TrafficError("stats: nodes: expected an object of counts by node id")
-        for name in ("edges", "unknown_edges"):
+        for name in ("edges", "unknown_edges", "arms"):
             if not isinstance(stats.get(name) or [], list):
                 raise TrafficError(f"stats: {name}: expected a list of {{source, branch, count}}")
         try:
@@ -195,6 +192,7 @@ class Traffic:
                 unknown_edges=_edge_table(stats.get("unknown_edges") or []),
                 steps=steps,
                 versions={str(v): int(n) for v, n in dict(stats.get("versions") or {}).items()},
+                arms=arms_from_json(stats.get("arms") or []),
                 calls=int(stats.get("calls", 0)),
                 requests=int(stats.get("requests", 0)),
                 failovers=int(stats.get("failovers", 0)),
@@ -257,6 +255,9 @@ class _CallWalk:
         self.waiting: dict[str, dict[str, Any] | None] = {}
         self.tails: list[dict[str, Any]] = []
         self.end: tuple[str, str] | None = None
+        self.arms = ArmTally(kinds)
+        #: How the call's last request ended: its end node, and whether it fell to the failover.
+        self.last: tuple[str | None, bool] = (None, False)
 
     def falls_through(self, node: str, branch: str | None) -> bool:
         if branch != FALL_THROUGH:
@@ -275,6 +276,7 @@ class _CallWalk:
             self.out.steps.setdefault(step, {}).setdefault(node, NodeTraffic()).calls += 1
         if self.end is not None:
             self.out.count_node(self.end[0], self.end[1], "ended")
+        self.arms.count(self.out.arms, *self.last)
         version = str(_get(records[-1][1], "version") or "")
         self.out.versions[version] = self.out.versions.get(version, 0) + 1
 
@@ -289,6 +291,7 @@ class _CallWalk:
         failed = bool(_get(record, "failover_reason"))
         tail: dict[str, Any] | None = None
         for hop, (node, branch) in enumerate(entries):
+            self.arms.entry(node, branch)
             if tail is not None:
                 tail["entries"].append((node, branch))
                 if not branch:
@@ -307,6 +310,7 @@ class _CallWalk:
                 tail = {"transfer": (node, branch, step), "entries": [], "proven": False, "step": step}
                 self.tails.append(tail)
         end = _get(record, "end")
+        self.last = (str(end) if end else None, failed)
         if end and tail is None and str(end) not in {node for node, _ in entries}:
             self.visit(str(end), step)  # a record whose trace leaves out its end still reached it
         if tail is not None:
@@ -366,37 +370,11 @@ def traffic_stats(records: Iterable[Any], since: Any = None, **options: Any) -> 
     return Traffic.from_records(records, since=since, **options).to_stats()
 
 
-def window_start(window: str, now: datetime | None = None) -> datetime:
-    """The start of a trailing window such as ``24h``, ``7d``, ``30m`` (``now`` defaults to UTC now)."""
-    match = _WINDOW_RE.match(window or "")
-    if not match:
-        raise TrafficError(f"traffic window {window!r}: expected a number and a unit s/m/h/d/w, e.g. 24h")
-    amount, unit = int(match.group(1)), match.group(2)
-    end = now or datetime.now(UTC)
-    return end - timedelta(**{_WINDOW_UNITS[unit]: amount})
-
-
-def window_words(window: str) -> str:
-    """``24h`` -> ``last 24 h``, ``7d`` -> ``last 7 days`` (the title's words for a window)."""
-    match = _WINDOW_RE.match(window or "")
-    if not match:
-        raise TrafficError(f"traffic window {window!r}: expected a number and a unit s/m/h/d/w, e.g. 24h")
-    amount, unit = int(match.group(1)), match.group(2)
-    word = _WINDOW_WORDS[unit]
-    if amount == 1 and unit in "dw":
-        word = word[:-1]
-    return f"last {amount} {word}"
-
-
 # --- helpers -----------------------------------------------------------------------------
 
 
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
-
-
-def _since_words(when: datetime) -> str:
-    return "since " + when.astimezone(UTC).strftime("%d %b %Y %H:%M UTC").lstrip("0")
 
 
 def _order(record: Any) -> tuple[float, int]:
@@ -434,23 +412,3 @@ def _trace_entry(entry: Any, where: str) -> tuple[str, str | None]:
     if not isinstance(node, str) or not node:
         raise TrafficError(f"{where}: node: expected a node id")
     return node, (str(branch) if branch not in (None, "") else None)
-
-
-def _as_datetime(value: Any, where: str) -> datetime:
-    """Epoch seconds, ISO 8601 text or a datetime -> an aware datetime (naive means UTC)."""
-    if isinstance(value, datetime):
-        when = value
-    elif isinstance(value, int | float) and not isinstance(value, bool):
-        when = datetime.fromtimestamp(float(value), UTC)
-    elif isinstance(value, str) and value.strip():
-        text = value.strip()
-        try:
-            when = datetime.fromtimestamp(float(text), UTC)
-        except ValueError:
-            try:
-                when = datetime.fromisoformat(text.replace("Z", "+00:00"))
-            except ValueError:
-                raise TrafficError(f"{where}: {value!r} is not a time (ISO 8601 or epoch seconds)") from None
-    else:
-        raise TrafficError(f"{where}: expected a time (ISO 8601 or epoch seconds), got {value!r}")
-    return when if when.tzinfo else when.replace(tzinfo=UTC)

@@ -25,6 +25,7 @@ starting the flow again. Per-step mode keeps a context only where a later step r
 
 from __future__ import annotations
 
+import hashlib
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
@@ -44,6 +45,28 @@ DEFAULT_TTL_S = 2 * 60 * 60
 MIN_EXPIRED_MEMORY_S = 10 * 60
 
 
+#: The step of a single-mode call whose last answer ended it (kept only to recognise a retry).
+ENDED = ""
+
+
+@dataclass(frozen=True, slots=True)
+class LastAnswer:
+    """What the call's previous request was and got (single-dialplan mode), to answer a retry."""
+
+    signature: str
+    at: float
+    body: bytes
+    step: str
+    end: str | None = None
+
+    def to_json(self) -> list[Any]:
+        return [self.signature, self.at, self.body.decode(), self.step, self.end]
+
+    @classmethod
+    def from_json(cls, data: list[Any]) -> LastAnswer:
+        return cls(str(data[0]), float(data[1]), str(data[2]).encode(), str(data[3]), data[4])
+
+
 @dataclass(frozen=True, slots=True)
 class CallContext:
     """Where one call is and what it has told us so far."""
@@ -54,18 +77,28 @@ class CallContext:
     requests: int = 1
     #: Epoch seconds after which the context is expired (set by the store on write).
     expires_at: float = 0.0
+    #: Single-dialplan mode: the previous request and its answer (a retry gets the same answer).
+    last: LastAnswer | None = None
 
     def to_bytes(self) -> bytes:
         """Compact JSON for the SQL and Redis stores."""
-        return orjson.dumps(
-            {"s": self.step, "v": self.version, "x": self.variables, "n": self.requests, "e": self.expires_at}
-        )
+        data = {
+            "s": self.step,
+            "v": self.version,
+            "x": self.variables,
+            "n": self.requests,
+            "e": self.expires_at,
+        }
+        if self.last is not None:
+            data["l"] = self.last.to_json()
+        return orjson.dumps(data)
 
     @classmethod
     def from_bytes(cls, raw: bytes | str) -> CallContext:
         """The context :meth:`to_bytes` wrote."""
         data = orjson.loads(raw)
-        return cls(str(data["s"]), str(data["v"]), dict(data["x"]), int(data["n"]), float(data["e"]))
+        last = LastAnswer.from_json(data["l"]) if data.get("l") else None
+        return cls(str(data["s"]), str(data["v"]), dict(data["x"]), int(data["n"]), float(data["e"]), last)
 
 
 class ContextStore(ABC):
@@ -168,17 +201,30 @@ async def answer_in_context(
     call: CallData,
     store: ContextStore,
     lookups: HttpLookups | None,
+    *,
+    retries: bool = True,
 ) -> Answer:
     """Answer one request of a call: find its context, run the step, keep what comes next.
 
     ``step``: the step the request names (per-step mode) or None (single-dialplan mode, where the
     context says). Never raises for a missing or expired context: that is a failover answer.
+    In single mode a request identical to the call's previous one, within the profile's
+    ``retry_window_ms`` of it, is the platform retrying: it gets the previous answer again
+    (``retries=False``: the simulator, whose platform never retries and whose clock stands still).
     """
     runtime = flow.runtime
     key = call.call_key
     wants = flow.single or step in runtime.compiled.carry_into
     context = await store.get(flow.flow_id, key) if wants and key else None
-    if context is not None and context.expires_at < time.time():
+    now = time.time()
+    signature = ""
+    if flow.single and context is not None and retries:
+        signature = request_signature(call)
+        if is_retry(context, signature, now, runtime.compiled.profile.retry_window_ms):
+            return replayed(context)
+        if context.step == ENDED:  # the call's last answer ended it: these ids start a new call
+            context = None
+    if context is not None and context.expires_at < now:
         # Kept (the store forgets it later), so each late request of the call is told the same.
         return runtime.failover("context_expired: the call's context is older than its TTL", step or "")
     if context is not None and context.version != flow.version:
@@ -191,6 +237,22 @@ async def answer_in_context(
     carried = context.variables if context is not None else None
     answer = await runtime.answer(step, call, lookups, carried)
     answer.version = runtime.compiled.version
+    if flow.single and retries and not signature:
+        signature = request_signature(call)
+    return await _keep(flow, runtime, key, store, context, answer, signature, now)
+
+
+async def _keep(
+    flow: ServedFlow,
+    runtime: Runtime,
+    key: str,
+    store: ContextStore,
+    context: CallContext | None,
+    answer: Answer,
+    signature: str,
+    now: float,
+) -> Answer:
+    """Keep what the call's next request needs; the answer to send (a failover without a call key)."""
     requests = context.requests + 1 if context is not None else 1
     nxt = answer.next_step
     if (
@@ -199,11 +261,55 @@ async def answer_in_context(
         and (flow.single or nxt in runtime.compiled.carry_into)
     ):
         if not key:
-            return runtime.failover("no_call_key: the call continues, but has no call_id or uuid", step)
-        kept = CallContext(nxt, runtime.compiled.version, answer.carried or {}, requests)
-        await store.put(flow.flow_id, key, kept)
+            return runtime.failover(
+                "no_call_key: the call continues, but has no call_id or uuid", answer.step
+            )
+        last = _last(flow, answer, signature, now)
+        await store.put(
+            flow.flow_id,
+            key,
+            CallContext(nxt, runtime.compiled.version, answer.carried or {}, requests, last=last),
+        )
     elif context is not None and flow.single:
-        # Single mode: the call ended, so a new request with these ids is a new call. Per-step
-        # mode keeps it until its TTL: the platform may retry the last request (NOTES.md).
-        await store.delete(flow.flow_id, key)
+        # Single mode: the call ended. Its ids start a new call from now on, except that a retry
+        # of this very request (NOTES.md: retries are unknown) is answered the same again. (A
+        # call that ended on its first request needs nothing kept: its retry runs the entry again.)
+        if runtime.compiled.profile.retry_window_ms > 0 and signature:
+            last = _last(flow, answer, signature, now)
+            ended = CallContext(ENDED, runtime.compiled.version, {}, requests, last=last)
+            await store.put(flow.flow_id, key, ended)
+        else:
+            await store.delete(flow.flow_id, key)
+    # Per-step mode keeps a context until its TTL: the platform may retry the last request.
     return answer
+
+
+def _last(flow: ServedFlow, answer: Answer, signature: str, now: float) -> LastAnswer | None:
+    return LastAnswer(signature, now, answer.body, answer.step, answer.end) if flow.single else None
+
+
+def request_signature(call: CallData) -> str:
+    """A digest of everything the request carried (digits included): equal for a retry."""
+    try:
+        raw = orjson.dumps(call.raw, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS)
+    except (TypeError, orjson.JSONEncodeError):
+        return ""  # unreadable as a whole: never taken for a retry
+    return hashlib.blake2b(raw + b"\0" + (call.last_dtmf or "").encode(), digest_size=16).hexdigest()
+
+
+def is_retry(context: CallContext, signature: str, now: float, window_ms: int) -> bool:
+    """Whether this request repeats the call's previous one within the retry window."""
+    last = context.last
+    return (
+        last is not None
+        and bool(signature)
+        and last.signature == signature
+        and 0 <= now - last.at <= window_ms / 1000
+    )
+
+
+def replayed(context: CallContext) -> Answer:
+    """The previous answer again, marked as a retry (the context does not move on)."""
+    assert context.last is not None
+    last = context.last
+    return Answer(last.body, last.step, end=last.end, version=context.version, retry=True)

@@ -18,12 +18,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flowgraph.compile import emit
-from flowgraph.compile.compiler import ActionOp, CompiledFlow, Env, LookupOp, MenuOp, SwitchOp
+from flowgraph.compile.compiler import ActionOp, CompiledFlow, Env, LookupOp, MenuOp, SplitOp, SwitchOp
 from flowgraph.compile.conditions import TimeCond
 from flowgraph.diagnostics import AnswerFailure, StepFailure
 from flowgraph.runtime.calendars import DateVerdict, Decision
 from flowgraph.runtime.callvars import CallData, menu_keys, parse_call_vars
 from flowgraph.runtime.lookups import ERROR, FOUND, NOT_FOUND, HttpLookups
+from flowgraph.runtime.split import arm_index
 from flowgraph.specs import dispatch
 
 
@@ -51,6 +52,9 @@ class Answer:
     #: What each HTTP lookup of this request answered (columns, ``not_found`` or ``error``):
     #: kept in the call log so a recorded call can be replayed against a new draft.
     lookups: dict[str, Any] | None = None
+    #: Single-dialplan mode: this request repeated the call's previous one (the platform retried
+    #: it), so it got the previous answer again and the call did not move on.
+    retry: bool = False
     #: Which rule decided each dated time case (holiday, outside hours, ...), for the call log.
     decisions: list[Decision] | None = None
 
@@ -205,6 +209,12 @@ class Runtime:
         walk.trace.append((op.node, branch))
         return self._target(op.targets, op.node, branch)
 
+    async def _on_split(self, op: SplitOp, walk: _Walk) -> str | Answer:
+        """The caller's arm: sticky per caller number (:mod:`flowgraph.runtime.split`)."""
+        branch = op.arms[arm_index(walk.call.caller_id_number, op.node, [u for _b, u in op.arms])][0]
+        walk.trace.append((op.node, branch))
+        return self._target(op.targets, op.node, branch)
+
     def _continue(self, menu: str, call: CallData, env: Env, trace: list[tuple[str, str]]) -> str:
         """A continuation step starts by deciding its menu's branch from the digits received."""
         op = self.ops[menu]
@@ -330,5 +340,6 @@ STEPS: dict[str, Callable[[Runtime, Any, _Walk], Awaitable[str | Answer]]] = {
     "dialplan": Runtime._on_action,
     "switch": Runtime._on_switch,
     "lookup": Runtime._on_lookup,
+    "split": Runtime._on_split,
     "hangup": Runtime._on_action,
 }

@@ -41,6 +41,7 @@ ROUTERS: tuple[str, ...] = (
     "flowgraph.server.routers.versions",
     "flowgraph.server.routers.calls",
     "flowgraph.server.routers.images",
+    "flowgraph.server.routers.tables",
 )
 
 #: The platform-facing hot path: ``install(app, state)`` (see deps.py for what it may attach).
@@ -108,7 +109,7 @@ def create_app(settings: ServerSettings | None = None, seed_examples: Path | Non
     if _module_exists(DIALPLAN_MODULE):
         importlib.import_module(DIALPLAN_MODULE).install(app, state)
     _mount_editor(app, settings.web_dist or DEFAULT_WEB_DIST)
-    app.add_middleware(BodyLimitMiddleware, limit=settings.max_flow_bytes)
+    app.add_middleware(BodyLimitMiddleware, limit=settings.max_api_bytes)
     return app
 
 
@@ -206,7 +207,7 @@ class BodyLimitMiddleware:
             await self._refuse(send)
 
     async def _refuse(self, send: Send) -> None:
-        body = b'{"detail":"request body too large (limit %d bytes, FLOWGRAPH_MAX_FLOW_BYTES)"}' % self.limit
+        body = b'{"detail":"request body too large (limit %d bytes, FLOWGRAPH_MAX_API_BYTES)"}' % self.limit
         headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
         await send({"type": "http.response.start", "status": 413, "headers": headers})
         await send({"type": "http.response.body", "body": body})

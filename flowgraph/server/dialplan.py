@@ -46,11 +46,14 @@ from flowgraph.runtime.context import ContextStore, answer_in_context
 from flowgraph.runtime.deadline import AnswerDeadline, DeadlinePassed
 from flowgraph.runtime.engine import Answer, Runtime
 from flowgraph.runtime.lookups import HttpLookups
+from flowgraph.runtime.tables import bind_server_tables, bind_view, unbind_view
+from flowgraph.server.live_tables import LiveTables
 from flowgraph.server.metrics import CONTENT_TYPE, UNKNOWN, Metrics
 from flowgraph.server.platform_request import PREFIX, Message, PlatformRequest, Receive, Scope, read_request
 from flowgraph.server.worker import gc_paused
 from flowgraph.store.calls import CallLog, CallLogWriter
 from flowgraph.store.contexts import make_context_store
+from flowgraph.store.tables import TableStore
 
 log = logging.getLogger("flowgraph.dialplan")
 
@@ -110,7 +113,7 @@ class LiveFlows:
         if version is None or version.flow is None:
             return None
         flow = flow_from_data(version.flow, source=f"{flow_id} v{version.number}")
-        compiled = compile_flow(flow)
+        compiled = bind_server_tables(compile_flow(flow), flow)
         deployment = flow.settings.deployment
         return LiveFlow(
             flow_id=flow_id,
@@ -122,8 +125,32 @@ class LiveFlows:
             steps=frozenset(compiled.steps),
             secret_header=deployment.secret_header.lower().encode("latin-1"),
             secret=self.store.secret(flow_id).encode(),
-            older=_older(previous, compiled.version),
+            older=(
+                _older(previous, compiled.version)
+                if previous is not None
+                else self._stored_older(flow_id, version.number, compiled.version)
+            ),
         )
+
+    def _stored_older(self, flow_id: str, number: int, version: str) -> dict[str, Runtime]:
+        """At start: the other versions published last (newest first, at most KEEP_VERSIONS),
+        compiled, so a call that started in one before a restart finishes in it."""
+        kept: dict[str, Runtime] = {}
+        for record in self.store.versions(flow_id):
+            if len(kept) >= KEEP_VERSIONS:
+                break
+            if record.number == number:
+                continue
+            try:
+                stored = self.store.get_version(flow_id, record.number)
+                old_flow = flow_from_data(stored.flow, source=f"{flow_id} v{record.number}")
+                older = bind_server_tables(compile_flow(old_flow), old_flow)
+            except Exception:  # no longer compiles (e.g. after an upgrade): its calls fail over
+                log.warning("flow %s: version %s cannot be compiled; not kept", flow_id, record.number)
+                continue
+            if older.version != version:
+                kept.setdefault(older.version, Runtime(older))
+        return kept
 
     def _reload(self, flow_id: str) -> None:
         try:
@@ -210,6 +237,8 @@ class DialplanHub:
         self.deadline = deadline
         self.metrics = Metrics(calllog=writer)
         self.lookups: HttpLookups | None = None
+        #: The server tables lookups answer from (set by :func:`install`).
+        self.tables: LiveTables | None = None
         self._poller: asyncio.Task[None] | None = None
         self.started = False
 
@@ -225,6 +254,8 @@ class DialplanHub:
             log.exception("loading call contexts failed; calls between requests may fail over")
         try:
             await asyncio.to_thread(self.live.refresh)
+            if self.tables is not None:
+                await asyncio.to_thread(self.tables.refresh)
         except Exception:  # the database is unreachable: the poller keeps trying
             log.exception("loading the published flows failed; retrying every %s s", POLL_INTERVAL_S)
         self.writer.start()
@@ -254,6 +285,8 @@ class DialplanHub:
             await asyncio.sleep(POLL_INTERVAL_S)
             try:
                 await asyncio.to_thread(self.live.refresh)
+                if self.tables is not None:  # a new table version: live within one interval
+                    await asyncio.to_thread(self.tables.refresh)
             except Exception:
                 log.exception("refreshing live flows failed; serving what is loaded")
             probe = getattr(self.contexts, "probe", None)
@@ -292,13 +325,19 @@ class DialplanHub:
             self._record(req, None, None, UNKNOWN_FLOW_BODY, "unknown_flow", started_wall, started)
             return
         call = parse_call_vars(req.variables, live.profile)
+        # One snapshot of the server tables for the whole request (every lookup sees one version).
+        view, token = bind_view(self.tables.tables) if self.tables is not None else (None, None)
         try:
             answer = await self._answer(live, req, call, due)
         except Exception as exc:
             log.exception("flow %s: answering failed", live.flow_id)
             answer = live.runtime.failover(f"exception: {type(exc).__name__}", step=req.step or ENTRY)
+        finally:
+            if token is not None:
+                unbind_view(token)
         await _send(send, 200, answer.body)
-        self._record(req, live, answer, answer.body, answer.failover_reason, started_wall, started, call)
+        used = view.used if view is not None else None
+        self._record(req, live, answer, answer.body, answer.failover_reason, started_wall, started, call, used)
 
     async def _answer(self, live: LiveFlow, req: PlatformRequest, call: CallData, due: float) -> Answer:
         given = req.headers.get(live.secret_header, b"")
@@ -349,6 +388,7 @@ class DialplanHub:
         started_wall: float,
         started: float,
         call: CallData | None = None,
+        tables: dict[str, int] | None = None,
     ) -> None:
         elapsed = time.perf_counter() - started
         step = (answer.step if answer is not None else "") or req.step or ENTRY
@@ -372,6 +412,8 @@ class DialplanHub:
                 "trace": answer.trace if answer is not None else [],
                 "end": answer.end if answer is not None else None,
                 "lookups": answer.lookups if answer is not None else None,
+                "tables": tables or None,
+                "retry": answer is not None and answer.retry,
                 "decisions": [d.to_json() for d in answer.decisions] if answer and answer.decisions else None,
             }
         )
@@ -421,6 +463,7 @@ def install(app: Any, state: Any) -> DialplanHub:
     state.startup.append(hub.start)
     state.shutdown.append(hub.stop)
     state.publish_listeners.append(hub.live.invalidate)
+    hub.tables = LiveTables(TableStore(state.engine))
     build = app.build_middleware_stack
 
     def build_with_endpoint() -> ASGIApp:

@@ -19,6 +19,7 @@ from flowgraph.settings import SettingsError
 from flowgraph.simulate.flowtests import FlowTestsFailed
 from flowgraph.store.db import DatabaseError
 from flowgraph.store.flows import FlowExists, FlowNotFound, StaleWrite, VersionNotFound
+from flowgraph.store.tables import TableNameInvalid, TableNotFound
 
 log = logging.getLogger("flowgraph.server")
 
@@ -50,9 +51,9 @@ def _status_of(exc: Exception) -> int:
 
 _STATUS: tuple[tuple[type[Exception] | tuple[type[Exception], ...], int], ...] = (
     (Unauthorized, 401),
-    ((FlowNotFound, VersionNotFound), 404),
+    ((FlowNotFound, VersionNotFound, TableNotFound), 404),
     ((FlowExists, StaleWrite, CompileError, FlowTestsFailed), 409),
-    (FlowLoadError, 422),
+    ((FlowLoadError, TableNameInvalid), 422),
     (PreconditionRequired, 428),
     (BadRequest, 400),
     ((ServiceUnavailable, DatabaseError, SettingsError), 503),

@@ -142,18 +142,23 @@ def _call(fn: Callable[..., Any], *args: Any) -> tuple[str, Any]:
 
 
 def publish_plan(
-    draft: dict[str, Any], source: str, max_answer: int, deadline_ms: float = DEFAULT_DEADLINE_MS
+    draft: dict[str, Any],
+    source: str,
+    max_answer: int,
+    deadline_ms: float = DEFAULT_DEADLINE_MS,
+    server_tables: dict[str, dict[str, Any]] | None = None,
 ) -> tuple[str, list[Diagnostic]]:
     """Check and compile a draft: its version hash and warnings, or CompileError/FlowLoadError
     (also when a step's answer could exceed ``max_answer`` bytes), or FlowTestsFailed when one of
-    the flow's tests fails (lookup timeouts measured against the server's ``deadline_ms``)."""
-    from flowgraph.checks import check
+    the flow's tests fails (lookup timeouts measured against the server's ``deadline_ms``).
+    ``server_tables``: the server's tables (``TableStore.catalogue()``) for the FG54x checks."""
+    from flowgraph.checks import CheckOptions, check
     from flowgraph.compile.compiler import compile_flow
     from flowgraph.limits import check_answer_size
     from flowgraph.load import flow_from_data
 
     flow = flow_from_data(draft, source)
-    compiled = compile_flow(flow, check(flow))
+    compiled = compile_flow(flow, check(flow, CheckOptions(server_tables=server_tables)))
     check_answer_size(compiled, max_answer, source)
     require_passing(flow, compiled, deadline_ms)  # a failing flow test blocks publishing like an error
     return compiled.version, compiled.warnings

@@ -108,7 +108,8 @@ class ImpactReport:
 def example(requests: list[Mapping[str, Any]]) -> dict[str, Any]:
     """One example call of a group: the id ``/calls/{id}`` finds it by, who called, and when."""
     first = requests[0]
-    variables = first.get("variables") if isinstance(first.get("variables"), dict) else {}
+    found = first.get("variables")
+    variables: Mapping[str, Any] = found if isinstance(found, dict) else {}
     return {
         "call": str(first.get("call_id") or first.get("uuid") or ""),
         "caller": str(variables.get("caller_id_number") or ""),
@@ -120,6 +121,8 @@ def group_calls(records: Iterable[Mapping[str, Any]]) -> dict[str, list[Mapping[
     """Call-log records by call (the call-identity rule), each call's requests in order."""
     calls: dict[str, list[Mapping[str, Any]]] = {}
     for record in records:
+        if record.get("retry"):  # the platform retrying a request: answered the same, replayed once
+            continue
         key = call_identity(str(record.get("call_id") or ""), str(record.get("uuid") or ""))
         if key:
             calls.setdefault(key, []).append(record)

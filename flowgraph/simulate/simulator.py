@@ -132,8 +132,10 @@ class _InProcess:
     async def __call__(self, dialplan_id: str, variables: dict[str, str]) -> Reply:
         call = parse_call_vars(variables, self.compiled.profile)
         before = await self.contexts.get(self.flow_id, call.call_key)
-        answer = await answer_in_context(self, self.step_for(dialplan_id), call, self.contexts, self.lookups)
         self.lookups.begin_request()
+        answer = await answer_in_context(
+            self, self.step_for(dialplan_id), call, self.contexts, self.lookups, retries=False
+        )
         if self.lookups.missing is not None:
             raise self.lookups.missing
         if self.lookups.passed:  # live, the deadline cuts the request off: the flow's failover

@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Column, Float, Index, Integer, MetaData, String, Table, Text, func, select
+from sqlalchemy import Boolean, Column, Float, Index, Integer, MetaData, String, Table, Text, func, select
 from sqlalchemy.engine import Engine, RowMapping
 
 from flowgraph.store.calls_writer import CallLogWriter, to_row
@@ -54,7 +54,9 @@ RECORD_FIELDS: tuple[str, ...] = (
     "trace",
     "end",
     "lookups",
+    "retry",
     "decisions",
+    "tables",
 )
 MAX_PAGE = 1000
 
@@ -84,9 +86,15 @@ def define_table(metadata: MetaData) -> Table:
         # What each HTTP lookup answered (JSON; null when the request made none): publish impact
         # replays recorded calls with these answers (flowgraph/simulate/impact.py).
         Column("lookups", Text, nullable=True),
+        # True: single-dialplan mode took this request for the platform retrying the call's
+        # previous one and answered it the same again (impact replay and traffic skip it).
+        Column("retry", Boolean, nullable=True),
         # Which rule decided each dated time case (holiday, outside hours; a calendar that could
         # not be read): JSON, null when the request asked none (flowgraph/runtime/calendars.py).
         Column("decisions", Text, nullable=True),
+        # The server-table version each table the request looked up answered from
+        # ({"customers": 7}; JSON, null when it looked up none): flowgraph/runtime/tables.py.
+        Column("tables", Text, nullable=True),
         Index("ix_call_log_flow_time", "flow_id", "time"),
         Index("ix_call_log_call_id", "call_id"),
     )
@@ -161,6 +169,8 @@ def _record(row: RowMapping) -> dict[str, Any]:
         record["lookups"] = orjson.loads(record["lookups"])
     if record["decisions"] is not None:
         record["decisions"] = orjson.loads(record["decisions"])
+    if record["tables"] is not None:
+        record["tables"] = orjson.loads(record["tables"])
     return record
 
 

@@ -156,6 +156,7 @@ def to_row(r: dict[str, Any], cuts: list[str] | None = None) -> tuple[Any, ...]:
             None,
             None,
             None,
+            None,
         )
 
 
@@ -180,7 +181,9 @@ def _row(r: dict[str, Any], cuts: list[str]) -> tuple[Any, ...]:
         or orjson.dumps(clean(list(r.get("trace") or ()), cuts)).decode(),
         None if end is None else clip(end, 64),
         orjson.dumps(clean(r["lookups"], cuts)).decode() if r.get("lookups") else None,
+        True if r.get("retry") else None,
         orjson.dumps(clean(r["decisions"], cuts)).decode() if r.get("decisions") else None,
+        orjson.dumps(r["tables"]).decode() if r.get("tables") else None,
     )
 
 

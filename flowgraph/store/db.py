@@ -27,6 +27,7 @@ TABLE_MODULES: tuple[str, ...] = (
     "flowgraph.store.flows",
     "flowgraph.store.calls",
     "flowgraph.store.contexts",
+    "flowgraph.store.tables",
 )
 
 #: How long a SQLite writer waits for another writer's lock before failing (milliseconds).

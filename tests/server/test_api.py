@@ -166,14 +166,14 @@ def test_import_refuses_repeated_ids(client: TestClient) -> None:
 
 
 def test_declared_oversized_body_is_413(client: TestClient, settings: ServerSettings) -> None:
-    response = client.post("/api/flows", content=b"{" + b" " * settings.max_flow_bytes + b"}")
+    response = client.post("/api/flows", content=b"{" + b" " * settings.max_api_bytes + b"}")
     assert response.status_code == 413
     assert "too large" in response.json()["detail"]
 
 
 def test_streamed_oversized_body_is_413(client: TestClient, settings: ServerSettings) -> None:
     def chunks():  # no Content-Length: chunked transfer
-        for _ in range(settings.max_flow_bytes // 8192 + 2):
+        for _ in range(settings.max_api_bytes // 8192 + 2):
             yield b" " * 8192
 
     response = client.post("/api/flows", content=chunks(), headers={"Content-Type": "application/json"})

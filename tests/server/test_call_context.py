@@ -173,3 +173,78 @@ def test_a_retried_last_request_gets_the_same_answer_in_per_step_mode(server: Li
     once = request(server, FLOW, call_vars("retried", "r1", VIKRAM, last_dtmf="1"), "after_menu")
     again = request(server, FLOW, call_vars("retried", "r1", VIKRAM, last_dtmf="1"), "after_menu")
     assert b'"05000022"' in once and again == once
+
+
+def publish_retry_copy(server: LiveServer, flow_id: str, window_ms: int | None) -> None:
+    """The flow in single-dialplan mode under ``flow_id``, with the profile's retry window."""
+    doc = json.loads((EXAMPLES / f"{FLOW}.json").read_text())
+    doc["id"] = flow_id
+    doc["settings"]["deployment"]["mode"] = "single"
+    if window_ms is not None:
+        doc["settings"].setdefault("profile", {})["retry_window_ms"] = window_ms
+    with server.proc.client() as api:
+        api.post("/api/flows", json=doc, headers=server.proc.auth).raise_for_status()
+        api.post(f"/api/flows/{flow_id}/publish", json={}, headers=server.proc.auth).raise_for_status()
+
+
+def test_a_retried_request_gets_the_same_answer_in_single_mode(server: LiveServer) -> None:
+    """With a retry window, a repeat of the call's previous request (the platform retrying it,
+    NOTES.md) does not move the call on, in the middle of the call or after its end."""
+    flow = "personal_agent_retry"
+    publish_retry_copy(server, flow, 60_000)
+    first = call_vars("single-retry", "sr1", VIKRAM)
+    prompt = request(server, flow, first)
+    assert b"400101" in prompt
+    assert request(server, flow, first) == prompt  # not taken as "no input" at the menu
+    pressed = call_vars("single-retry", "sr1", VIKRAM, last_dtmf="1")
+    transfer = request(server, flow, pressed)
+    assert b'"05000022"' in transfer
+    assert request(server, flow, pressed) == transfer  # the last answer again, not the greeting
+    records = server.calls(flow, "single-retry", want=4)
+    records.sort(key=lambda r: r["id"])
+    assert [bool(r["retry"]) for r in records] == [False, True, False, True]
+    assert [r["step"] for r in records] == ["entry", "entry", "after_menu", "after_menu"]
+    assert all(r["failover_reason"] is None for r in records)
+    # Anything else with these ids after the call ended starts a new call.
+    assert b"400101" in request(server, flow, call_vars("single-retry", "sr1", VIKRAM, last_dtmf=""))
+    # Traffic counts each request once: the retries add no visits.
+    stats = httpx.get(f"{server.base}/api/flows/{flow}/stats", headers=server.proc.auth, timeout=10)
+    assert stats.json()["calls"] >= 1
+
+
+def test_by_default_an_identical_request_is_the_callers_next_move(server: LiveServer) -> None:
+    """retry_window_ms 0 (the default): pressing nothing at the menu is an identical request."""
+    flow = "personal_agent_noretry"
+    publish_retry_copy(server, flow, None)
+    first = call_vars("no-retry", "nr1", VIKRAM)
+    prompt = request(server, flow, first)
+    again = request(server, flow, first)
+    assert b"400101" in prompt and again != prompt
+    records = server.calls(flow, "no-retry", want=2)
+    assert sorted(r["step"] for r in records) == ["after_menu", "entry"]
+    assert not any(r["retry"] for r in records)
+
+
+def test_a_call_finishes_in_its_version_across_a_restart(tmp_path: Path) -> None:
+    """Published versions before the live one are loaded at start, not only those seen live."""
+    with live_server(tmp_path) as first:
+        publish_single_copy(first)
+        assert b"400101" in request(first, SINGLE, call_vars("across-restart", "ar1", VIKRAM))
+        with first.proc.client() as api:
+            got = api.get(f"/api/flows/{SINGLE}", headers=first.proc.auth)
+            doc = got.json()["flow"] if "flow" in got.json() else got.json()
+            for node in doc["nodes"]:
+                if node["id"] == "own_agent":
+                    node["targets"] = ["05000099"]
+            doc["tests"] = []
+            headers = {**first.proc.auth, "If-Match": got.headers["etag"]}
+            api.put(f"/api/flows/{SINGLE}", json=doc, headers=headers).raise_for_status()
+            api.post(f"/api/flows/{SINGLE}/publish", json={}, headers=first.proc.auth).raise_for_status()
+    with live_server(tmp_path) as second:
+        body = request(second, SINGLE, call_vars("across-restart", "ar1", VIKRAM, last_dtmf="1"))
+        assert b'"05000022"' in body and b"05000099" not in body, body
+        records = second.calls(SINGLE, "across-restart", want=2)
+        assert len({r["version"] for r in records}) == 1  # both answered by the version it began in
+        fresh = call_vars("after-restart", "ar2", VIKRAM)
+        assert b"400101" in request(second, SINGLE, fresh)
+        assert b'"05000099"' in request(second, SINGLE, {**fresh, "last_dtmf": "1"})

@@ -70,9 +70,9 @@ def test_oversized_body_without_expect_gets_the_failover(server: LiveServer) -> 
 
 def test_oversized_api_body_without_expect_gets_413(server: LiveServer) -> None:
     headers = {**server.proc.auth, "Content-Type": "application/json"}
-    body = b" " * (ServerSettings().max_flow_bytes + 1)
+    body = b" " * (ServerSettings().max_api_bytes + 1)
     status, answer = send_whole(server.base, "/api/flows", headers, body)
-    assert status == 413 and b"FLOWGRAPH_MAX_FLOW_BYTES" in answer
+    assert status == 413 and b"FLOWGRAPH_MAX_API_BYTES" in answer
 
 
 @pytest.mark.parametrize("method", ["GET", "POST", "PUT", "DELETE"])

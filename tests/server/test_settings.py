@@ -103,3 +103,22 @@ def test_configured_token_wins_and_writes_nothing(tmp_path: Path) -> None:
     s = ServerSettings(database_url=f"sqlite:///{tmp_path / 'fg.db'}", admin_token="mine")
     assert resolve_admin_token(s) == "mine"
     assert not default_token_file(s).exists()
+
+
+def test_unknown_environment_variables_are_named(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("FLOWGRAPH_PROT", "9000")
+    load_settings()
+    err = capsys.readouterr().err
+    assert "FLOWGRAPH_PROT is not a flowgraph setting and is ignored (did you mean FLOWGRAPH_PORT?)" in err
+
+
+def test_a_renamed_environment_variable_still_applies(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("FLOWGRAPH_MAX_FLOW_BYTES", str(8 * 1024 * 1024))
+    assert load_settings().max_api_bytes == 8 * 1024 * 1024
+    assert "FLOWGRAPH_MAX_FLOW_BYTES is now FLOWGRAPH_MAX_API_BYTES" in capsys.readouterr().err
+    monkeypatch.setenv("FLOWGRAPH_MAX_API_BYTES", str(9 * 1024 * 1024))  # the new name wins
+    assert load_settings().max_api_bytes == 9 * 1024 * 1024

@@ -3,12 +3,15 @@ import "./styles.css";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { App } from "./app/App";
+import { EditorProvider } from "./store";
 
 const root = document.getElementById("root");
 if (root) {
   createRoot(root).render(
     <StrictMode>
-      <App />
+      <EditorProvider>
+        <App />
+      </EditorProvider>
     </StrictMode>,
   );
 }

@@ -7,7 +7,8 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Query
 
-from flowgraph.pictures.traffic import TrafficError, traffic_stats, window_start
+from flowgraph.pictures.traffic import TrafficError, traffic_stats
+from flowgraph.pictures.windows import window_start
 from flowgraph.server.deps import AppState, call_log, get_state, require_admin
 from flowgraph.server.documents import stored_draft
 from flowgraph.server.errors import BadRequest

@@ -13,7 +13,8 @@ from typing import Any
 from fastapi import APIRouter, Depends, Query, Response
 
 from flowgraph.pictures.render import PictureError
-from flowgraph.pictures.traffic import Traffic, TrafficError, window_start
+from flowgraph.pictures.traffic import Traffic, TrafficError
+from flowgraph.pictures.windows import window_start
 from flowgraph.server import worker
 from flowgraph.server.deps import AppState, call_log, get_state, require_admin
 from flowgraph.server.documents import StoredFlow, stored_draft, stored_version

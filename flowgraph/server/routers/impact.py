@@ -14,7 +14,8 @@ from typing import Any
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
-from flowgraph.pictures.traffic import TrafficError, window_start, window_words
+from flowgraph.pictures.traffic import TrafficError
+from flowgraph.pictures.windows import window_start, window_words
 from flowgraph.server import worker
 from flowgraph.server.deps import AppState, DraftDep, call_log, get_state, require_admin
 from flowgraph.server.errors import BadRequest

@@ -18,6 +18,7 @@ from flowgraph.server.schemas import (
     VersionSummary,
 )
 from flowgraph.store.flows import StaleWrite
+from flowgraph.store.tables import TableStore
 
 router = APIRouter(
     prefix="/api", tags=["versions"], dependencies=[Depends(require_admin)], responses=COMMON_ERRORS
@@ -64,6 +65,7 @@ def publish(
             f"flow '{flow_id}'",
             state.settings.max_answer_bytes,
             state.settings.answer_deadline_ms,
+            TableStore(state.engine).catalogue(),
         )
         version, created = state.flows.publish(
             flow_id, record.draft, hash_, body.note, body.author, revision=record.revision

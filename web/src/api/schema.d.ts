@@ -473,6 +473,53 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/tables": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List server tables
+         * @description Every server table's live version: name, version, rows, columns, when it was imported.
+         */
+        get: operations["list_tables_api_tables_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tables/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export a server table
+         * @description The live version whole: keys in the form lookups compare (a number's 10 digits), rows in
+         *     key order. Importing the answer again changes nothing.
+         */
+        get: operations["export_table_api_tables__name__get"];
+        /**
+         * Import a server table
+         * @description Validate the whole file (ragged rows, empty or repeated keys, keys that are not numbers
+         *     where a published flow matches callers' numbers) and store it as the next version, live at
+         *     once. An invalid file changes nothing: 422 with every problem's line and column.
+         */
+        put: operations["import_table_api_tables__name__put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -897,7 +944,7 @@ export interface components {
              */
             name?: string;
             /** Nodes */
-            nodes?: (components["schemas"]["PlayNode"] | components["schemas"]["MenuNode"] | components["schemas"]["TransferNode"] | components["schemas"]["DialplanNode"] | components["schemas"]["HangupNode"] | components["schemas"]["SwitchNode"] | components["schemas"]["LookupNode"])[];
+            nodes?: (components["schemas"]["PlayNode"] | components["schemas"]["MenuNode"] | components["schemas"]["TransferNode"] | components["schemas"]["DialplanNode"] | components["schemas"]["HangupNode"] | components["schemas"]["SwitchNode"] | components["schemas"]["LookupNode"] | components["schemas"]["SplitNode"])[];
             /** Recordings */
             recordings?: components["schemas"]["Recording"][];
             settings?: components["schemas"]["Settings"];
@@ -1863,6 +1910,50 @@ export interface components {
             kind: "split";
         };
         /**
+         * SplitArm
+         * @description One arm of a split: its branch and the share of callers (whole percent) it gets.
+         */
+        SplitArm: {
+            /** Branch */
+            branch: string;
+            /** Share */
+            share: number;
+        };
+        /**
+         * SplitNode
+         * @description Send a fixed share of callers down each arm (A/B tests), decided on the server.
+         *
+         *     The arm is sticky: a hash of the caller's national number and the node id (not the flow
+         *     version) places each caller, so a caller who phones again, before or after a publish, takes
+         *     the same arm while the shares stay the same. A caller whose number cannot be read (withheld,
+         *     masked, not one national number) takes the first arm. The shares add up to 100 (FG108).
+         */
+        SplitNode: {
+            /** Arms */
+            arms?: components["schemas"]["SplitArm"][];
+            /** Branches */
+            branches?: {
+                [key: string]: string;
+            };
+            /** Id */
+            id: string;
+            /**
+             * Name
+             * @default
+             */
+            name?: string;
+            /**
+             * Note
+             * @default
+             */
+            note?: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "split";
+        };
+        /**
          * StepOut
          * @description One API Dialplan step of the partition: its nodes and the hops before its request.
          */
@@ -1967,7 +2058,11 @@ export interface components {
         };
         /**
          * Table
-         * @description A small key -> row table a flow routes on (registered callers, region by prefix, ...).
+         * @description A key -> row table a flow routes on (registered callers, region by prefix, ...).
+         *
+         *     Small tables keep their ``rows`` here. ``server: true`` names a table kept on the server
+         *     instead (``PUT /api/tables/<name>``): its rows stay out of the document and every import is
+         *     live at once; ``columns`` then lists the columns the flow reads (checked at publish).
          */
         Table: {
             /** Columns */
@@ -1978,6 +2073,80 @@ export interface components {
                     [key: string]: string;
                 };
             };
+            /** Server */
+            server?: boolean | null;
+        };
+        /**
+         * TableDataOut
+         * @description A table as JSON (``PUT`` takes the same shape back; ``key`` optional there).
+         */
+        TableDataOut: {
+            /**
+             * Columns
+             * @description Every column, the key column first
+             */
+            columns: string[];
+            /** Key */
+            key: string;
+            /** Name */
+            name: string;
+            /**
+             * Rows
+             * @description One list of values per row, in ``columns`` order
+             */
+            rows: string[][];
+            /** Version */
+            version: number;
+        };
+        /**
+         * TableImportOut
+         * @description What an import did: ``created`` false when the file equals the live version.
+         */
+        TableImportOut: {
+            /** Created */
+            created: boolean;
+            table: components["schemas"]["TableSummary"];
+        };
+        /**
+         * TableSummary
+         * @description A server table's live version.
+         */
+        TableSummary: {
+            /**
+             * Columns
+             * @description Every column, the key column first
+             */
+            columns: string[];
+            /**
+             * Key
+             * @description The key column lookups match
+             */
+            key: string;
+            /** Name */
+            name: string;
+            /** Rows */
+            rows: number;
+            /**
+             * Size
+             * @description Bytes the packed version takes (stored, and in each server's memory)
+             */
+            size: number;
+            /**
+             * Text Keys
+             * @description Keys that are not one national number
+             */
+            text_keys: number;
+            /**
+             * Updated
+             * Format: date-time
+             * @description When this version was imported
+             */
+            updated: string;
+            /**
+             * Version
+             * @description Imports of this table so far that changed it (1, 2, ...)
+             */
+            version: number;
         };
         /**
          * TableCondition
@@ -4278,6 +4447,190 @@ export interface operations {
                 };
             };
             /** @description Not a valid flow document (located problems) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    list_tables_api_tables_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TableSummary"][];
+                };
+            };
+            /** @description Missing or wrong admin token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description No such table */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Request body over FLOWGRAPH_MAX_API_BYTES */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    export_table_api_tables__name__get: {
+        parameters: {
+            query?: {
+                /** @description Overrides the Accept header */
+                format?: ("csv" | "json") | null;
+            };
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The live version: CSV (default) or JSON */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TableDataOut"];
+                    "text/csv": string;
+                };
+            };
+            /** @description Missing or wrong admin token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description No such table */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Request body over FLOWGRAPH_MAX_API_BYTES */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    import_table_api_tables__name__put: {
+        parameters: {
+            query?: {
+                /** @description The key column (default: the first column) */
+                key?: string | null;
+            };
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TableDataOut"];
+                "text/csv": string;
+            };
+        };
+        responses: {
+            /** @description The file equals the live version; nothing stored */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TableImportOut"];
+                };
+            };
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TableImportOut"];
+                };
+            };
+            /** @description Missing or wrong admin token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description No such table */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Request body over FLOWGRAPH_MAX_API_BYTES */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Invalid file: nothing changed; problems name line and column */
             422: {
                 headers: {
                     [name: string]: unknown;

@@ -1,11 +1,12 @@
 // The flows page: every flow with its status (errors, published version, unpublished draft
 // changes); create, rename, duplicate, delete (with undo), import and export JSON.
 import { useCallback, useEffect, useState } from "react";
-import { ApiError, enc, request } from "../api/client";
+import { ApiError, enc } from "../api/client";
 import {
   checkDraft,
   createFlow,
   deleteFlow,
+  exportFlow,
   type FlowSummary,
   getFlow,
   getPublished,
@@ -126,9 +127,8 @@ async function duplicate(id: string, taken: Set<string>): Promise<string> {
   return copy;
 }
 
-async function exportFlow(id: string): Promise<void> {
-  const res = await request("GET", `/api/flows/${enc(id)}/export`);
-  download(`${id}.json`, `${JSON.stringify(res.body, null, 2)}\n`);
+async function downloadFlow(id: string): Promise<void> {
+  download(`${id}.json`, `${JSON.stringify(await exportFlow(id), null, 2)}\n`);
 }
 
 export function FlowList({ onOpen, onSignOut }: { onOpen: (id: string) => void; onSignOut: () => void }) {
@@ -149,11 +149,8 @@ export function FlowList({ onOpen, onSignOut }: { onOpen: (id: string) => void; 
         reload();
       })
       .catch((e: Error) => {
-        const problems =
-          e instanceof ApiError
-            ? (e.body as { problems?: { path: string; message: string }[] })?.problems
-            : null;
-        setMessage(problems?.length ? problems.map((p) => `${p.path}: ${p.message}`).join("; ") : e.message);
+        const problems = e instanceof ApiError ? e.problems : [];
+        setMessage(problems.length ? problems.map((p) => `${p.path}: ${p.message}`).join("; ") : e.message);
       });
   return (
     <main className="fg-flows">
@@ -169,7 +166,7 @@ export function FlowList({ onOpen, onSignOut }: { onOpen: (id: string) => void; 
               const file = e.target.files?.[0];
               if (!file) return;
               try {
-                act(importFlows(JSON.parse(await file.text())), `Imported ${file.name}`);
+                act(importFlows(JSON.parse(await file.text()) as Flow | Flow[]), `Imported ${file.name}`);
               } catch {
                 setMessage(`${file.name}: not JSON`);
               }
@@ -239,7 +236,7 @@ export function FlowList({ onOpen, onSignOut }: { onOpen: (id: string) => void; 
                     >
                       Duplicate
                     </button>
-                    <button type="button" onClick={() => act(exportFlow(f.id))}>
+                    <button type="button" onClick={() => act(downloadFlow(f.id))}>
                       Export
                     </button>
                     <button

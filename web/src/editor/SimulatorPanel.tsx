@@ -2,12 +2,11 @@
 // input"); the path lights up on the canvas and every event is listed, with the exact platform JSON
 // of each request.
 import { useEffect, useRef, useState } from "react";
-import { request } from "../api/client";
-import type { LookupNode, S } from "../api/types";
+import { type Journey, simulateCall } from "../api/flows";
+import type { LookupNode } from "../api/types";
 import { addTest, type LookupAnswer, type SimulatedCall, testFromSimulation } from "../graph/flowtests";
 import {
   eventLine,
-  type JourneyEvent,
   pathEdges,
   pathUntilMenu,
   promptText,
@@ -17,8 +16,6 @@ import {
 import { nodesOf } from "../graph/ops";
 import { useEditor } from "../store";
 import { saveNow } from "./hooks";
-
-type Journey = S["JourneyOut"];
 
 const KEYS = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "*", "0", "#"];
 const STEP_MS = 180;
@@ -145,7 +142,7 @@ function useSaveAsTest(call: SimulatedCall | null, journey: Journey | null, fini
     const s = useEditor.getState();
     if (!call || !journey || !finished || !s.flow) return;
     const taken = (s.flow.tests ?? []).map((t) => t.name);
-    const test = testFromSimulation(call, journey.events as JourneyEvent[], taken);
+    const test = testFromSimulation(call, journey.events, taken);
     s.edit((f) => addTest(f, test));
     setSaved(test.name);
   };
@@ -191,9 +188,7 @@ export function SimulatorPanel() {
         answers: nextAnswers,
         lookups: sent,
       };
-      setJourney(
-        (await request("POST", `/api/flows/${encodeURIComponent(flowId)}/simulate`, body)).body as Journey,
-      );
+      setJourney(await simulateCall(flowId, body));
       setCall(placed);
     } catch (err) {
       setJourney(null);
@@ -202,7 +197,7 @@ export function SimulatorPanel() {
     }
   };
 
-  const view = journey ? visibleEvents(journey.events as JourneyEvent[], presses?.length ?? 0) : null;
+  const view = journey ? visibleEvents(journey.events, presses?.length ?? 0) : null;
   const path =
     journey && flow && view?.waiting
       ? pathUntilMenu(flow, journey.path, presses?.length ?? 0)

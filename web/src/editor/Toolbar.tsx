@@ -1,7 +1,7 @@
 // The editor's top bar: save status, undo/redo, layout, notes, step colours, search, export.
 import { useReactFlow } from "@xyflow/react";
 import { useEffect, useRef, useState } from "react";
-import { imageUrl } from "../api/flows";
+import { type ImageQuery, imageUrl } from "../api/flows";
 import { searchNodes } from "../graph/search";
 import { useEditor } from "../store";
 import { addNoteHere, autoLayout } from "./actions";
@@ -94,7 +94,7 @@ export function SearchBox() {
   );
 }
 
-async function exportImage(flowId: string, format: "svg" | "png", query = ""): Promise<void> {
+async function exportImage(flowId: string, format: "svg" | "png", query: ImageQuery = {}): Promise<void> {
   if (!(await saveNow())) throw new Error("save the draft first");
   downloadUrl(`${flowId}.${format}`, await imageUrl(flowId, format, query));
   useEditor.getState().notify(`Downloaded ${flowId}.${format}`);
@@ -220,7 +220,7 @@ export function Toolbar({ onBack }: { onBack: () => void }) {
         data-testid="traffic"
         onClick={() =>
           act(
-            imageUrl(flowId, "svg", "traffic=24h").then((url) => {
+            imageUrl(flowId, "svg", { traffic: "24h" }).then((url) => {
               if (traffic.current) {
                 traffic.current.href = url;
                 traffic.current.click();

@@ -16,7 +16,7 @@ import { ImpactPanel } from "./ImpactPanel";
 
 /** The flow tests a refused publish reports (409 with `tests`). */
 function testsOf(err: ApiError): FlowTestResult[] {
-  return ((err.body as { tests?: FlowTestResult[] } | null)?.tests ?? []) as FlowTestResult[];
+  return err.tests;
 }
 
 function PublishForm({

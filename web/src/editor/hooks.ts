@@ -12,8 +12,7 @@ export const SAVE_DELAY_MS = 800;
 export const SAVE_RETRY_MS = 5000;
 
 function problemsOf(err: ApiError, flow: Flow): Diagnostic[] {
-  const problems = ((err.body as { problems?: Problem[] } | null)?.problems ?? []) as Problem[];
-  const list = problems.length ? problems : [{ path: "", message: err.message }];
+  const list: Problem[] = err.problems.length ? err.problems : [{ path: "", message: err.message }];
   return problemsToDiagnostics(
     list,
     nodesOf(flow).map((n) => n.id),

@@ -13,6 +13,14 @@ describe("declaredBranches (from the generated specs)", () => {
     expect(declaredBranches(createNode("play", "p"))).toEqual(["next"]);
     expect(declaredBranches(createNode("hangup", "h"))).toEqual([]);
     expect(declaredBranches(createNode("transfer", "t"))).toEqual(["no_answer"]);
+    const split = {
+      ...createNode("split", "ab"),
+      arms: [
+        { branch: "old", share: 70 },
+        { branch: "new", share: 30 },
+      ],
+    };
+    expect(declaredBranches(split as FlowNode)).toEqual(["old", "new"]);
   });
 
   it("declares a lookup's error branch only for an HTTP source", () => {

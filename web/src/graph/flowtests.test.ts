@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { ev } from "./events.fixture";
 import {
   draftOf,
   type FlowTest,
@@ -25,13 +26,13 @@ const call: SimulatedCall = {
 
 describe("flow tests from the simulator", () => {
   it("reads the outcome from the last event", () => {
-    expect(outcomeOf([{ event: "play", data: "1" }])).toEqual({ outcome: "hangup" });
-    expect(outcomeOf([{ event: "handoff", dialplan_id: "777" }])).toEqual({
+    expect(outcomeOf([ev.play("1")])).toEqual({ outcome: "hangup" });
+    expect(outcomeOf([ev.handoff("777")])).toEqual({
       outcome: "handoff",
       dialplan: "777",
     });
-    expect(outcomeOf([{ event: "failover", reason: "server" }])).toEqual({ outcome: "failover" });
-    expect(outcomeOf([{ event: "transfer", type: "agent", targets: ["05"], answered: true }])).toEqual({
+    expect(outcomeOf([ev.failover("server")])).toEqual({ outcome: "failover" });
+    expect(outcomeOf([ev.transfer("agent", ["05"], true)])).toEqual({
       outcome: "transfer",
       transfer: "agent",
       targets: ["05"],
@@ -40,9 +41,9 @@ describe("flow tests from the simulator", () => {
 
   it("keeps only the presses and answers the call used, and the flow test time format", () => {
     const events = [
-      { event: "prompt", data: "2", pressed: "2" },
-      { event: "transfer", type: "number", targets: ["1"], answered: false },
-      { event: "transfer", type: "number", targets: ["2"], answered: true },
+      ev.prompt("2", "2"),
+      ev.transfer("number", ["1"], false),
+      ev.transfer("number", ["2"], true),
     ];
     const test = testFromSimulation(call, events, []);
     expect(test.call).toEqual({ caller: "9812345678", dialled: "9000000000", at: "2026-01-05 10:00" });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Flow } from "../api/types";
-import type { JourneyEvent } from "./journey";
+import { ev } from "./events.fixture";
 import { eventLine, pathEdges, pathUntilMenu, promptsIn, visibleEvents, visibleExchanges } from "./journey";
 
 const flow: Flow = {
@@ -13,11 +13,7 @@ const flow: Flow = {
   ],
 };
 
-const events = [
-  { event: "play", type: "system", data: "1" },
-  { event: "prompt", type: "system", data: "2", pressed: null },
-  { event: "transfer", type: "number", targets: ["9876543210"], answered: true },
-];
+const events = [ev.play("1"), ev.prompt("2", null), ev.transfer("number", ["9876543210"], true)];
 
 describe("journey", () => {
   it("stops at the first prompt the caller has not answered yet", () => {
@@ -39,7 +35,7 @@ describe("journey", () => {
       "Transfer to number 9876543210 (answered)",
     ]);
     const names = new Map([["2", "Press 1 for sales"]]);
-    expect(eventLine(events[1] as JourneyEvent, names)).toBe("Prompt “Press 1 for sales” (2): no input");
+    expect(eventLine(ev.prompt("2", null), names)).toBe("Prompt “Press 1 for sales” (2): no input");
   });
 
   // Two requests of a per-step flow: the first plays the menu prompt, the second answers the key.

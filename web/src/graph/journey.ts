@@ -1,12 +1,12 @@
 // Reading a simulated journey for display: which events happened before the caller must press
 // again, and which nodes/edges to light on the canvas.
-import type { Flow } from "../api/types";
+import type { Flow, S } from "../api/types";
 import { nodesOf } from "./ops";
 
-export interface JourneyEvent {
-  event: string;
-  [key: string]: unknown;
-}
+/** One event of a simulated call (flowgraph.server.stage_models: a union told apart by `event`). */
+export type JourneyEvent = S["JourneyOut"]["events"][number];
+/** The events that play a recording. */
+export type RecordingEvent = S["PlayEvent"] | S["PromptEvent"];
 
 /**
  * Events the caller has lived through given `presses` so far: everything up to the first prompt
@@ -18,12 +18,12 @@ export function visibleEvents(
   presses: number,
 ): {
   shown: JourneyEvent[];
-  waiting: JourneyEvent | null;
+  waiting: S["PromptEvent"] | null;
 } {
   let prompts = 0;
   for (let i = 0; i < events.length; i += 1) {
-    const e = events[i] as JourneyEvent;
-    if (e.event === "prompt") {
+    const e = events[i];
+    if (e?.event === "prompt") {
       if (prompts === presses) return { shown: events.slice(0, i), waiting: e };
       prompts += 1;
     }
@@ -94,14 +94,14 @@ export function visibleExchanges<T extends { response: string }>(
   return [...exchanges];
 }
 
-function recordingText(e: JourneyEvent, names: ReadonlyMap<string, string>, unnamed: string): string {
-  const name = names.get(String(e.data));
+function recordingText(e: RecordingEvent, names: ReadonlyMap<string, string>, unnamed: string): string {
+  const name = names.get(e.data);
   return name ? `“${name}” (${e.data})` : unnamed;
 }
 
 /** The recording a prompt plays, by its catalogue name when it has one. */
-export function promptText(e: JourneyEvent, names: ReadonlyMap<string, string> = new Map()): string {
-  return recordingText(e, names, String(e.data));
+export function promptText(e: RecordingEvent, names: ReadonlyMap<string, string> = new Map()): string {
+  return recordingText(e, names, e.data);
 }
 
 /**
@@ -115,14 +115,12 @@ export function eventLine(e: JourneyEvent, names: ReadonlyMap<string, string> = 
     case "prompt":
       return `Prompt ${promptText(e, names)}: ${e.pressed == null ? "no input" : `pressed ${e.pressed}`}`;
     case "transfer":
-      return `Transfer to ${e.type} ${(e.targets as string[]).join(", ")} (${e.answered ? "answered" : "not answered"})`;
+      return `Transfer to ${e.type} ${e.targets.join(", ")} (${e.answered ? "answered" : "not answered"})`;
     case "handoff":
       return `Handed to API Dialplan ${e.dialplan_id}`;
     case "hangup":
       return "Call ends";
     case "failover":
       return `Failover (${e.reason})${e.detail ? `: ${e.detail}` : ""}`;
-    default:
-      return JSON.stringify(e);
   }
 }

@@ -32,6 +32,7 @@ export const NODE_TYPES: readonly NodeType[] = [
   "dialplan",
   "switch",
   "lookup",
+  "split",
   "hangup"
 ];
 
@@ -152,6 +153,19 @@ export const NODE_SPECS: Record<NodeType, NodeSpec> = {
       "source.key",
       "source.url"
     ]
+  },
+  "split": {
+    "label": "split (share of callers)",
+    "help": "Send a fixed share of callers down each branch (A/B tests)",
+    "role": "decision",
+    "branches": {
+      "namedBy": "arms.branch",
+      "fixed": [],
+      "optional": [],
+      "onlyWhen": [],
+      "fallthrough": []
+    },
+    "templated": []
   },
   "hangup": {
     "label": "hang up",

@@ -6,6 +6,7 @@ import * as lookup from "./lookup/defaults";
 import * as menu from "./menu/defaults";
 import type { NodeMeta } from "./meta";
 import * as play from "./play/defaults";
+import * as split from "./split/defaults";
 import * as sw from "./switch/defaults";
 import * as transfer from "./transfer/defaults";
 
@@ -21,6 +22,7 @@ export const NODE_DEFAULTS: Record<NodeType, Defaults> = {
   dialplan,
   switch: sw,
   lookup,
+  split,
   hangup,
 };
 

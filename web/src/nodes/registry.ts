@@ -14,6 +14,8 @@ import { NoteCanvasNode } from "./note/Node";
 import { PlayCanvasNode } from "./play/Node";
 import { PlayPanel } from "./play/Panel";
 import type { PanelProps } from "./shared/panel";
+import { SplitCanvasNode } from "./split/Node";
+import { SplitPanel } from "./split/Panel";
 import { SwitchCanvasNode } from "./switch/Node";
 import { SwitchPanel } from "./switch/Panel";
 import { TransferCanvasNode } from "./transfer/Node";
@@ -26,6 +28,7 @@ export const CANVAS_NODES: Record<NodeType | "note", ComponentType<NodeProps>> =
   dialplan: DialplanCanvasNode,
   switch: SwitchCanvasNode,
   lookup: LookupCanvasNode,
+  split: SplitCanvasNode,
   hangup: HangupCanvasNode,
   note: NoteCanvasNode,
 };
@@ -38,6 +41,7 @@ export const PANELS: Record<NodeType, ComponentType<PanelProps<never>>> = {
   dialplan: DialplanPanel,
   switch: SwitchPanel,
   lookup: LookupPanel,
+  split: SplitPanel,
   hangup: HangupPanel,
 };
 

@@ -1,7 +1,9 @@
 // The editor's state: one zustand store built from small slices. Every document change goes
 // through `edit(fn)` with a pure function from graph/ops, so history, autosave and live check
-// all see the same immutable values.
-import { create } from "zustand";
+// all see the same immutable values. Components reach the store through <EditorProvider> (a
+// React context), so a test can render them with a store of its own.
+import { createContext, createElement, type ReactNode, useContext, useState } from "react";
+import { create, type StoreApi, type UseBoundStore, useStore } from "zustand";
 import type { Diagnostic, Flow, S } from "../api/types";
 import { type DiagnosticIndex, foldDiagnostics, indexDiagnostics } from "../graph/diagnostics";
 import { applyEdit, emptyHistory, type History, redo, resetHistory, undo } from "./history";
@@ -187,8 +189,8 @@ const testsSlice = (set: Set): TestsSlice => ({
   setShowUntested: (showUntested) => set({ showUntested }),
 });
 
-/** Create an editor store (one per open flow; tests create their own). */
-export function createEditorStore() {
+/** Create an editor store (tests create their own, optionally starting from `initial`). */
+export function createEditorStore(initial: Partial<EditorState> = {}) {
   return create<EditorState>()((set) => ({
     ...docSlice(set),
     ...sessionSlice(set),
@@ -197,8 +199,55 @@ export function createEditorStore() {
     ...simSlice(set),
     ...liveSlice(set),
     ...testsSlice(set),
+    ...initial,
   }));
 }
 
-export const useEditor = createEditorStore();
-export type EditorStore = typeof useEditor;
+export type EditorStore = UseBoundStore<StoreApi<EditorState>>;
+
+const EditorContext = createContext<EditorStore | null>(null);
+
+/** The store of the mounted provider, for code outside components (actions, autosave, shortcuts). */
+let installed: EditorStore | null = null;
+
+function active(): EditorStore {
+  if (!installed) throw new Error("the editor store is used outside <EditorProvider>");
+  return installed;
+}
+
+/** Provide an editor store to the components below (`store`: a test's own; default: a new one). */
+export function EditorProvider({ store, children }: { store?: EditorStore; children?: ReactNode }) {
+  const [own] = useState(() => store ?? createEditorStore());
+  installed = own;
+  return createElement(EditorContext.Provider, { value: own }, children);
+}
+
+/** The provided store itself (for event handlers that read or write it). */
+export function useEditorStore(): EditorStore {
+  const store = useContext(EditorContext);
+  if (!store) throw new Error("useEditor outside <EditorProvider>");
+  return store;
+}
+
+const whole = (s: EditorState): EditorState => s;
+
+/** Select from the provided store (re-rendering when the selection changes; no selector: all). */
+function useEditorSelector(): EditorState;
+function useEditorSelector<T>(selector: (s: EditorState) => T): T;
+function useEditorSelector<T>(selector?: (s: EditorState) => T): T | EditorState {
+  const pick: (s: EditorState) => T | EditorState = selector ?? whole;
+  return useStore(useEditorStore(), pick);
+}
+
+/**
+ * `useEditor(selector)` in components reads the provided store. `useEditor.getState()` /
+ * `setState` / `subscribe` reach the store of the mounted provider, for the editor's code
+ * outside components (one editor is mounted at a time).
+ */
+export const useEditor = Object.assign(useEditorSelector, {
+  getState: (): EditorState => active().getState(),
+  setState: (partial: Partial<EditorState> | ((s: EditorState) => Partial<EditorState>)): void =>
+    active().setState(partial),
+  subscribe: (listener: (state: EditorState, previous: EditorState) => void): (() => void) =>
+    active().subscribe(listener),
+});

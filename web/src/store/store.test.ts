@@ -1,9 +1,11 @@
+import { createElement } from "react";
+import { renderToString } from "react-dom/server";
 import { describe, expect, it } from "vitest";
 import type { Flow } from "../api/types";
 import { addNode, connect } from "../graph/ops";
 import { createNode } from "../nodes/defaults";
 import { applyEdit, HISTORY_LIMIT, redo, resetHistory, undo } from "./history";
-import { createEditorStore } from "./index";
+import { createEditorStore, EditorProvider, type EditorStore, useEditor } from "./index";
 
 const base: Flow = { id: "t", entry: "", nodes: [] };
 
@@ -79,5 +81,31 @@ describe("editor store", () => {
     store.getState().focusNode("a");
     expect(store.getState().focus).toEqual({ id: "a", seq: 2 });
     expect([...store.getState().selected]).toEqual(["a"]);
+  });
+});
+
+/** Shows what it reads from the provided store. */
+function Probe() {
+  const flowId = useEditor((s) => s.flowId);
+  const tab = useEditor().tab;
+  return createElement("p", null, `${flowId ?? "none"} ${tab}`);
+}
+
+describe("the store provider", () => {
+  it("gives components the store a test builds, and each store its own state", () => {
+    const mine = createEditorStore({ flowId: "mine", tab: "tests" });
+    const other = createEditorStore({ flowId: "other" });
+    const render = (store: EditorStore) =>
+      renderToString(createElement(EditorProvider, { store }, createElement(Probe)));
+    expect(render(mine)).toBe("<p>mine tests</p>");
+    expect(render(other)).toBe("<p>other properties</p>");
+    // Code outside components reaches the store of the provider mounted last.
+    expect(useEditor.getState().flowId).toBe("other");
+    useEditor.getState().setTab("simulate");
+    expect([other.getState().tab, mine.getState().tab]).toEqual(["simulate", "tests"]);
+  });
+
+  it("refuses to read the store outside a provider", () => {
+    expect(() => renderToString(createElement(Probe))).toThrow("useEditor outside <EditorProvider>");
   });
 });
