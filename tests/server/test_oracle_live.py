@@ -36,12 +36,22 @@ from tests.strategies import call_data, dtmf_values
 FLOW_ID = "oracle_live"
 PEOPLE = {
     "+91 98765 43210": {"agent": "9000000101"},
-    "09812345678": {"agent": "+91-90000 00102"},
+    "09812345678": {"agent": "+91-90000 0010"},  # nine digits: bad_number too
     "9000011111": {"agent": "12345"},  # not a number: bad_number after the menu
 }
 _ids = itertools.count()
 HOW = ("json", "form", "query", "split")
 #: Callers: in the table (in another written form than its key), north (98...) and not.
+#: The people of the table as their numbers may arrive (other forms than the keys').
+PEOPLE_FORMS = (
+    "9876543210",
+    "+919876543210",
+    " 98765-43210",
+    "919812345678",
+    "9812345678",
+    9000011111,
+    "+91 90000 11111",
+)
 CALLERS = ("9876543210", "9812345678", "9000011111", "9810012345", "9899999999", "8000000000")
 
 
@@ -161,15 +171,19 @@ def test_live_answers_equal_the_interpreter(server: LiveServer) -> None:
     @given(
         call=call_data(with_stamp=False, nationals=st.sampled_from(CALLERS)),
         dialled_south=st.booleans(),
-        dtmf=dtmf_values(st.sampled_from(("1", "2", "#", "3", "12", "*"))),
+        person=st.none() | st.sampled_from(PEOPLE_FORMS),
+        dtmf=dtmf_values(st.sampled_from(("1", "1", "2", "#", "3", "12", "*"))),
     )
-    def one_call(call: dict[str, Any], dialled_south: bool, dtmf: Any) -> None:
+    def one_call(call: dict[str, Any], dialled_south: bool, person: Any, dtmf: Any) -> None:
         # Each call its own id (the server keeps the call's variables under it between requests).
         # The encodings take turns: hypothesis would favour the first of a sampled few.
         n = next(_ids)
         how, then = HOW[n % 4], HOW[(n // 4 + n) % 4]
         call = {k: v for k, v in call.items() if k.strip().lower() != "call_id"}
         call["call_id"] = f"oracle.{n}"
+        if person is not None:  # half the calls: someone in the table, so the menu is reached
+            call = {k: v for k, v in call.items() if k.strip().lower() != "caller_id_number"}
+            call["caller_id_number"] = person
         if dialled_south:
             call["call_to_number"] = "08040000000"
         body, received = _send(server, None, call, how, secret)
@@ -194,6 +208,6 @@ def test_live_answers_equal_the_interpreter(server: LiveServer) -> None:
     for kind in ("json", "form", "query", "split"):
         assert seen[f"first:{kind}"] >= 10 and seen[f"then:{kind}"] >= 3, (kind, seen)
     for end in ("m", "back", "hello", "desk", "failover"):
-        assert seen[f"first:{end}"] >= 3, (end, seen)
+        assert seen[f"first:{end}"] >= 2, (end, seen)
     for end in ("agent", "desk", "other", "failover"):
         assert seen[f"then:{end}"] >= 2, (end, seen)
