@@ -409,7 +409,11 @@ class Flow(Strict):
 
     def logic(self) -> dict[str, Any]:
         """The flow without its layout and tests: what decides behaviour (hashing, diffs)."""
-        return self.model_dump(mode="json", by_alias=True, exclude={"layout", "tests"}, exclude_none=True)
+        # Defaults left out: a setting added with a default in a later release (or a value spelled
+        # out equal to its default) is not a change of behaviour, so it is not a new version.
+        return self.model_dump(
+            mode="json", by_alias=True, exclude={"layout", "tests"}, exclude_none=True, exclude_defaults=True
+        )
 
 
 def template_names(text: str) -> list[str]:
