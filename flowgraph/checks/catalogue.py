@@ -36,7 +36,9 @@ _ENTRIES: tuple[CatalogueEntry, ...] = (
     CatalogueEntry("FG105", E, "unknown branch name", "A node wires a branch its type does not declare."),
     CatalogueEntry("FG106", W, "unreachable node", "No path from the entry reaches the node."),
     CatalogueEntry("FG107", E, "duplicate switch branch", "Two cases of one switch use the same branch."),
-    CatalogueEntry("FG108", E, "split shares not 100", "A split's arms' shares do not add up to 100 percent."),
+    CatalogueEntry(
+        "FG108", E, "split shares not 100", "A split's arms' shares do not add up to 100 percent."
+    ),
     CatalogueEntry("FG109", E, "duplicate split arm", "Two arms of one split use the same branch."),
     # --- cycles
     CatalogueEntry("FG201", E, "cycle", "Following branches can come back to a node already visited."),

@@ -70,7 +70,9 @@ def _date_rules(cond: Any, nodes: tuple[str, ...], field: str, ctx: CheckContext
             out.append(diag("FG522", msg, nodes=nodes, field=where, hint="add dates or a calendar"))
         problem = calendar_problem(rule.calendar, ctx.flow.tables.get(rule.calendar)) if rule.calendar else ""
         if problem:
-            skipped = "the case does not match" if rule.unavailable == "no_match" else "the hours decide alone"
+            skipped = (
+                "the case does not match" if rule.unavailable == "no_match" else "the hours decide alone"
+            )
             close = difflib.get_close_matches(rule.calendar, list(ctx.flow.tables), n=1)
             hint = f"did you mean '{close[0]}'?" if close and rule.calendar not in ctx.flow.tables else ""
             out.append(

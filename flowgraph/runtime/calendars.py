@@ -71,7 +71,9 @@ def calendar_problem(name: str, table: Any) -> str:
     if not table.rows:
         return f"calendar '{name}' is empty"
     if NAME_COLUMN not in table.columns:
-        return f"calendar '{name}' has no '{NAME_COLUMN}' column (columns: {', '.join(table.columns) or 'none'})"
+        return (
+            f"calendar '{name}' has no '{NAME_COLUMN}' column (columns: {', '.join(table.columns) or 'none'})"
+        )
     for key in sorted(table.rows):
         if not is_date(key):
             return f"calendar '{name}' row '{key[:40]}' is not a date YYYY-MM-DD"

@@ -337,7 +337,9 @@ class DialplanHub:
                 unbind_view(token)
         await _send(send, 200, answer.body)
         used = view.used if view is not None else None
-        self._record(req, live, answer, answer.body, answer.failover_reason, started_wall, started, call, used)
+        self._record(
+            req, live, answer, answer.body, answer.failover_reason, started_wall, started, call, used
+        )
 
     async def _answer(self, live: LiveFlow, req: PlatformRequest, call: CallData, due: float) -> Answer:
         given = req.headers.get(live.secret_header, b"")
