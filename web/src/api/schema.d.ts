@@ -1591,6 +1591,12 @@ export interface components {
              */
             number_format?: "national10" | "e164";
             /**
+             * Retry Window Ms
+             * @description Single-dialplan mode: a request identical to the call's previous one (every variable the same, digits included) within this many ms of it is taken as the platform retrying it: it gets the same answer again and the call does not move on. 0 (the default) turns this off: whether the platform retries is unknown (NOTES.md), while a caller who presses the same key at two menus in a row sends two identical requests.
+             * @default 0
+             */
+            retry_window_ms?: number;
+            /**
              * Ring Types
              * @description Accepted ring_type values; 'order_by' is the platform default and the only one seen live (NOTES.md).
              */
@@ -1877,38 +1883,6 @@ export interface components {
              */
             start?: string | null;
         };
-        /** SplitArmPlan */
-        SplitArmPlan: {
-            /**
-             * Below
-             * @description A caller whose bucket is below this (and not an earlier arm's) takes it
-             */
-            below: number;
-            /** Branch */
-            branch: string;
-        };
-        /** SplitOp */
-        SplitOp: {
-            /**
-             * Arms
-             * @description In order, with the upper bucket of each
-             */
-            arms: components["schemas"]["SplitArmPlan"][];
-            /** Branches */
-            branches: {
-                [key: string]: string;
-            };
-            /**
-             * Buckets
-             * @description How many buckets callers are hashed into
-             */
-            buckets: number;
-            /**
-             * @description discriminator enum property added by openapi-typescript
-             * @enum {string}
-             */
-            kind: "split";
-        };
         /**
          * SplitArm
          * @description One arm of a split: its branch and the share of callers (whole percent) it gets.
@@ -1918,6 +1892,16 @@ export interface components {
             branch: string;
             /** Share */
             share: number;
+        };
+        /** SplitArmPlan */
+        SplitArmPlan: {
+            /**
+             * Below
+             * @description A caller whose bucket is below this (and not an earlier arm's) takes it
+             */
+            below: number;
+            /** Branch */
+            branch: string;
         };
         /**
          * SplitNode
@@ -1952,6 +1936,28 @@ export interface components {
              * @enum {string}
              */
             type: "split";
+        };
+        /** SplitOp */
+        SplitOp: {
+            /**
+             * Arms
+             * @description In order, with the upper bucket of each
+             */
+            arms: components["schemas"]["SplitArmPlan"][];
+            /** Branches */
+            branches: {
+                [key: string]: string;
+            };
+            /**
+             * Buckets
+             * @description How many buckets callers are hashed into
+             */
+            buckets: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "split";
         };
         /**
          * StepOut
@@ -2077,6 +2083,39 @@ export interface components {
             server?: boolean | null;
         };
         /**
+         * TableCondition
+         * @description A key built from call data is a row of a flow table.
+         */
+        TableCondition: {
+            /**
+             * Key
+             * @default {{caller_id_number}}
+             */
+            key?: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            on: "table";
+            /** Table */
+            table: string;
+        };
+        /** TableConditionPlan */
+        TableConditionPlan: {
+            /**
+             * Key
+             * @description The key template
+             */
+            key: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            on: "table";
+            /** Table */
+            table: string;
+        };
+        /**
          * TableDataOut
          * @description A table as JSON (``PUT`` takes the same shape back; ``key`` optional there).
          */
@@ -2106,6 +2145,36 @@ export interface components {
             /** Created */
             created: boolean;
             table: components["schemas"]["TableSummary"];
+        };
+        /** TableSource */
+        TableSource: {
+            /**
+             * Key
+             * @default {{caller_id_number}}
+             */
+            key?: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "table";
+            /**
+             * Match
+             * @default exact
+             * @enum {string}
+             */
+            match?: "exact" | "prefix";
+            /** Table */
+            table: string;
+        };
+        /** TableSourcePlan */
+        TableSourcePlan: {
+            /** Key */
+            key: string;
+            /** Match */
+            match: string;
+            /** Table */
+            table: string;
         };
         /**
          * TableSummary
@@ -2147,69 +2216,6 @@ export interface components {
              * @description Imports of this table so far that changed it (1, 2, ...)
              */
             version: number;
-        };
-        /**
-         * TableCondition
-         * @description A key built from call data is a row of a flow table.
-         */
-        TableCondition: {
-            /**
-             * Key
-             * @default {{caller_id_number}}
-             */
-            key?: string;
-            /**
-             * @description discriminator enum property added by openapi-typescript
-             * @enum {string}
-             */
-            on: "table";
-            /** Table */
-            table: string;
-        };
-        /** TableConditionPlan */
-        TableConditionPlan: {
-            /**
-             * Key
-             * @description The key template
-             */
-            key: string;
-            /**
-             * @description discriminator enum property added by openapi-typescript
-             * @enum {string}
-             */
-            on: "table";
-            /** Table */
-            table: string;
-        };
-        /** TableSource */
-        TableSource: {
-            /**
-             * Key
-             * @default {{caller_id_number}}
-             */
-            key?: string;
-            /**
-             * @description discriminator enum property added by openapi-typescript
-             * @enum {string}
-             */
-            kind: "table";
-            /**
-             * Match
-             * @default exact
-             * @enum {string}
-             */
-            match?: "exact" | "prefix";
-            /** Table */
-            table: string;
-        };
-        /** TableSourcePlan */
-        TableSourcePlan: {
-            /** Key */
-            key: string;
-            /** Match */
-            match: string;
-            /** Table */
-            table: string;
         };
         /**
          * TimeCondition
