@@ -1,5 +1,8 @@
 """Server tables: ``GET /api/tables``, ``GET|PUT /api/tables/{name}`` (CSV or JSON).
 
+``GET /api/tables/{name}/rows?q=&offset=&limit=`` answers one page of the live version, searched
+or not (the editor's table view never loads a whole table).
+
 ``PUT`` takes the whole table (``Content-Type: application/json`` for JSON, anything else is
 read as CSV, so ``curl -T customers.csv`` works); it is validated whole in the worker process
 and, when valid, stored as the next version and live at once (this process loads it before
@@ -16,11 +19,13 @@ from typing import Any, Literal
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, Field
 
+from flowgraph.runtime.tables import PackedRows
 from flowgraph.server import worker
 from flowgraph.server.deps import AppState, get_state, require_admin
 from flowgraph.server.schemas import ErrorOut
 from flowgraph.store.tables import TableRecord, TableStore
 from flowgraph.tablefile import export_job
+from flowgraph.tablesearch import MAX_MATCHES, page
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorOut, "description": "Missing or wrong admin token"},
@@ -77,6 +82,22 @@ class TableDataOut(BaseModel):
     rows: list[list[str]] = Field(description="One list of values per row, in ``columns`` order")
 
 
+class TableRowsOut(BaseModel):
+    """One page of a table's live version, searched or not."""
+
+    name: str
+    version: int
+    key: str
+    columns: list[str] = Field(description="Every column, the key column first")
+    total: int = Field(description="Rows that match (every row without a query)")
+    more: bool = Field(
+        description=f"The search stopped at {MAX_MATCHES:,} matches in a column: more rows than "
+        "`total` match (narrow the search)"
+    )
+    offset: int
+    rows: list[list[str]] = Field(description="This page's rows, in key order, in ``columns`` order")
+
+
 def _wants_json(request: Request, fmt: str | None) -> bool:
     if fmt is not None:
         return fmt == "json"
@@ -124,6 +145,43 @@ def export_table(
     )
     headers = {"X-Table-Version": str(record.number)}
     return Response(body, media_type=JSON_TYPE if as_json else CSV_TYPE, headers=headers)
+
+
+@router.get("/tables/{name}/rows", summary="Search a server table", response_model=TableRowsOut)
+def table_rows(
+    name: str,
+    q: str = Query(
+        "", max_length=200, description="Text a key or value contains (ASCII letters in any case)"
+    ),
+    offset: int = Query(0, ge=0),
+    limit: int = Query(50, ge=1, le=500),
+    state: AppState = Depends(get_state),
+) -> TableRowsOut:
+    """One page of the live version's rows, in key order: all of them, or those whose key or a
+    value contains ``q`` (a number written another way, ``+91 98765 43210``, finds its key too)."""
+    store = TableStore(state.engine)
+    record = store.live(name)
+    rows = _live_rows(state, record)
+    if rows is None:
+        rows = PackedRows.from_bytes(store.data(name, record.number))
+    found = page(rows, q, offset, limit)
+    return TableRowsOut(
+        name=record.name,
+        version=record.number,
+        key=record.key,
+        columns=[record.key, *record.columns],
+        total=found.total,
+        more=found.more,
+        offset=offset,
+        rows=found.rows,
+    )
+
+
+def _live_rows(state: AppState, record: TableRecord) -> PackedRows | None:
+    """The version this process serves calls from, when it is ``record`` (no database read)."""
+    live = getattr(state.dialplan, "tables", None)
+    version = live.tables.versions.get(record.name) if live is not None else None
+    return version.rows if version is not None and version.number == record.number else None
 
 
 @router.put(

@@ -520,6 +520,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/tables/{name}/rows": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search a server table
+         * @description One page of the live version's rows, in key order: all of them, or those whose key or a
+         *     value contains ``q`` (a number written another way, ``+91 98765 43210``, finds its key too).
+         */
+        get: operations["table_rows_api_tables__name__rows_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -2145,6 +2166,40 @@ export interface components {
             /** Created */
             created: boolean;
             table: components["schemas"]["TableSummary"];
+        };
+        /**
+         * TableRowsOut
+         * @description One page of a table's live version, searched or not.
+         */
+        TableRowsOut: {
+            /**
+             * Columns
+             * @description Every column, the key column first
+             */
+            columns: string[];
+            /** Key */
+            key: string;
+            /**
+             * More
+             * @description The search stopped at 10,000 matches in a column: more rows than `total` match (narrow the search)
+             */
+            more: boolean;
+            /** Name */
+            name: string;
+            /** Offset */
+            offset: number;
+            /**
+             * Rows
+             * @description This page's rows, in key order, in ``columns`` order
+             */
+            rows: string[][];
+            /**
+             * Total
+             * @description Rows that match (every row without a query)
+             */
+            total: number;
+            /** Version */
+            version: number;
         };
         /** TableSource */
         TableSource: {
@@ -4643,6 +4698,69 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    table_rows_api_tables__name__rows_get: {
+        parameters: {
+            query?: {
+                limit?: number;
+                offset?: number;
+                /** @description Text a key or value contains (ASCII letters in any case) */
+                q?: string;
+            };
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TableRowsOut"];
+                };
+            };
+            /** @description Missing or wrong admin token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description No such table */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Request body over FLOWGRAPH_MAX_API_BYTES */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };

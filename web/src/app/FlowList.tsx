@@ -156,6 +156,9 @@ export function FlowList({ onOpen, onSignOut }: { onOpen: (id: string) => void; 
     <main className="fg-flows">
       <header className="fg-toolbar">
         <h1>flowgraph · call flows</h1>
+        <a href="#/tables" data-testid="open-tables">
+          Tables
+        </a>
         <label className="fg-file">
           Import JSON
           <input

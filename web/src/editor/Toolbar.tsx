@@ -133,6 +133,14 @@ export function Toolbar({ onBack }: { onBack: () => void }) {
       <button type="button" onClick={onBack} aria-label="Back to flows">
         ← Flows
       </button>
+      <button
+        type="button"
+        data-testid="editor-tables"
+        title="The server's tables (saves the draft first)"
+        onClick={() => void saveNow().finally(() => (window.location.hash = "#/tables"))}
+      >
+        Tables
+      </button>
       <h1 title={flowId}>{s.flow?.name || flowId}</h1>
       {s.saveState === "invalid" ? (
         // Saving is refused until the format problem is fixed: say which, and go there on a click.

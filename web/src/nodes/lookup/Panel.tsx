@@ -1,5 +1,6 @@
 import { useState } from "react";
 import type { Flow, LookupNode, Table } from "../../api/types";
+import { saveNow } from "../../editor/hooks";
 import { tableFromCsv, tableToCsv } from "../../graph/csv";
 import { Field, OptionalNumber, TextInput } from "../shared/fields";
 import type { PanelProps } from "../shared/panel";
@@ -8,6 +9,29 @@ type Source = LookupNode["source"];
 
 function setTable(flow: Flow, name: string, table: Table): Flow {
   return { ...flow, tables: { ...(flow.tables ?? {}), [name]: table } };
+}
+
+/** A table kept on the server (`server: true`): its rows are not in the flow; edit them on the
+ * Tables page (the draft is saved first). */
+function ServerTableNote({ name, flow }: { name: string; flow: Flow }) {
+  const columns = flow.tables?.[name]?.columns ?? [];
+  return (
+    <div className="fg-table-editor" data-testid="server-table-note">
+      <p>
+        Table “{name}” is kept on the server{columns.length ? ` (columns ${columns.join(", ")})` : ""}: calls
+        read its live version, the simulator and flow tests see it empty.
+      </p>
+      <button
+        type="button"
+        data-testid="open-server-table"
+        onClick={() =>
+          void saveNow().finally(() => (window.location.hash = `#/tables/${encodeURIComponent(name)}`))
+        }
+      >
+        Open “{name}” in Tables
+      </button>
+    </div>
+  );
 }
 
 /** Rows of a flow table with CSV paste/import (first column = key). */
@@ -169,7 +193,9 @@ export function LookupPanel({ node, flow, update, editFlow }: PanelProps<LookupN
               </select>
             )}
           </Field>
-          {s.table ? (
+          {s.table && flow.tables?.[s.table]?.server ? (
+            <ServerTableNote name={s.table} flow={flow} />
+          ) : s.table ? (
             <TableEditor name={s.table} flow={flow} editFlow={editFlow} />
           ) : (
             <p className="fg-help">Name a table above to create it, then paste its rows as CSV.</p>
