@@ -148,9 +148,9 @@ def _mount_editor(app: FastAPI, dist: Path) -> None:
 class BodyLimitMiddleware:
     """Answer 413 to request bodies over ``limit`` bytes (the API's flow-size limit).
 
-    The body is still read to its end and discarded, up to ``cap`` bytes, so that a client that
-    sends all of it before reading (no ``Expect: 100-continue``) gets the 413 instead of a
-    connection reset; a body declared over ``cap`` is not read. ``/dialplan`` is exempt: the hot
+    The body is still read to its end and discarded, up to ``cap`` bytes past the limit, so that a
+    client that sends all of it before reading (no ``Expect: 100-continue``) gets the 413 instead
+    of a connection reset; a body declared longer than that is not read. ``/dialplan`` is exempt: the hot
     path answers oversized platform requests with the flow's failover instead (platform_request.py).
     """
 
@@ -161,7 +161,8 @@ class BodyLimitMiddleware:
         cap: int = DRAIN_CAP_BYTES,
         exempt_prefixes: tuple[str, ...] = ("/dialplan",),
     ):
-        self.app, self.limit, self.cap, self.exempt = app, limit, max(cap, limit), exempt_prefixes
+        # Drained up to ``cap`` bytes past the limit: a body just over it still hears its 413.
+        self.app, self.limit, self.cap, self.exempt = app, limit, limit + cap, exempt_prefixes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"].startswith(self.exempt):
