@@ -7,7 +7,8 @@ table as ``{"columns": [...], "rows": [[...], ...]}`` (``"key"`` optional). A fi
 form lookups use, :func:`flowgraph.runtime.lookups.table_key`, so ``+91 98765 43210`` repeats
 ``9876543210``), and -- where a published flow matches callers' numbers against the table --
 keys that are not one national number (:func:`flowgraph.profile.sendable_number`, the one
-number rule). Every problem names its line and column (JSON: ``rows[i][j]``); an invalid file
+number rule); a table keyed by a ``date`` column (a holiday calendar) must hold real dates
+``YYYY-MM-DD`` and a ``name`` column. Every problem names its line and column (JSON: ``rows[i][j]``); an invalid file
 raises :class:`TableFileError` and nothing changes.
 """
 
@@ -24,6 +25,7 @@ from typing import Any
 import orjson
 
 from flowgraph.diagnostics import FlowLoadError
+from flowgraph.model import is_date
 from flowgraph.profile import sendable_number
 from flowgraph.runtime.tables import PackedRows
 
@@ -34,6 +36,8 @@ MAX_PROBLEMS = 20
 #: Rows between two progress callbacks.
 PROGRESS_EVERY = 100_000
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+#: A key column with this name makes a table a holiday calendar, which needs a name column.
+CALENDAR_KEY, CALENDAR_NAME = "date", "name"
 
 Progress = Callable[[int], None]
 
@@ -119,11 +123,13 @@ def validate(
     """
     problems = _Problems(source)
     k = _header(header, key, _header_where, problems)
+    calendar = k >= 0 and _calendar_header(header, k, problems)
     width = len(header)
     keys: list[str] = []
     flat: list[str] = []
     first: dict[str, str] = {}
-    text_keys, examples, done = 0, [], 0
+    examples: list[tuple[str, str]] = []
+    text_keys = done = 0
     for label, values in rows:
         done += 1
         if progress is not None and done % PROGRESS_EVERY == 0:
@@ -134,6 +140,11 @@ def validate(
         if k < 0:
             continue
         raw = values[k]
+        if calendar and not is_date(raw.strip()):
+            problems.add(
+                where(label, k), f"key {raw[:40]!r} is not a real date YYYY-MM-DD (a calendar's key)"
+            )
+            continue
         number = sendable_number(raw)
         norm = number or raw.strip()  # flowgraph.runtime.lookups.table_key, without a second call
         if number is None:
@@ -161,6 +172,21 @@ def validate(
     problems.raise_any()
     columns = tuple(header[:k] + header[k + 1 :])
     return ParsedTable(header[k], columns, PackedRows.pack(columns, keys, flat), text_keys, tuple(examples))
+
+
+def _calendar_header(header: list[str], k: int, problems: _Problems) -> bool:
+    """A key column named ``date`` makes the table a holiday calendar
+    (:mod:`flowgraph.runtime.calendars`): its keys must be real dates and it needs a ``name``
+    column. True when the table is one."""
+    if header[k] != CALENDAR_KEY:
+        return False
+    if CALENDAR_NAME not in header:
+        problems.add(
+            "line 1",
+            f"a calendar (key column '{CALENDAR_KEY}') needs a '{CALENDAR_NAME}' column for each "
+            f"date's name (columns: {', '.join(header)})",
+        )
+    return True
 
 
 def _header_where(j: int) -> str:

@@ -15,7 +15,7 @@ from flowgraph.checks.context import CheckContext
 from flowgraph.checks.platform_values import number_targets
 from flowgraph.diagnostics import Diagnostic
 from flowgraph.model import Flow
-from flowgraph.runtime.calendars import calendar_problem
+from flowgraph.runtime.calendars import calendar_problem, server_calendar_problem
 
 
 def check_decisions(flow: Flow, ctx: CheckContext) -> list[Diagnostic]:
@@ -68,7 +68,7 @@ def _date_rules(cond: Any, nodes: tuple[str, ...], field: str, ctx: CheckContext
         if kind == "only" and not rule.dates and not rule.calendar:
             msg = "'only' lists no dates and no calendar: the case never matches"
             out.append(diag("FG522", msg, nodes=nodes, field=where, hint="add dates or a calendar"))
-        problem = calendar_problem(rule.calendar, ctx.flow.tables.get(rule.calendar)) if rule.calendar else ""
+        problem = _calendar(rule.calendar, ctx) if rule.calendar else ""
         if problem:
             skipped = (
                 "the case does not match" if rule.unavailable == "no_match" else "the hours decide alone"
@@ -82,11 +82,30 @@ def _date_rules(cond: Any, nodes: tuple[str, ...], field: str, ctx: CheckContext
                     nodes=nodes,
                     field=f"{where}.calendar",
                     evidence={"calendar": rule.calendar, "close_matches": close},
-                    hint=hint or "a calendar is a table keyed by dates YYYY-MM-DD with a 'name' column",
+                    hint=hint or _calendar_hint(rule.calendar, ctx),
                     advice=f"Fix the calendar table (or upload it again); until then {skipped}",
                 )
             )
     return out
+
+
+def _calendar(name: str, ctx: CheckContext) -> str:
+    """Why calendar ``name`` cannot be read: a table of the flow judged whole; a server table
+    judged at publish against the server's live version (offline nothing is known of it)."""
+    table = ctx.flow.tables.get(name)
+    if table is None or not table.server:
+        return calendar_problem(name, table)
+    known = ctx.options.server_tables
+    return "" if known is None else server_calendar_problem(name, known.get(name))
+
+
+def _calendar_hint(name: str, ctx: CheckContext) -> str:
+    table = ctx.flow.tables.get(name)
+    if table is not None and table.server:
+        return (
+            f"upload it: flowgraph table import {name} FILE.csv (header date,name) or PUT /api/tables/{name}"
+        )
+    return "a calendar is a table keyed by dates YYYY-MM-DD with a 'name' column"
 
 
 def _table(name: str, node_id: str, field: str, ctx: CheckContext) -> list[Diagnostic]:

@@ -137,8 +137,11 @@ def _calendar_lines(flow: Flow, when: Any) -> list[str]:
     lines = []
     for _kind, rule in when.date_rules() if when.on == "time" else ():
         if rule.calendar:
-            problem = calendar_problem(rule.calendar, flow.tables.get(rule.calendar))
-            if problem:
+            table = flow.tables.get(rule.calendar)
+            problem = calendar_problem(rule.calendar, table)
+            if table is not None and table.server:
+                lines.append(f"calendar {rule.calendar}: server table")
+            elif problem:
                 skipped = "no match" if rule.unavailable == "no_match" else "hours decide"
                 lines.append(f"{problem.replace(chr(39), '')}: {skipped}")
             else:

@@ -17,6 +17,9 @@ it as ``tables: {"customers": {"server": true}}``); every import is a new versio
   a server table, reads it. Without a bound view (checks, the simulator, flow tests) a server
   table is empty; in a view that lacks the table, a lookup raises :class:`TableMissing` and the
   request gets the flow's failover (``table_missing``), never a guessed ``not_found``.
+- A holiday calendar kept as a server table is read through the same view
+  (:meth:`TableView.version`, :func:`flowgraph.runtime.calendars.live_dates`), parsed once per
+  version (:meth:`TableVersion.derived`); a missing one is skipped (fail open), not failed over.
 """
 
 from __future__ import annotations
@@ -24,11 +27,11 @@ from __future__ import annotations
 import threading
 from array import array
 from bisect import bisect_left
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextvars import ContextVar, Token
 from dataclasses import dataclass, field, replace
 from itertools import accumulate
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 import orjson
 
@@ -38,6 +41,7 @@ from flowgraph.runtime.lookups import TableIndex, table_key
 #: First bytes of a stored table version (format 1: header line, then the four sections;
 #: values column after column).
 MAGIC = b"flowgraph-table/1\n"
+_T = TypeVar("_T")
 _OFFSET_TYPE = "I"  # uint32: a version's keys and values stay under 4 GiB (the API body limit is far less)
 
 
@@ -179,6 +183,16 @@ class TableVersion:
     number: int
     key: str
     rows: PackedRows
+    _derived: dict[str, Any] = field(default_factory=dict, init=False, repr=False)
+
+    def derived(self, kind: str, build: Callable[[TableVersion], _T]) -> _T:
+        """What ``build`` makes of this version (a calendar's dates, ...), made once per version:
+        a reader pays for it at the first request that sees the version, never per request."""
+        try:
+            return self._derived[kind]
+        except KeyError:
+            made = self._derived[kind] = build(self)  # a race builds it twice, harmlessly
+            return made
 
 
 class TableSet:
@@ -220,11 +234,18 @@ class TableView:
     used: dict[str, int] = field(default_factory=dict)
 
     def find(self, name: str, match: str, probe: str) -> dict[str, str] | None:
-        version = self.snapshot.get(name)
+        version = self.version(name)
         if version is None:
             raise TableMissing(name)
-        self.used[name] = version.number
         return version.rows.find(probe, match)
+
+    def version(self, name: str) -> TableVersion | None:
+        """The request's version of table ``name`` (recorded as used), or None when the server
+        lacks it (a lookup then fails over; a calendar is skipped: fail open)."""
+        version = self.snapshot.get(name)
+        if version is not None:
+            self.used[name] = version.number
+        return version
 
 
 _VIEW: ContextVar[TableView | None] = ContextVar("flowgraph_table_view", default=None)
@@ -239,6 +260,11 @@ def bind_view(tables: TableSet) -> tuple[TableView, Token[TableView | None]]:
 def unbind_view(token: Token[TableView | None]) -> None:
     """End the view :func:`bind_view` started."""
     _VIEW.reset(token)
+
+
+def current_view() -> TableView | None:
+    """The request's view (None outside a live request: checks, the simulator, flow tests)."""
+    return _VIEW.get()
 
 
 @dataclass(frozen=True, slots=True)
