@@ -166,3 +166,12 @@ def test_a_table_keyed_by_date_must_hold_real_dates_and_names() -> None:
     assert table.key == "date" and table.columns == ("name",) and len(table.rows) == 18
     other = parse_csv(b"day,label\n26/01/2026,x\n", "table 'other'")  # not keyed by date: any text
     assert len(other.rows) == 1
+
+
+def test_the_plan_of_a_server_calendar_is_what_compile_answers() -> None:
+    from flowgraph.server.stage_models import PlanOut
+
+    plan = compile_flow(flow_from_data(flow_doc())).plan()
+    PlanOut.model_validate(plan)  # /compile answers it (the plan model forbids other keys)
+    rule = plan["steps"][0]["ops"]["hours"]["cases"][0]["when"]["except"]
+    assert rule["calendar"] == "india" and "server table" in rule["problem"]

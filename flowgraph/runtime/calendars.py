@@ -55,8 +55,6 @@ class DateCheck:
         out: dict[str, Any] = {"dates": sorted(self.dates), "unavailable": self.unavailable}
         if self.calendar:
             out["calendar"] = self.calendar
-        if self.server:
-            out["server"] = True
         if self.problem:
             out["problem"] = self.problem
         return out
