@@ -70,7 +70,7 @@ def matching(rows: PackedRows, q: str, cap: int = MAX_MATCHES) -> tuple[list[int
     for column, column_needles in [(keys, needles), *((c, {q.encode().lower()}) for c in cells)]:
         hay = column.hay
         if any(needle.upper() != needle for needle in column_needles):  # ASCII letters: ignore case
-            hay = lowered.setdefault(id(column.hay), column.hay.lower())
+            hay = lowered.setdefault(id(column.hay), _lower(column.hay))
         for needle in column_needles:
             hits, stopped_at = _search(_Column(hay, column.offsets, column.first, column.count), needle, cap)
             found.update(hits)
@@ -85,17 +85,40 @@ def _search(column: _Column, needle: bytes, cap: int) -> tuple[list[int], int]:
     offsets, hay, first, count = column.offsets, column.hay, column.first, column.count
     end, size = offsets[first + count], len(needle)
     hits: list[int] = []
-    pos = hay.find(needle, offsets[first], end)
+    pos = _find(hay, needle, offsets[first], end)
     while pos != -1:
         cell = bisect_right(offsets, pos, first, first + count) - 1
         if pos + size <= offsets[cell + 1]:  # inside one cell, not across two
             hits.append(cell - first)
             if len(hits) == cap:
                 return hits, cell - first + 1
-            pos = hay.find(needle, offsets[cell + 1], end)
+            pos = _find(hay, needle, offsets[cell + 1], end)
         else:
-            pos = hay.find(needle, pos + 1, end)
+            pos = _find(hay, needle, pos + 1, end)
     return hits, count
+
+
+#: Bytes one C-level scan covers before Python code runs again. A search runs in a thread of the
+#: server process; between two scans the interpreter lock can pass to the live endpoint, so a
+#: search of a million rows never holds its answers up for more than about a millisecond.
+SCAN_BYTES = 1 << 20
+
+
+def _find(hay: bytes, needle: bytes, start: int, end: int) -> int:
+    """``hay.find(needle, start, end)``, scanned ``SCAN_BYTES`` at a time (see above)."""
+    size = len(needle)
+    while start < end:
+        stop = min(end, start + SCAN_BYTES + size)
+        pos = hay.find(needle, start, stop)
+        if pos != -1 or stop == end:
+            return pos
+        start = max(start + 1, stop - size + 1)  # a match may start just before ``stop``
+    return -1 if size else start
+
+
+def _lower(hay: bytes) -> bytes:
+    """``hay.lower()``, ``SCAN_BYTES`` at a time (ASCII case is per byte, so chunks join exactly)."""
+    return b"".join(hay[i : i + SCAN_BYTES].lower() for i in range(0, len(hay), SCAN_BYTES))
 
 
 def _row(rows: PackedRows, i: int) -> list[str]:

@@ -76,3 +76,16 @@ def test_a_million_rows_search_is_exact() -> None:
     assert one.rows == [["9000765432", "agent0432"]] and one.total == 1
     broad = page(rows, "agent0007", 0, 3)
     assert broad.total == 1000 and [r[0] for r in broad.rows] == ["9000000007", "9000001007", "9000002007"]
+
+
+def test_a_match_across_two_scan_windows_is_found(monkeypatch) -> None:
+    """The scan goes SCAN_BYTES at a time: a needle that straddles two windows is still found."""
+    from flowgraph import tablesearch
+
+    monkeypatch.setattr(tablesearch, "SCAN_BYTES", 8)
+    hay = b"aaaaaaaXYZbbbbbbbbbbbbbbXYZ"
+    for start in range(len(hay)):
+        for end in range(start, len(hay) + 1):
+            for needle in (b"XYZ", b"aX", b"Zb", b"q", b"", b"ZbbbbbbbbbbbbbbbX"):
+                assert tablesearch._find(hay, needle, start, end) == hay.find(needle, start, end)
+    assert tablesearch._lower(b"AbCdEfGhIjKlMnOpQ") == b"abcdefghijklmnopq"
