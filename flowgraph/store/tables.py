@@ -15,6 +15,7 @@ creates nothing (a cron job that uploads an unchanged file adds no versions).
 from __future__ import annotations
 
 import hashlib
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -39,6 +40,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection, RowMapping
 from sqlalchemy.exc import IntegrityError
 
+from flowgraph.runtime.tables import MAGIC
 from flowgraph.store.db import metadata
 from flowgraph.store.flows import FlowStore
 from flowgraph.store.records import ID_RE, StoreError, _utc, now
@@ -188,7 +190,7 @@ class TableStore:
             value = conn.execute(query).scalar()
         if value is None:
             raise TableNotFound(f"table '{name}' version {number} is not kept")
-        return bytes(value)
+        return unpack_stored(bytes(value))
 
     def catalogue(self) -> dict[str, dict[str, Any]]:
         """Every table's live version described for the publish checks."""
@@ -266,7 +268,7 @@ class TableStore:
                 text_keys=table.text_keys,
                 text_key_examples=[list(e) for e in table.text_key_examples],
                 created_at=now(),
-                data=data,
+                data=pack_stored(data),
             )
         )
         conn.execute(
@@ -291,6 +293,24 @@ class TableStore:
             .first()
         )
         return _record(row) if row is not None else None
+
+
+#: zlib level for stored table data: packed rows shrink to about a third, which makes the
+#: database read that brings a new version to every process (PostgreSQL sends bytea as hex)
+#: several times shorter; level 1 costs about 0.1 s per million rows at import.
+STORED_ZLIB_LEVEL = 1
+
+
+def pack_stored(data: bytes) -> bytes:
+    """Packed rows as kept in ``table_versions.data`` (compressed)."""
+    return zlib.compress(data, STORED_ZLIB_LEVEL)
+
+
+def unpack_stored(stored: bytes) -> bytes:
+    """:func:`pack_stored` undone; data stored uncompressed by an earlier release is returned as is."""
+    if stored.startswith(MAGIC):
+        return stored
+    return zlib.decompress(stored)
 
 
 def _hash_prefix(key: str) -> bytes:

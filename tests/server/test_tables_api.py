@@ -167,3 +167,14 @@ def test_a_table_over_the_management_limit_is_413(tmp_path: Any, limit: int) -> 
         resp = client.put("/api/tables/registered", content=customers_csv(10_000))
         assert resp.status_code == 413 and "FLOWGRAPH_MAX_API_BYTES" in resp.json()["detail"]
         assert client.get("/api/tables").json() == []
+
+
+def test_stored_table_data_is_compressed_and_old_uncompressed_data_still_reads() -> None:
+    from flowgraph.runtime.tables import MAGIC
+    from flowgraph.store.tables import pack_stored, unpack_stored
+
+    raw = MAGIC + b'{"columns":[]}\n' + b"9876543210" * 10_000
+    stored = pack_stored(raw)
+    assert len(stored) < len(raw) // 10 and not stored.startswith(MAGIC)
+    assert unpack_stored(stored) == raw
+    assert unpack_stored(raw) == raw  # written uncompressed before this release
