@@ -90,6 +90,20 @@ def test_a_caller_whose_number_cannot_be_read_takes_the_first_arm() -> None:
         assert arm_index(caller, "ab", bounds([20, 30, 50])) == 0
 
 
+def test_an_arm_at_zero_percent_gets_nobody_not_even_unreadable_numbers() -> None:
+    """A rollout (old 0 %, new 100 %) sends withheld callers to the first arm with a share."""
+    arms = (("a", 0), ("b", 30), ("c", 70))
+    flow = flow_from_data(_doc(arms))
+    compiled = compile_flow(flow)
+    targets = {b: str(5000 + i) for i, (b, _s) in enumerate(arms)}
+    for caller in ("", "anonymous", *_callers(300)):
+        journey = simulate(compiled, CallScript(caller=caller))
+        transfer = next(e for e in journey.events if isinstance(e, Transfer))
+        assert transfer.targets[0] != targets["a"], caller
+        assert journey == walk(flow, CallScript(caller=caller))
+    assert arm_index("anonymous", "ab", bounds([0, 30, 70])) == 1
+
+
 def test_the_reference_interpreter_agrees_with_its_own_hashing() -> None:
     flow = flow_from_data(_doc())
     node = flow.node_map()["ab"]

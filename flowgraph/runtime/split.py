@@ -8,8 +8,8 @@ id and the shares stay the same; the node id is, so two splits in one flow are i
 
 The number is the one number rule's reading (:func:`flowgraph.profile.sendable_number`) of the
 caller id received: ``+91 98765 43210`` and ``09876543210`` are one caller. A caller whose number
-cannot be read (withheld, masked, another country) takes the first arm: a fixed answer, never a
-guessed number.
+cannot be read (withheld, masked, another country) takes the first arm with a share above 0: a
+fixed answer, never a guessed number (and an arm set to 0 % gets no callers at all).
 """
 
 from __future__ import annotations
@@ -40,12 +40,10 @@ def bounds(shares: Sequence[int]) -> tuple[int, ...]:
 
 def arm_index(caller_id_number: str, node_id: str, upper: Sequence[int]) -> int:
     """The arm a caller takes (index into the arms): the first whose bound is above the caller's
-    bucket; the first arm for a number the number rule cannot read."""
+    bucket; for a number the number rule cannot read, the first arm with a share above 0."""
     number = sendable_number(caller_id_number.strip())
-    if number is None:
-        return 0
-    place = bucket(number, node_id)
+    place = bucket(number, node_id) if number is not None else -1
     for i, bound in enumerate(upper):
-        if place < bound:
+        if place < bound and bound > (upper[i - 1] if i else 0):
             return i
     return 0  # shares short of 100 (refused by FG108): never past the listed arms

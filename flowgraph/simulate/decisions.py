@@ -136,10 +136,11 @@ def split_arm(node: Any, caller_id_number: str) -> str:
     """The arm of a split a caller takes, by the rule in the node's docs: the caller's national
     number and the node id, ``"<number>:<node id>"``, hashed with SHA-256; the first 16 hex
     digits as a number, modulo 10,000, is the caller's place; arm after arm takes 100 places per
-    percent of share. A caller whose number is not one national number takes the first arm."""
+    percent of share. A caller whose number is not one national number takes the first arm
+    whose share is above 0 (an arm at 0 % gets nobody)."""
     number = reading.sendable(caller_id_number.strip())
     if number is None:
-        return str(node.arms[0].branch)
+        return str(next((arm.branch for arm in node.arms if arm.share > 0), node.arms[0].branch))
     place = int(hashlib.sha256(f"{number}:{node.id}".encode()).hexdigest()[:16], 16) % 10_000
     upper = 0
     for arm in node.arms:
