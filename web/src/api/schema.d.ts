@@ -1931,7 +1931,7 @@ export interface components {
          *     The arm is sticky: a hash of the caller's national number and the node id (not the flow
          *     version) places each caller, so a caller who phones again, before or after a publish, takes
          *     the same arm while the shares stay the same. A caller whose number cannot be read (withheld,
-         *     masked, not one national number) takes the first arm. The shares add up to 100 (FG108).
+         *     masked, not one national number) takes the first arm with a share above 0. The shares add up to 100 (FG108).
          */
         SplitNode: {
             /** Arms */
