@@ -1,7 +1,8 @@
-import type { SwitchCase, SwitchNode } from "../../api/types";
+import type { Flow, SwitchCase, SwitchNode } from "../../api/types";
 import { WEEKDAYS } from "../../graph/specs.gen";
 import { Field, ListEditor, TextInput } from "../shared/fields";
 import type { PanelProps } from "../shared/panel";
+import { DateRules } from "./DateRules";
 
 type On = SwitchCase["when"]["on"];
 
@@ -19,7 +20,16 @@ function blankCondition(on: On): SwitchCase["when"] {
   }
 }
 
-function CaseEditor(props: { c: SwitchCase; i: number; node: string; onChange: (c: SwitchCase) => void }) {
+interface CaseProps {
+  c: SwitchCase;
+  i: number;
+  node: string;
+  flow: Flow;
+  onChange: (c: SwitchCase) => void;
+  editFlow: PanelProps["editFlow"];
+}
+
+function CaseEditor(props: CaseProps) {
   const { c, i, node, onChange } = props;
   const w = c.when;
   const base = `cases[${i}]`;
@@ -94,6 +104,14 @@ function CaseEditor(props: { c: SwitchCase; i: number; node: string; onChange: (
               );
             })}
           </fieldset>
+          <DateRules
+            w={w}
+            i={i}
+            node={node}
+            flow={props.flow}
+            editFlow={props.editFlow}
+            onChange={(when) => onChange({ ...c, when })}
+          />
         </>
       )}
       {w.on === "variable" && (
@@ -141,7 +159,7 @@ function CaseEditor(props: { c: SwitchCase; i: number; node: string; onChange: (
   );
 }
 
-export function SwitchPanel({ node, update }: PanelProps<SwitchNode>) {
+export function SwitchPanel({ node, flow, update, editFlow }: PanelProps<SwitchNode>) {
   const cases = node.cases ?? [];
   const set = (next: SwitchCase[]) => update({ cases: next }, "cases");
   return (
@@ -154,6 +172,8 @@ export function SwitchPanel({ node, update }: PanelProps<SwitchNode>) {
             c={c}
             i={i}
             node={node.id}
+            flow={flow}
+            editFlow={editFlow}
             onChange={(nc) => set(cases.map((x, j) => (j === i ? nc : x)))}
           />
           <button type="button" onClick={() => set(cases.filter((_, j) => j !== i))}>
