@@ -3,7 +3,8 @@
 Reads the call log of the flow with ``FLOW``'s id from the server's database (the same URL as
 ``flowgraph serve --db``), replays each call of the window against the flow file, and prints how
 many calls would now end differently, grouped by old -> new outcome, and the calls that could
-not be replayed. Exit 0 after a report, 1 when the flow has errors, 2 for bad input.
+not be replayed. Exit 0 after a report, 1 when the flow has errors, 2 for bad input (a database
+that does not exist or cannot be reached is named in one line, and nothing is created).
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from flowgraph.load import load_flow
 from flowgraph.pictures.windows import window_start
 from flowgraph.simulate.impact import impact
 from flowgraph.store.calls import CallLog, iter_calls
-from flowgraph.store.db import make_engine
+from flowgraph.store.db import open_server_database
+from flowgraph.store.tables import table_reader
 
 
 def register(sub: Any) -> None:
@@ -38,15 +40,14 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     flow = load_flow(args.flow)
     start = window_start(args.since)
-    engine = make_engine(args.db)
+    engine = open_server_database(args.db, "call_log")
     try:
         records = list(iter_calls(CallLog(engine), flow.id, since=start.timestamp()))
-    finally:
-        engine.dispose()
-    try:
-        report = impact(flow, records).to_json()
+        report = impact(flow, records, table_reader(engine)).to_json()
     except CompileError as exc:
         return print_errors(args.flow, exc)
+    finally:
+        engine.dispose()
     if args.json:
         print(json.dumps(report, indent=2))
         return 0

@@ -6,15 +6,20 @@ each later one the step the *draft* hands over to, with the recorded request's v
 digits, and each HTTP lookup answers what it answered then (the call log keeps it). The call's
 outcome under the draft is compared with what the live version answered.
 
+Server tables answer from the version each request used then (the call log's ``tables``), or
+from the live version for a table that request did not look up; a request repeated identically
+(same step, same variables: the platform retrying it) is replayed once.
+
 A call cannot be replayed when an HTTP lookup of the draft has no recorded answer for it (the
 draft asks an API the call never asked), when the call's first recorded request was not its
-entry, or when its records hold no variables. Those are counted with their reason.
+entry, when its records hold no variables, or when a server-table version it used is no longer
+kept. Those are counted with their reason.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,6 +37,7 @@ from flowgraph.profile import call_identity
 from flowgraph.runtime.callvars import parse_call_vars
 from flowgraph.runtime.engine import Answer, Runtime
 from flowgraph.runtime.lookups import ERROR, FOUND, NOT_FOUND, HttpLookups, LookupResult
+from flowgraph.runtime.tables import TableSet, TableVersion, bind_server_tables, bind_view, unbind_view
 from flowgraph.simulate.simulator import SCRIPTED_URL, scripted
 
 #: Example calls kept per (old outcome -> new outcome) group.
@@ -64,6 +70,36 @@ def outcome(body: bytes | str, failover_reason: str | None = None) -> str:
         return f"menu {menu[-1].data}" if menu else f"hand-off {last.data}"
     assert isinstance(last, RecordingAction)
     return f"plays {last.data}, then hangs up"
+
+
+#: Reads one version of a server table, ``(name, number)``, ``None`` for the live one; returns
+#: None when that version (or the table) is not kept.
+TableReader = Callable[[str, int | None], TableVersion | None]
+
+
+class RecordedTables:
+    """The server-table versions recorded requests used, each read once (see the module docstring)."""
+
+    def __init__(self, names: Iterable[str], read: TableReader | None):
+        self.names, self.read = sorted(names), read
+        self.cache: dict[tuple[str, int | None], TableVersion | None] = {}
+
+    def for_request(self, record: Mapping[str, Any]) -> TableSet:
+        """The tables one recorded request sees again."""
+        tables = TableSet()
+        found = record.get("tables")
+        used: Mapping[str, Any] = found if isinstance(found, dict) else {}
+        for name in self.names:
+            number = used.get(name) if isinstance(used.get(name), int) else None
+            key = (name, number)
+            if key not in self.cache:
+                self.cache[key] = self.read(name, number) if self.read is not None else None
+            version = self.cache[key]
+            if version is None and number is not None:
+                raise NotReplayable(f"server table '{name}' version {number} is no longer kept")
+            if version is not None:
+                tables.put(version)
+        return tables
 
 
 class RecordedLookups(HttpLookups):
@@ -126,12 +162,20 @@ def group_calls(records: Iterable[Mapping[str, Any]]) -> dict[str, list[Mapping[
         key = call_identity(str(record.get("call_id") or ""), str(record.get("uuid") or ""))
         if key:
             calls.setdefault(key, []).append(record)
-    for requests in calls.values():
+    for key, requests in calls.items():
         requests.sort(key=lambda r: (r.get("time") or 0, r.get("id") or 0))
+        calls[key] = [r for i, r in enumerate(requests) if i == 0 or not _repeats(requests[i - 1], r)]
     return calls
 
 
-async def _replay(runtime: Runtime, lookups: RecordedLookups, requests: list[Mapping[str, Any]]) -> Answer:
+def _repeats(before: Mapping[str, Any], record: Mapping[str, Any]) -> bool:
+    """Whether ``record`` is ``before`` sent again (the platform retrying a request, NOTES.md)."""
+    return before.get("step") == record.get("step") and before.get("variables") == record.get("variables")
+
+
+async def _replay(
+    runtime: Runtime, lookups: RecordedLookups, tables: RecordedTables, requests: list[Mapping[str, Any]]
+) -> Answer:
     """The draft's last answer for this call's recorded requests."""
     if requests[0].get("step") not in (ENTRY_STEP, "", None):
         raise NotReplayable("the call's first recorded request is not its entry")
@@ -142,7 +186,11 @@ async def _replay(runtime: Runtime, lookups: RecordedLookups, requests: list[Map
             raise NotReplayable("a request without recorded variables")
         lookups.recorded = record.get("lookups") or {}
         call = parse_call_vars(variables, runtime.compiled.profile)
-        answer = await runtime.answer(step, call, lookups, carried)
+        _view, token = bind_view(tables.for_request(record))
+        try:
+            answer = await runtime.answer(step, call, lookups, carried)
+        finally:
+            unbind_view(token)
         if answer.next_step is None or answer.failover_reason is not None:
             return answer
         step, carried = answer.next_step, answer.carried
@@ -150,10 +198,16 @@ async def _replay(runtime: Runtime, lookups: RecordedLookups, requests: list[Map
     return answer
 
 
-def impact(draft: Flow, records: Iterable[Mapping[str, Any]]) -> ImpactReport:
+def impact(
+    draft: Flow, records: Iterable[Mapping[str, Any]], read_table: TableReader | None = None
+) -> ImpactReport:
     """Replay every recorded call of ``records`` against ``draft`` (raises ``CompileError`` for a
-    draft with errors) and compare each call's outcome with the one recorded."""
-    runtime, lookups = Runtime(scripted(compile_flow(draft))), RecordedLookups()
+    draft with errors) and compare each call's outcome with the one recorded. ``read_table``
+    reads the server's tables (without it, server tables are empty, as offline)."""
+    runtime = Runtime(bind_server_tables(scripted(compile_flow(draft)), draft))
+    lookups = RecordedLookups()
+    server = [name for name, table in draft.tables.items() if getattr(table, "server", False)]
+    tables = RecordedTables(server, read_table)
     report = ImpactReport()
 
     async def run_all() -> None:
@@ -161,7 +215,7 @@ def impact(draft: Flow, records: Iterable[Mapping[str, Any]]) -> ImpactReport:
             last = requests[-1]
             old = outcome(str(last.get("response") or ""), last.get("failover_reason"))
             try:
-                answer = await _replay(runtime, lookups, requests)
+                answer = await _replay(runtime, lookups, tables, requests)
             except NotReplayable as exc:
                 report.not_replayed[str(exc)] = report.not_replayed.get(str(exc), 0) + 1
                 continue
@@ -178,8 +232,20 @@ def impact(draft: Flow, records: Iterable[Mapping[str, Any]]) -> ImpactReport:
     return report
 
 
-def impact_json(draft: dict[str, Any], source: str, records: list[dict[str, Any]]) -> dict[str, Any]:
-    """:func:`impact` for a stored draft document, as JSON (the worker process runs this)."""
+def impact_json(
+    draft: dict[str, Any], source: str, records: list[dict[str, Any]], database_url: str | None = None
+) -> dict[str, Any]:
+    """:func:`impact` for a stored draft document, as JSON (the worker process runs this), with
+    the server tables of the database at ``database_url``."""
     from flowgraph.load import flow_from_data
 
-    return impact(flow_from_data(draft, source), records).to_json()
+    if database_url is None:
+        return impact(flow_from_data(draft, source), records).to_json()
+    from flowgraph.store.db import make_engine
+    from flowgraph.store.tables import table_reader
+
+    engine = make_engine(database_url)
+    try:
+        return impact(flow_from_data(draft, source), records, table_reader(engine)).to_json()
+    finally:
+        engine.dispose()

@@ -14,7 +14,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, MetaData, create_engine, event, text
+from sqlalchemy import Engine, MetaData, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import StaticPool
 
@@ -66,6 +66,37 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     raise DatabaseError(
         f"unsupported database {parsed.get_backend_name()!r}: use sqlite:/// or postgresql://"
     )
+
+
+def open_server_database(url: str, table: str) -> Engine:
+    """An engine on a database a server already uses, for tools that only read it (``flowgraph
+    impact --db``). Raises :class:`DatabaseError` with one line, instead of creating anything,
+    for a SQLite file that does not exist, a database that cannot be reached, or one without
+    ``table`` (not a flowgraph server's database)."""
+    try:
+        parsed = make_url(normalise_url(url))
+    except Exception as exc:
+        raise DatabaseError(f"invalid database URL {url.split('@')[-1]!r}: {exc}") from None
+    shown = parsed.render_as_string(hide_password=True)
+    where = "give the URL the server uses (flowgraph serve --db, FLOWGRAPH_DATABASE_URL)"
+    database = parsed.database or ""
+    if (
+        parsed.get_backend_name() == "sqlite"
+        and database not in ("", ":memory:")
+        and not Path(database).is_file()
+    ):
+        raise DatabaseError(f"no database file {database}: {where}")
+    engine = make_engine(url)
+    try:
+        found = inspect(engine).has_table(table)
+    except Exception as exc:
+        engine.dispose()
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
+        raise DatabaseError(f"cannot reach the database {shown}: {first}") from None
+    if not found:
+        engine.dispose()
+        raise DatabaseError(f"{shown} has no {table} table: not a flowgraph server's database; {where}")
+    return engine
 
 
 def _sqlite_engine(url: str, database: str | None, **kwargs: Any) -> Engine:

@@ -40,7 +40,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection, RowMapping
 from sqlalchemy.exc import IntegrityError
 
-from flowgraph.runtime.tables import MAGIC
+from flowgraph.runtime.tables import MAGIC, PackedRows, TableVersion
 from flowgraph.store.db import metadata
 from flowgraph.store.flows import FlowStore
 from flowgraph.store.records import ID_RE, StoreError, _utc, now
@@ -293,6 +293,27 @@ class TableStore:
             .first()
         )
         return _record(row) if row is not None else None
+
+
+def table_reader(engine: Engine) -> Callable[[str, int | None], TableVersion | None]:
+    """Reads table versions from the database for replays (``simulate/impact.py``): ``(name,
+    number)``, ``None`` for the live version; None when the table or that version is not kept."""
+    store = TableStore(engine)
+
+    def read(name: str, number: int | None) -> TableVersion | None:
+        try:
+            record = store.live(name)
+            if number is not None and number != record.number:
+                with engine.connect() as conn:
+                    record = store._meta(conn, name, number) or record
+                if record.number != number:
+                    return None
+            rows = PackedRows.from_bytes(store.data(name, record.number))
+        except TableNotFound:
+            return None
+        return TableVersion(name, record.number, record.key, rows)
+
+    return read
 
 
 #: zlib level for stored table data: packed rows shrink to about a third, which makes the

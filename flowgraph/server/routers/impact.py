@@ -87,5 +87,6 @@ def publish_impact(
     except TrafficError as exc:
         raise BadRequest(str(exc)) from None
     records = list(iter_calls(call_log(state), flow_id, since=start.timestamp()))
-    report: dict[str, Any] = worker.run(impact_json, draft.document, draft.source, records)
+    url = state.engine.url.render_as_string(hide_password=False)
+    report: dict[str, Any] = worker.run(impact_json, draft.document, draft.source, records, url)
     return ImpactOut.model_validate({**report, "since": since, "window": window_words(since)})
