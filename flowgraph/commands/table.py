@@ -51,6 +51,11 @@ def register(sub: Any) -> None:
     imp.add_argument("--key", help="the key column (default: the first column)")
     imp.add_argument("--format", choices=["csv", "json"], help="default: json for .json files, else csv")
     imp.add_argument("--progress", action="store_true", help="print progress even when not on a terminal")
+    imp.add_argument(
+        "--allow-empty",
+        action="store_true",
+        help="store a file without rows even while a published flow reads the table",
+    )
     exp = actions.add_parser("export", help="print a table's live version")
     exp.add_argument("name", metavar="NAME")
     exp.add_argument("--format", choices=["csv", "json"], default="csv")
@@ -161,7 +166,9 @@ def _import(args: argparse.Namespace, target: _Server | TableStore) -> int:
     if isinstance(target, TableStore):
         rows_read = (lambda n: show(f"read {n:,} rows")) if show is not None else None
         try:
-            record, created = target.import_file(args.name, data, fmt, args.key, progress=rows_read)
+            record, created = target.import_file(
+                args.name, data, fmt, args.key, progress=rows_read, allow_empty=args.allow_empty
+            )
         except FlowLoadError as exc:
             return _problems(exc.problems, str(exc))
         finally:
@@ -169,6 +176,8 @@ def _import(args: argparse.Namespace, target: _Server | TableStore) -> int:
         return _done(record.name, record.number, record.rows, created, show)
     headers = {"Content-Type": "application/json" if fmt == "json" else "text/csv"}
     params = {"key": args.key} if args.key else {}
+    if args.allow_empty:
+        params["allow_empty"] = "true"
     resp = target.request("PUT", f"/{args.name}", content=_chunks(data, show), headers=headers, params=params)
     body = resp.json()
     if resp.status_code == 422:

@@ -47,6 +47,7 @@ from flowgraph.store.records import ID_RE, StoreError, _utc, now
 from flowgraph.tablefile import (
     ParsedTable,
     Progress,
+    TableFileError,
     import_job,
     numbers_reason,
     parse_table,
@@ -204,11 +205,14 @@ class TableStore:
         key: str | None = None,
         run: Callable[..., Any] | None = None,
         progress: Progress | None = None,
+        allow_empty: bool = False,
     ) -> tuple[TableRecord, bool]:
         """Validate ``data`` (``csv`` or ``json``) whole against the published flows and store it
         as the next version; raises :class:`~flowgraph.tablefile.TableFileError` and stores
         nothing when it is invalid. ``run(fn, *args)``: where to validate (the server's worker
-        process); default here, reporting rows read to ``progress``."""
+        process); default here, reporting rows read to ``progress``. A file without rows is
+        refused while a published flow reads the table, unless ``allow_empty``: a header-only
+        export would otherwise send every caller down ``not_found`` (or drop every holiday)."""
         check_name(name)
         flows = FlowStore(self.engine)
         published = [
@@ -219,6 +223,19 @@ class TableStore:
             parsed = parse_table(data, fmt, source_for(name), key, reason, progress)
         else:
             parsed = parsed_from_job(run(import_job, data, fmt, name, key, published))
+        readers = sorted(str(d.get("id")) for d in published if _declares_server_table(d, name))
+        if not len(parsed.rows) and readers and not allow_empty:
+            raise TableFileError(
+                source_for(name),
+                [
+                    (
+                        "line 2",
+                        f"no rows, while published flow(s) {', '.join(readers)} read this table: every "
+                        "caller would be not found (a calendar: no holidays). Nothing changed; to "
+                        "import it anyway, add allow_empty=true (flowgraph table import --allow-empty)",
+                    )
+                ],
+            )
         return self.put(name, parsed)
 
     def put(self, name: str, table: ParsedTable) -> tuple[TableRecord, bool]:
@@ -293,6 +310,11 @@ class TableStore:
             .first()
         )
         return _record(row) if row is not None else None
+
+
+def _declares_server_table(doc: dict[str, Any], name: str) -> bool:
+    table = (doc.get("tables") or {}).get(name)
+    return isinstance(table, dict) and bool(table.get("server"))
 
 
 def table_reader(engine: Engine) -> Callable[[str, int | None], TableVersion | None]:

@@ -87,6 +87,24 @@ def test_keys_must_be_numbers_once_a_published_flow_matches_callers_numbers(
     assert agent(1) in platform(client, settings, "+91" + caller(1))  # version 2 still serves
 
 
+def test_a_file_without_rows_is_refused_while_a_published_flow_reads_the_table(
+    client: TestClient, settings: ServerSettings
+) -> None:
+    """A header-only export (a CRM job that failed) must not wipe the table callers are routed by."""
+    assert client.put("/api/tables/registered", content=customers_csv(3)).status_code == 201
+    assert client.post("/api/flows", json=table_flow()).status_code == 201
+    assert client.post(f"/api/flows/{FLOW}/publish", json={}).status_code == 201
+    header_only = b"number,name,agent_id\n"
+    refused = client.put("/api/tables/registered", content=header_only)
+    assert refused.status_code == 422
+    problem = refused.json()["problems"][0]
+    assert problem["path"] == "line 2" and "registered_users" in problem["message"]
+    assert "allow_empty=true" in problem["message"]
+    assert agent(1) in platform(client, settings, "+91" + caller(1))  # version 1 still serves
+    forced = client.put("/api/tables/registered", content=header_only, params={"allow_empty": "true"})
+    assert forced.status_code == 201 and forced.json()["table"]["rows"] == 0
+
+
 def test_publish_names_a_missing_server_table_and_the_live_answer_fails_over(
     client: TestClient, settings: ServerSettings
 ) -> None:

@@ -211,6 +211,9 @@ async def import_table(
     request: Request,
     response: Response,
     key: str | None = Query(None, description="The key column (default: the first column)"),
+    allow_empty: bool = Query(
+        False, description="Store a file without rows even while a published flow reads the table"
+    ),
     state: AppState = Depends(get_state),
 ) -> TableImportOut:
     """Validate the whole file (ragged rows, empty or repeated keys, keys that are not numbers
@@ -220,7 +223,9 @@ async def import_table(
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     fmt = "json" if content_type == JSON_TYPE or content_type.endswith("+json") else "csv"
     store = TableStore(state.engine)
-    record, created = await asyncio.to_thread(store.import_file, name, data, fmt, key, worker.run)
+    record, created = await asyncio.to_thread(
+        store.import_file, name, data, fmt, key, worker.run, None, allow_empty
+    )
     if created:
         await asyncio.to_thread(_notify, state, name)
     else:
