@@ -4630,6 +4630,8 @@ export interface operations {
     import_table_api_tables__name__put: {
         parameters: {
             query?: {
+                /** @description Store a file without rows even while a published flow reads the table */
+                allow_empty?: boolean;
                 /** @description The key column (default: the first column) */
                 key?: string | null;
             };
