@@ -4,7 +4,8 @@ Each recorded call (its requests grouped by :func:`flowgraph.profile.call_identi
 is played again through the draft's compiled runtime: the first request runs the entry step,
 each later one the step the *draft* hands over to, with the recorded request's variables and
 digits, and each HTTP lookup answers what it answered then (the call log keeps it). The call's
-outcome under the draft is compared with what the live version answered.
+outcome under the draft is compared with what the live version answered: how the call ends, and,
+when that is the same, the recordings it plays (a new greeting, a split's moved shares).
 
 Server tables answer from the version each request used then (the call log's ``tables``), or
 from the live version for a table that request did not look up; a request repeated identically
@@ -42,6 +43,28 @@ from flowgraph.simulate.simulator import SCRIPTED_URL, scripted
 
 #: Example calls kept per (old outcome -> new outcome) group.
 EXAMPLES_PER_GROUP = 5
+
+
+def heard(bodies: Iterable[bytes | str]) -> tuple[str, ...]:
+    """The recordings a call's answers play, in order (what the caller hears)."""
+    out: list[str] = []
+    for body in bodies:
+        try:
+            groups = parse_response(body)
+        except ResponseError:
+            continue
+        out += [str(a.data) for group in groups for a in group if isinstance(a, RecordingAction)]
+    return tuple(out)
+
+
+def compared(
+    old_end: str, old_heard: tuple[str, ...], new_end: str, new_heard: tuple[str, ...]
+) -> tuple[str, str]:
+    """The (old, new) outcomes a call is grouped by: how it ends, and, when that is the same but
+    the recordings played differ (a greeting changed, a split's shares moved), what it hears."""
+    if old_end != new_end or old_heard == new_heard:
+        return old_end, new_end
+    return f"{old_end}, hearing {' '.join(old_heard)}", f"{new_end}, hearing {' '.join(new_heard)}"
 
 
 class NotReplayable(Exception):
@@ -175,11 +198,11 @@ def _repeats(before: Mapping[str, Any], record: Mapping[str, Any]) -> bool:
 
 async def _replay(
     runtime: Runtime, lookups: RecordedLookups, tables: RecordedTables, requests: list[Mapping[str, Any]]
-) -> Answer:
-    """The draft's last answer for this call's recorded requests."""
+) -> list[Answer]:
+    """The draft's answers to this call's recorded requests (the last ends or leaves the call)."""
     if requests[0].get("step") not in (ENTRY_STEP, "", None):
         raise NotReplayable("the call's first recorded request is not its entry")
-    step, carried, answer = ENTRY_STEP, None, None
+    step, carried, answers = ENTRY_STEP, None, []
     for record in requests:
         variables = record.get("variables")
         if not isinstance(variables, dict):
@@ -191,11 +214,11 @@ async def _replay(
             answer = await runtime.answer(step, call, lookups, carried)
         finally:
             unbind_view(token)
+        answers.append(answer)
         if answer.next_step is None or answer.failover_reason is not None:
-            return answer
+            return answers
         step, carried = answer.next_step, answer.carried
-    assert answer is not None
-    return answer
+    return answers
 
 
 def impact(
@@ -213,14 +236,17 @@ def impact(
     async def run_all() -> None:
         for requests in group_calls(records).values():
             last = requests[-1]
-            old = outcome(str(last.get("response") or ""), last.get("failover_reason"))
+            old_end = outcome(str(last.get("response") or ""), last.get("failover_reason"))
             try:
-                answer = await _replay(runtime, lookups, tables, requests)
+                answers = await _replay(runtime, lookups, tables, requests)
             except NotReplayable as exc:
                 report.not_replayed[str(exc)] = report.not_replayed.get(str(exc), 0) + 1
                 continue
             report.replayed += 1
-            new = outcome(answer.body, answer.failover_reason)
+            new_end = outcome(answers[-1].body, answers[-1].failover_reason)
+            old_heard = heard(str(r.get("response") or "") for r in requests if not r.get("failover_reason"))
+            new_heard = heard(a.body for a in answers if a.failover_reason is None)
+            old, new = compared(old_end, old_heard, new_end, new_heard)
             if new != old:
                 report.changed += 1
                 group = report.groups.setdefault((old, new), {"calls": 0, "examples": []})

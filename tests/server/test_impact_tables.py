@@ -113,3 +113,46 @@ def test_impact_cli_names_a_database_that_is_not_the_servers(tmp_path: Path) -> 
         assert len(lines) == 1 and words in lines[0], out.stderr
         assert "secret" not in out.stderr
     assert not missing.exists()  # nothing created
+
+
+def test_impact_reports_calls_that_end_the_same_but_hear_other_recordings(tmp_path: Path) -> None:
+    """A split moved to 100/0: callers of the retired arm now hear the other greeting."""
+    db = f"sqlite:///{tmp_path / 'h.db'}"
+    examples = Path(__file__).resolve().parents[2] / "examples"
+    flow = "greeting_ab_test"
+    with flowgraph_server(db, args=("--seed-examples", str(examples)), workdir=tmp_path) as server:
+        engine = make_engine(db)
+        secret = FlowStore(engine).secret(flow)
+        engine.dispose()
+        arms: dict[str, str] = {}
+        with server.client() as api:
+            for i in range(20):
+                body = {"call_id": f"g{i}", "caller_id_number": f"98{i:08d}", "call_to_number": "8069000000"}
+                api.post(f"/dialplan/{flow}", json=body, headers={SECRET_HEADER: secret}).raise_for_status()
+                last = {**body, "last_dtmf": "1"}
+                api.post(f"/dialplan/{flow}/after_main_menu", json=last, headers={SECRET_HEADER: secret})
+            for _ in range(100):
+                logged = api.get(
+                    f"/api/flows/{flow}/calls", params={"limit": 100}, headers=server.auth
+                ).json()
+                if len(logged) >= 40:
+                    break
+                time.sleep(0.1)
+            for record in logged:
+                for hop in record["trace"]:
+                    if hop["node"] == "greeting_test":
+                        arms[record["call_id"]] = hop["branch"]
+            got = api.get(f"/api/flows/{flow}", headers=server.auth)
+            doc = got.json()["flow"] if "flow" in got.json() else got.json()
+            split = next(n for n in doc["nodes"] if n["type"] == "split")
+            split["arms"] = [{"branch": "classic", "share": 100}, {"branch": "new", "share": 0}]
+            doc["tests"] = []
+            headers = {**server.auth, "If-Match": got.headers["etag"]}
+            api.put(f"/api/flows/{flow}", json=doc, headers=headers).raise_for_status()
+            report = api.post(f"/api/flows/{flow}/impact", params={"since": "1d"}, headers=server.auth).json()
+        moved = sorted(c for c, arm in arms.items() if arm == "new")
+        assert moved and len(moved) < 20  # both arms had callers
+        assert report["replayed"] == 20 and report["changed"] == len(moved), report
+        (group,) = report["groups"]
+        assert "hearing" in group["old"] and "hearing" in group["new"] and group["old"] != group["new"]
+        assert group["old"].split(",")[0] == group["new"].split(",")[0]  # the same transfer
