@@ -117,7 +117,7 @@ class StepFailure(AnswerFailure):
 
 class FieldRenderError(AnswerFailure):
     """A templated field rendered empty or unsendable for this call (``empty_value``,
-    ``bad_number``, ``bad_url``)."""
+    ``bad_number``, ``bad_value``, ``bad_url``)."""
 
 
 class NothingToSend(StepFailure):

@@ -8,11 +8,12 @@ these values: read them from the flow's profile.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 #: Digits in a national number: numbers are sent as 10 digits without +91, and compared by their
 #: last 10 digits because they arrive in mixed forms (NOTES.md "Request side", "Response side").
@@ -71,6 +72,31 @@ def sendable_number(text: str) -> str | None:
     if len(raw) == NATIONAL_DIGITS and raw.isascii() and raw.isdigit() and raw[0] != "0":
         return raw
     return None
+
+
+#: Transfer types whose targets are portal ids, not phone numbers (platform document, Transfer:
+#: "Agent ID", "Agent Extension", "IVR", "Auto Attendant", "Department").
+ID_TRANSFER_TYPES: frozenset[str] = frozenset({"agent", "ivr", "auto_attendant", "department"})
+#: The default shape of such an id: the platform document shows only digits (``05000001``,
+#: ``06047530001``, ``22590``); letters, ``_`` and ``-`` are allowed too, because no source says
+#: they cannot occur. Whitespace, commas (two ids in one value), ``$`` (an unreplaced
+#: placeholder), braces, quotes and the like never name one id. A profile setting, since the
+#: platform does not document the shape.
+TARGET_ID_PATTERN = r"[0-9A-Za-z][0-9A-Za-z_-]{0,63}"
+
+
+@functools.lru_cache(maxsize=16)
+def _id_regex(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
+def sendable_id(text: str, profile: PlatformProfile) -> bool:
+    """THE id rule: whether ``text`` is, as written, one portal id for an ``agent``, ``ivr``,
+    ``auto_attendant`` or ``department`` transfer (the whole value matches the profile's
+    ``target_id_pattern``). The checks judge literal targets with it (FG528), the runtime rendered
+    ones (failing over with ``bad_value`` when it is false) and flow tables the cells that feed
+    them (FG529); nothing else decides. A value is never trimmed or split to fit."""
+    return _id_regex(profile.target_id_pattern).fullmatch(text) is not None
 
 
 #: Separates the two ids in a call key; neither id form NOTES.md lists contains it.
@@ -165,11 +191,30 @@ class PlatformProfile(BaseModel):
         "turns this off: whether the platform retries is unknown (NOTES.md), while a caller who "
         "presses the same key at two menus in a row sends two identical requests.",
     )
+    target_id_pattern: str = Field(
+        default=TARGET_ID_PATTERN,
+        min_length=1,
+        description="What one agent, IVR, auto-attendant or department id may look like: a regular "
+        "expression the whole id must match. The platform document shows only digits (05000001, "
+        "06047530001, 22590); the default also allows letters, '_' and '-' (1 to 64 characters) and "
+        "refuses spaces, commas, '$', braces and quotes. A literal target that does not match is an "
+        "error (FG528); a rendered one gives the failover (bad_value).",
+    )
     hangup_confirmed: bool = Field(
         default=False,
         description="Whether ending a response without a further action is known to hang up the call "
         "on this account. While false, every hangup node carries a warning.",
     )
+
+
+    @field_validator("target_id_pattern")
+    @classmethod
+    def _pattern_compiles(cls, value: str) -> str:
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"not a regular expression: {exc}") from exc
+        return value
 
 
 #: The profile of a flow that overrides nothing (read-only: never modify it).

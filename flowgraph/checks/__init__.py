@@ -28,6 +28,7 @@ from flowgraph.checks.required import check_required
 from flowgraph.checks.server_tables import check_server_tables
 from flowgraph.checks.splits import check_splits
 from flowgraph.checks.structure import check_branches, check_duplicate_ids, check_entry, check_reachable
+from flowgraph.checks.target_ids import check_target_ids
 from flowgraph.checks.variables import check_variables
 from flowgraph.diagnostics import Diagnostic, Severity
 from flowgraph.model import Flow
@@ -48,6 +49,7 @@ RULES: tuple[Rule, ...] = (
     check_terminals,
     check_menus,
     check_transfers,
+    check_target_ids,
     check_fallthrough,
     check_recordings,
     check_lookup_time,

@@ -123,6 +123,19 @@ _ENTRIES: tuple[CatalogueEntry, ...] = (
         "A table column that feeds a number transfer holds a value that is not one national number.",
     ),
     CatalogueEntry(
+        "FG528",
+        E,
+        "bad id",
+        "An agent, IVR, auto-attendant or department target is not one id (profile `target_id_pattern`).",
+    ),
+    CatalogueEntry(
+        "FG529",
+        W,
+        "table id unusable",
+        "A table column that feeds an agent, IVR, auto-attendant or department transfer holds a value "
+        "that is not one id.",
+    ),
+    CatalogueEntry(
         "FG530",
         W,
         "no input looks like a retry",

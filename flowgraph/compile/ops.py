@@ -19,7 +19,7 @@ from flowgraph.compile.conditions import Condition, Env, Template, compile_condi
 from flowgraph.compile.partition import step_id_for_menu
 from flowgraph.diagnostics import FieldRenderError
 from flowgraph.model import Flow
-from flowgraph.profile import PlatformProfile, sendable_number
+from flowgraph.profile import ID_TRANSFER_TYPES, PlatformProfile, sendable_id, sendable_number
 from flowgraph.runtime.lookups import TableIndex
 from flowgraph.runtime.split import BUCKETS, bounds
 from flowgraph.specs import dispatch, wired_next
@@ -80,6 +80,13 @@ def _renderer(action: emit.Action, node: str, profile: PlatformProfile) -> Calla
                     # Never send a guess (the profile's one number rule): fail over instead.
                     raise FieldRenderError(
                         f"bad_number: node '{node}': {bad[0][:100]!r} is not one national number"
+                    )
+            elif action.type in ID_TRANSFER_TYPES:
+                bad = [v for v in data if not sendable_id(v, profile)]
+                if bad:
+                    # Never send what cannot be one id (the profile's one id rule): fail over.
+                    raise FieldRenderError(
+                        f"bad_value: node '{node}': {bad[0][:100]!r} is not one {action.type} id"
                     )
             moh_value = _required(moh, env, node, "moh") if moh is not None else None
             return emit.encode_action(

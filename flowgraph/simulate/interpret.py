@@ -18,6 +18,7 @@ tables, split arms) are :mod:`flowgraph.simulate.decisions`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -209,6 +210,11 @@ def _transfer(req: _Request, node: Any) -> str | None:
             # request ends at this node, whatever would follow it.
             raise _RequestFailed(f"bad_number: node '{node.id}': {bad[0]!r} is not one national number")
         targets = tuple(reading.formatted(t, req.profile.number_format) for t in targets)
+    elif node.transfer != "number":
+        # Ids: the whole value matches the profile's id shape, or the server fails over (bad_value).
+        bad = [t for t in targets if re.fullmatch(req.profile.target_id_pattern, t) is None]
+        if bad:
+            raise _RequestFailed(f"bad_value: node '{node.id}': {bad[0]!r} is not one {node.transfer} id")
     req.actions.append(TransferAction(node.transfer, targets, node.ring_type, moh, node.skip_active))
     # What follows an unanswered transfer is sent with it (profile transfer_fallthrough).
     return node.branches.get("no_answer") if req.profile.transfer_fallthrough else None

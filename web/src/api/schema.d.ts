@@ -1629,6 +1629,12 @@ export interface components {
              */
             system_recording_as_number?: boolean;
             /**
+             * Target Id Pattern
+             * @description What one agent, IVR, auto-attendant or department id may look like: a regular expression the whole id must match. The platform document shows only digits (05000001, 06047530001, 22590); the default also allows letters, '_' and '-' (1 to 64 characters) and refuses spaces, commas, '$', braces and quotes. A literal target that does not match is an error (FG528); a rendered one gives the failover (bad_value).
+             * @default [0-9A-Za-z][0-9A-Za-z_-]{0,63}
+             */
+            target_id_pattern?: string;
+            /**
              * Timezone
              * @description Time zone of start_stamp and time rules.
              * @default Asia/Kolkata
