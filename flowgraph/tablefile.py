@@ -246,7 +246,9 @@ def _cell(value: Any) -> str | None:
         return value
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)  # phone numbers written as JSON numbers
-    return None
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return str(int(value))  # 9810000001.0, as spreadsheets export whole numbers: exact
+    return None  # a fraction, or a float too large to be exact: never a guessed number
 
 
 def _json_rows(rows: list[Any], source: str) -> Iterator[Row]:

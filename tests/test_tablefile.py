@@ -64,3 +64,19 @@ def test_not_csv_not_utf8_not_json() -> None:
     many = b"number,name\n" + b"x\n" * 30
     found = problems(many)
     assert len(found) == 20 and found[-1][1].endswith("(and 10 more problems)")
+
+
+def test_json_whole_numbers_written_as_floats_are_read_exactly_and_fractions_refused() -> None:
+    from flowgraph.tablefile import TableFileError, parse_table
+
+    ok = b'{"columns": ["number", "agent"], "rows": [[9810000001.0, "a1"], [9810000002, "a2"]]}'
+    table = parse_table(ok, "json", "t.json")
+    assert [k for k, _v in table.rows] == ["9810000001", "9810000002"]
+    for bad in (b"9810000001.5", b"1e300"):
+        doc = b'{"columns": ["number", "agent"], "rows": [[' + bad + b', "a1"]]}'
+        try:
+            parse_table(doc, "json", "t.json")
+        except TableFileError as exc:
+            assert exc.problems[0][0] == "rows[0][0]"
+        else:
+            raise AssertionError(bad)
