@@ -19,7 +19,7 @@ import re
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from flowgraph.profile import PlatformProfile
 from flowgraph.specs import NODE_TYPES as NODE_TYPES
@@ -229,16 +229,31 @@ def is_date(text: str) -> bool:
     return True
 
 
+#: A time of day HH:MM, 00:00-23:59 (a time window's ``to`` may also be 24:00, the end of the day).
+_CLOCK = r"([01][0-9]|2[0-3]):[0-5][0-9]"
+
+
 class TimeCondition(Strict):
     """Call start time falls in a weekly window (``from`` inclusive, ``to`` exclusive, HH:MM),
     on a date ``except`` does not name and, when given, ``only`` names (:class:`DateRule`)."""
 
     on: Literal["time"]
     days: list[Weekday] = Field(default_factory=lambda: list(WEEKDAYS))
-    start: str = Field(alias="from", pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
-    end: str = Field(alias="to", pattern=r"^([01][0-9]|2[0-4]):[0-5][0-9]$")
+    start: str = Field(alias="from", pattern=rf"^{_CLOCK}$")
+    end: str = Field(alias="to", pattern=rf"^({_CLOCK}|24:00)$")
     except_: DateRule | None = Field(default=None, alias="except")
     only: DateRule | None = None
+
+    @field_validator("start", "end", mode="before")
+    @classmethod
+    def _clock(cls, v: Any, info: ValidationInfo) -> Any:
+        # Said in words before the schema's pattern would say it as a regex: only the end of a
+        # window may be 24:00 (the end of the day); 24:01-24:59 are no time of day.
+        end = info.field_name == "end"
+        last, allowed = ("24:00", f"{_CLOCK}|24:00") if end else ("23:59", _CLOCK)
+        if isinstance(v, str) and not re.fullmatch(allowed, v):
+            raise ValueError(f"{v!r} is not a time HH:MM from 00:00 to {last}")
+        return v
 
     def date_rules(self) -> list[tuple[str, DateRule]]:
         """``("except", rule)`` and ``("only", rule)`` for the rules given, in that order."""
