@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -179,3 +182,45 @@ def test_summary_reads_as_a_window() -> None:
     traffic = Traffic.from_records(RECORDS, window="24h")
     assert traffic.summary() == "last 24 h · 4 calls · 2 failovers"
     assert Traffic.from_stats(traffic.to_stats()).summary() == traffic.summary()
+
+
+def test_the_picture_says_which_rule_decided_a_dated_time_case(tmp_path) -> None:
+    """The call log's decisions (holiday, outside hours) are counted per switch and drawn on it."""
+    from flowgraph.pictures.render import RULE_WORDS
+    from flowgraph.runtime.calendars import RULES
+
+    assert set(RULE_WORDS) == set(RULES)
+    records = []
+    for i, rule in enumerate(["excluded_date", "excluded_date", "outside_hours", "in_hours"]):
+        took = "open" if rule == "in_hours" else "default"
+        records.append(
+            {
+                "time": 1_790_000_000 + i,
+                "call_id": f"h{i}",
+                "step": "entry",
+                "trace": [{"node": "hours", "branch": took}],
+                "end": None,
+                "failover_reason": None,
+                "decisions": [{"node": "hours", "took": took, "case": "open", "rule": rule}],
+            }
+        )
+    traffic = Traffic.from_records(records)
+    assert traffic.rules_of("hours") == {"excluded_date": 2, "in_hours": 1, "outside_hours": 1}
+    assert Traffic.from_stats(traffic.to_stats()).rules == traffic.rules
+    calls = tmp_path / "calls.json"
+    calls.write_text(json.dumps(records))
+    out = tmp_path / "h.svg"
+    example = Path(__file__).resolve().parents[1] / "examples" / "holiday_hours.json"
+    cli = [
+        sys.executable,
+        "-m",
+        "flowgraph.cli",
+        "render",
+        str(example),
+        "-o",
+        str(out),
+        "--traffic",
+        str(calls),
+    ]
+    subprocess.run(cli, check=True, capture_output=True, timeout=120)
+    assert "decided: holiday 2, in hours 1, outside hours 1" in out.read_text()

@@ -54,6 +54,15 @@ from flowgraph.pictures.drawing import (
 from flowgraph.pictures.traffic import Traffic
 from flowgraph.specs import dispatch
 
+#: The rules that decide a dated time case, in a picture's words (runtime/calendars.py RULES).
+RULE_WORDS = {
+    "excluded_date": "holiday",
+    "not_listed": "not a listed date",
+    "calendar_unavailable": "calendar unreadable",
+    "in_hours": "in hours",
+    "outside_hours": "outside hours",
+}
+
 # Re-exported: callers name the picture's colours, formats and error through this module.
 __all__ = [
     "ERROR_COLOUR",
@@ -329,6 +338,9 @@ class _FlowPicture:
             parts.append(f"{c.unknown} outcome unknown")
         if c.sent:
             parts.append(f"{c.sent} sent, outcome unknown")
+        decided = self.traffic.rules_of(node_id)
+        if decided:  # a switch's dated time cases: which rule decided how often
+            parts.append("decided: " + ", ".join(f"{RULE_WORDS.get(r, r)} {n}" for r, n in decided.items()))
         text = ("in this step: " if per_step else "") + " · ".join(parts)
         if c.failovers:
             return small(f"{esc(text, 90)} · <b>{count(c.failovers, 'failover')}</b>", ERROR_COLOUR)

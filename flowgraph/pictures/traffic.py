@@ -71,6 +71,14 @@ class Traffic:
     versions: dict[str, int] = field(default_factory=dict)
     #: Each split arm ``(split node id, branch)``: its calls and how they ended (pictures/arms.py).
     arms: dict[tuple[str, str], ArmOutcome] = field(default_factory=dict)
+    #: Dated time cases: ``(switch node id, rule)`` -> requests that rule decided (the call log's
+    #: ``decisions``; rules as in runtime/calendars.py: excluded_date, outside_hours, ...).
+    rules: dict[tuple[str, str], int] = field(default_factory=dict)
+
+    def rules_of(self, node_id: str) -> dict[str, int]:
+        """How often each rule decided the dated cases of switch ``node_id``."""
+        return {rule: n for (node, rule), n in sorted(self.rules.items()) if node == node_id}
+
     calls: int = 0
     requests: int = 0
     failovers: int = 0
@@ -174,6 +182,7 @@ class Traffic:
                 {"source": s, "branch": b, "count": c} for (s, b), c in sorted(self.unknown_edges.items())
             ],
             "arms": arms_json(self.arms),
+            "rules": [{"source": s, "rule": r, "count": c} for (s, r), c in sorted(self.rules.items())],
         }
 
     @classmethod
@@ -181,7 +190,7 @@ class Traffic:
         """Rebuild a :class:`Traffic` from :meth:`to_stats` / :func:`traffic_stats` output."""
         if not isinstance(stats.get("nodes") or {}, Mapping):
             raise TrafficError("stats: nodes: expected an object of counts by node id")
-        for name in ("edges", "unknown_edges", "arms"):
+        for name in ("edges", "unknown_edges", "arms", "rules"):
             if not isinstance(stats.get(name) or [], list):
                 raise TrafficError(f"stats: {name}: expected a list of {{source, branch, count}}")
         try:
@@ -193,6 +202,7 @@ class Traffic:
                 steps=steps,
                 versions={str(v): int(n) for v, n in dict(stats.get("versions") or {}).items()},
                 arms=arms_from_json(stats.get("arms") or []),
+                rules={(str(r["source"]), str(r["rule"])): int(r["count"]) for r in stats.get("rules") or []},
                 calls=int(stats.get("calls", 0)),
                 requests=int(stats.get("requests", 0)),
                 failovers=int(stats.get("failovers", 0)),
@@ -311,6 +321,10 @@ class _CallWalk:
                 self.tails.append(tail)
         end = _get(record, "end")
         self.last = (str(end) if end else None, failed)
+        for decision in _get(record, "decisions") or []:
+            if isinstance(decision, Mapping) and decision.get("node") and decision.get("rule"):
+                key = (str(decision["node"]), str(decision["rule"]))
+                out.rules[key] = out.rules.get(key, 0) + 1
         if end and tail is None and str(end) not in {node for node, _ in entries}:
             self.visit(str(end), step)  # a record whose trace leaves out its end still reached it
         if tail is not None:
