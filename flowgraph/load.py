@@ -27,9 +27,19 @@ def _path(loc: tuple[Any, ...]) -> str:
 def _readable_loc(loc: tuple[Any, ...]) -> tuple[Any, ...]:
     # pydantic puts the discriminator tag (e.g. 'menu') into the location of union members;
     # it is noise for a reader looking for the field.
+    # Only right after the union's own place (a node's index, a condition, a lookup source), so
+    # a field that shares a tag's name (a flow test's call.caller) stays in the location.
     node_tags = set(NODE_TYPES)
     other_tags = {"caller", "dialled", "time", "variable", "table", "http"}
-    return tuple(p for p in loc if not (isinstance(p, str) and (p in node_tags or p in other_tags)))
+    out: list[Any] = []
+    for i, p in enumerate(loc):
+        before = loc[i - 1] if i else None
+        union = (isinstance(before, int) and p in node_tags) or (
+            before in ("when", "source") and p in other_tags
+        )
+        if not (isinstance(p, str) and union):
+            out.append(p)
+    return tuple(out)
 
 
 #: What a reader calls the values a JSON or YAML document can hold at its top.
@@ -63,14 +73,19 @@ def flow_from_data(data: Any, source: str = "<flow>") -> Flow:
         raise FlowLoadError(source, problems) from None
 
 
+#: List fields whose items are named in load errors: ``(list key, item's name key, word)``.
+_NAMED_ITEMS = {"nodes": ("id", "node"), "tests": ("name", "test")}
+
+
 def _node_hint(data: dict[str, Any], loc: tuple[Any, ...]) -> str:
-    # "nodes[3]" says little; name the node id too when we can.
-    if len(loc) >= 2 and loc[0] == "nodes" and isinstance(loc[1], int):
-        nodes = data.get("nodes")
-        if isinstance(nodes, list) and loc[1] < len(nodes) and isinstance(nodes[loc[1]], dict):
-            node_id = nodes[loc[1]].get("id")
-            if isinstance(node_id, str):
-                return f"node '{node_id}' "
+    # "nodes[3]" / "tests[0]" say little; name the node id / the test's name too when we can.
+    if len(loc) >= 2 and loc[0] in _NAMED_ITEMS and isinstance(loc[1], int):
+        key, word = _NAMED_ITEMS[loc[0]]
+        items = data.get(loc[0])
+        if isinstance(items, list) and loc[1] < len(items) and isinstance(items[loc[1]], dict):
+            name = items[loc[1]].get(key)
+            if isinstance(name, str):
+                return f"{word} '{name}' "
     return ""
 
 

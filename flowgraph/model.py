@@ -16,7 +16,7 @@ a flow does.
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
@@ -367,6 +367,16 @@ class FlowTestCall(Strict):
     caller: str
     dialled: str = "+919000000000"
     at: str = "2026-01-05 10:00"
+
+    @field_validator("at")
+    @classmethod
+    def _when(cls, at: str) -> str:
+        # Checked when the flow loads, so it is reported with the tests' other problems.
+        try:
+            datetime.strptime(at, "%Y-%m-%d %H:%M")
+        except ValueError:
+            raise ValueError(f"{at!r} is not 'YYYY-MM-DD HH:MM'") from None
+        return at
 
 
 class FlowTestExpect(Strict):

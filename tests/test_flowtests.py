@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+import pickle
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
@@ -14,7 +15,7 @@ import pytest
 from flowgraph.cli import main
 from flowgraph.compile.compiler import flow_version
 from flowgraph.load import flow_from_data, load_flow
-from flowgraph.simulate.flowtests import coverage, run_tests, starter_suite
+from flowgraph.simulate.flowtests import FlowTestError, coverage, run_tests, starter_suite
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted((ROOT / "examples").glob("*.json"))
@@ -77,9 +78,14 @@ def test_a_failover_is_reported_with_its_reason(tmp_path: Path, capsys: Any) -> 
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ({"expect": {"outcome": "ringing"}}, "tests[0].expect.outcome"),
-        ({"call": {"caller": "+919812345678", "at": "tomorrow"}}, "tests[0] 'bad': call.at 'tomorrow'"),
-        ({"presses": [1]}, "tests[0].presses[0]"),
+        ({"expect": {"outcome": "ringing"}}, "test 'bad' tests[0].expect.outcome"),
+        (
+            {"call": {"caller": "+919812345678", "at": "tomorrow"}},
+            "test 'bad' tests[0].call.at: Value error, 'tomorrow' is not 'YYYY-MM-DD HH:MM'",
+        ),
+        ({"presses": [1]}, "test 'bad' tests[0].presses[0]"),
+        ({"call": {"caller": 9812345678}}, "test 'bad' tests[0].call.caller: Input should be a valid string"),
+        ({"lookups": {"nowhere": "error"}}, "test 'bad' tests[0].lookups.nowhere: not an HTTP lookup node"),
     ],
 )
 def test_bad_test_data_exits_2_naming_the_test_and_field(
@@ -88,7 +94,73 @@ def test_bad_test_data_exits_2_naming_the_test_and_field(
     path = write(tmp_path, personal([{**OWN_AGENT, "name": "bad", **change}]))
     assert main(["test", str(path)]) == 2
     err = capsys.readouterr().err
-    assert message in err and err.count("\n") == 1
+    assert message in err
+    assert err.endswith(f"flowgraph: {path}: 1 problem(s); no test was run\n") and err.count("\n") == 2
+
+
+def _bad(name: str, **change: Any) -> dict[str, Any]:
+    return {**copy.deepcopy(OWN_AGENT), "name": name, **change}
+
+
+def test_every_bad_test_is_reported_at_once_by_its_name(tmp_path: Path, capsys: Any) -> None:
+    tests = [
+        OWN_AGENT,
+        _bad("int press", presses=[1]),
+        _bad("array press", presses=[["1"]]),
+        _bad("bad at", call={"caller": "+919812345678", "at": "2026-01-05"}),
+        _bad("typo", expect={"outcome": "transfer", "targes": ["x"]}),
+        _bad("no call", call=None),
+    ]
+    del tests[-1]["call"]
+    path = write(tmp_path, personal(tests))
+    assert main(["test", str(path)]) == 2
+    lines = capsys.readouterr().err.splitlines()
+    assert lines == [
+        f"flowgraph: {path}: test 'int press' tests[1].presses[0]: Input should be a valid string",
+        f"flowgraph: {path}: test 'array press' tests[2].presses[0]: Input should be a valid string",
+        f"flowgraph: {path}: test 'bad at' tests[3].call.at: Value error, '2026-01-05' is not 'YYYY-MM-DD HH:MM'",
+        f"flowgraph: {path}: test 'typo' tests[4].expect.targes: unknown key (not part of the flow format)",
+        f"flowgraph: {path}: test 'no call' tests[5].call: Field required",
+        f"flowgraph: {path}: 5 problem(s); no test was run",
+    ]
+
+
+def test_two_tests_with_one_name_and_unknown_lookups_are_reported_together(
+    tmp_path: Path, capsys: Any
+) -> None:
+    tests = [
+        OWN_AGENT,
+        _bad(OWN_AGENT["name"]),
+        _bad("ghost", lookups={"crm": "error"}),
+        _bad(OWN_AGENT["name"]),
+    ]
+    path = write(tmp_path, personal(tests))
+    assert main(["test", str(path)]) == 2
+    err = capsys.readouterr().err
+    name = OWN_AGENT["name"]
+    assert f"test '{name}' tests[1].name: also the name of tests[0]" in err
+    assert f"test '{name}' tests[3].name: also the name of tests[0]" in err
+    assert "test 'ghost' tests[2].lookups.crm: not an HTTP lookup node of the flow (it has none)" in err
+    assert "3 problem(s); no test was run" in err
+    with pytest.raises(FlowTestError) as exc:
+        run_tests(flow_from_data(personal(tests)))
+    assert len(exc.value.problems) == 3 and "(and 2 more: " in str(exc.value)
+    # The server runs tests in a worker process: the error crosses it whole.
+    again = pickle.loads(pickle.dumps(exc.value))
+    assert again.problems == exc.value.problems and str(again) == str(exc.value)
+
+
+def test_presses_and_answers_the_call_never_uses_fail_the_test(tmp_path: Path, capsys: Any) -> None:
+    extra = _bad("extra presses", presses=["1", "2", None])
+    rings = _bad("extra answers", answers=[True, False])
+    path = write(tmp_path, personal([OWN_AGENT, extra, rings]))
+    assert main(["test", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert (
+        "FAIL extra presses: presses: 3 given, but the call reached 1 prompt(s); never used: '2', nothing"
+    ) in out
+    assert "FAIL extra answers: answers: 2 given, but the call rang 1 transfer(s); never used: false" in out
+    assert "1 passed, 2 failed" in out
 
 
 def test_junit_xml_parses_back(tmp_path: Path) -> None:

@@ -9,7 +9,8 @@ fails below N percent. ``--junit FILE`` writes JUnit XML. ``--generate`` prints 
 lookup the test says times out is measured against (default 1500, the server's default).
 
 Exit codes: 0 every test passed (and coverage is enough), 1 a test failed, coverage is too low or
-the flow has errors, 2 bad input (unreadable file, bad test data).
+the flow has errors, 2 bad input (unreadable file, bad test data: every problem is listed, one a
+line, each named by its test and field).
 """
 
 from __future__ import annotations
@@ -21,10 +22,17 @@ from pathlib import Path
 from typing import Any
 
 from flowgraph.commands.check import print_errors
-from flowgraph.diagnostics import CompileError
+from flowgraph.diagnostics import CompileError, FlowLoadError
 from flowgraph.load import load_flow
 from flowgraph.runtime.deadline import DEFAULT_DEADLINE_MS
-from flowgraph.simulate.flowtests import TestResult, coverage, junit_xml, run_tests, starter_suite
+from flowgraph.simulate.flowtests import (
+    FlowTestError,
+    TestResult,
+    coverage,
+    junit_xml,
+    run_tests,
+    starter_suite,
+)
 
 
 def register(sub: Any) -> None:
@@ -58,12 +66,16 @@ def run(args: argparse.Namespace) -> int:
     suites: dict[str, list[TestResult]] = {}
     worst = 0
     for name in args.flows:
-        flow = load_flow(name)
         try:
+            flow = load_flow(name)
             results = run_tests(flow, deadline_ms=args.deadline_ms)
         except CompileError as exc:
             print_errors(name, exc)
             worst = max(worst, 1)
+            continue
+        except (FlowLoadError, FlowTestError) as exc:
+            _print_problems(name, exc)
+            worst = 2
             continue
         suites[name] = results
         for r in results:
@@ -90,6 +102,17 @@ def run(args: argparse.Namespace) -> int:
     failed = sum(not r.passed for r in total)
     print(f"{len(total) - failed} passed, {failed} failed")
     return worst
+
+
+def _print_problems(name: str, exc: FlowLoadError | FlowTestError) -> None:
+    """Every problem of an unreadable flow or of bad test data, one a line on stderr."""
+    if isinstance(exc, FlowLoadError):
+        lines = [f"{path}: {msg}" if path else msg for path, msg in exc.problems]
+    else:
+        lines = exc.problems
+    for line in lines:
+        print(f"flowgraph: {name}: {line}", file=sys.stderr)
+    print(f"flowgraph: {name}: {len(lines)} problem(s); no test was run", file=sys.stderr)
 
 
 def _generate(args: argparse.Namespace) -> int:

@@ -46,7 +46,16 @@ FAILOVER_BRANCH = ("(flow)", "failover")
 
 
 class FlowTestError(FlowgraphError):
-    """A test's data cannot be run (names the test and the field)."""
+    """The tests' data cannot be run: every problem found, each naming its test and field."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        more = f" (and {len(problems) - 1} more: {'; '.join(problems[1:])})" if len(problems) > 1 else ""
+        super().__init__(f"{problems[0]}{more}")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Raised in the server's worker process too: rebuild from the list, not the message.
+        return (FlowTestError, (self.problems,))
 
 
 class FlowTestsFailed(FlowgraphError):
@@ -101,23 +110,56 @@ class TestResult:
 
 def script_for(test: FlowTest, index: int) -> CallScript:
     """The call script of ``test`` (a lookup ``timeout`` is measured against the answer
-    deadline by the simulator: see the module docstring)."""
-    try:
-        start = datetime.strptime(test.call.at, "%Y-%m-%d %H:%M")
-    except ValueError:
-        raise FlowTestError(
-            f"tests[{index}] '{test.name}': call.at {test.call.at!r} is not 'YYYY-MM-DD HH:MM'"
-        ) from None
+    deadline by the simulator: see the module docstring). ``call.at`` is checked when the flow
+    loads (:class:`flowgraph.model.FlowTestCall`)."""
     lookups: dict[str, LookupOutcome] = dict(test.lookups)
     return CallScript(
         caller=test.call.caller,
         dialled=test.call.dialled,
-        start=start,
+        start=datetime.strptime(test.call.at, "%Y-%m-%d %H:%M"),
         presses=list(test.presses),
         answers=list(test.answers),
         lookups=lookups,
         call_id=f"flowtest.{index}",
     )
+
+
+def data_problems(flow: Flow) -> list[str]:
+    """What makes the tests' data unusable before any is run, each problem named by its test:
+    a name another test has too (results are reported and matched by name), and a lookup answer
+    for a node that is not one of the flow's HTTP lookups (it would be ignored)."""
+    problems = []
+    first: dict[str, int] = {}
+    http = {n.id for n in flow.nodes if n.type == "lookup" and n.source.kind != "table"}
+    for i, test in enumerate(flow.tests):
+        if test.name in first:
+            problems.append(f"test '{test.name}' tests[{i}].name: also the name of tests[{first[test.name]}]")
+        first.setdefault(test.name, i)
+        for node_id in sorted(set(test.lookups) - http):
+            problems.append(
+                f"test '{test.name}' tests[{i}].lookups.{node_id}: not an HTTP lookup node of the flow"
+                + (f" (its HTTP lookups: {', '.join(sorted(http))})" if http else " (it has none)")
+            )
+    return problems
+
+
+def _unused(test: FlowTest, journey: Journey) -> list[str]:
+    """Presses (one per prompt attempt) and answers (one per transfer) the call never used: the
+    test would pass while saying something the call does not do."""
+    diffs = []
+    prompts = sum(isinstance(e, Prompt) for e in journey.events)
+    if len(test.presses) > prompts:
+        left = ", ".join("nothing" if p is None else repr(p) for p in test.presses[prompts:])
+        diffs.append(
+            f"presses: {len(test.presses)} given, but the call reached {prompts} prompt(s); never used: {left}"
+        )
+    rings = sum(isinstance(e, Transfer) for e in journey.events)
+    if len(test.answers) > rings:
+        left = ", ".join(str(a).lower() for a in test.answers[rings:])
+        diffs.append(
+            f"answers: {len(test.answers)} given, but the call rang {rings} transfer(s); never used: {left}"
+        )
+    return diffs
 
 
 def outcome_of(journey: Journey) -> dict[str, Any]:
@@ -167,17 +209,21 @@ def run_tests(
 ) -> list[TestResult]:
     """Run every test in ``flow.tests`` (compiles the flow once; raises ``CompileError`` for a
     flow with errors and :class:`FlowTestError` for test data that cannot run). ``deadline_ms``:
-    the live answer deadline that lookup timeouts are measured against."""
+    the live answer deadline that lookup timeouts are measured against. Every test-data problem
+    is found before :class:`FlowTestError` is raised, so one run names them all."""
     compiled = compiled or compile_flow(flow)
+    problems = data_problems(flow)
     results = []
     for i, test in enumerate(flow.tests):
-        script = script_for(test, i)
         try:
-            journey = simulate(compiled, script, deadline_ms=deadline_ms)
+            journey = simulate(compiled, script_for(test, i), deadline_ms=deadline_ms)
         except ScriptError as exc:
-            raise FlowTestError(f"tests[{i}] '{test.name}': lookups: {exc}") from None
-        diffs = _differences(test, outcome_of(journey))
+            problems.append(f"test '{test.name}' tests[{i}].lookups: {exc}")
+            continue
+        diffs = _differences(test, outcome_of(journey)) + _unused(test, journey)
         results.append(TestResult(test.name, not diffs, diffs, journey))
+    if problems:
+        raise FlowTestError(problems)
     return results
 
 
