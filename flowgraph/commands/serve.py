@@ -138,14 +138,59 @@ def _serve(settings: Any, sock: socket.socket, seed: Path | None) -> int:
 
     app = create_app(settings, seed_examples=seed)
     # The management worker process starts beside the server, not on the first publish.
-    threading.Thread(target=_quietly(worker.warm), name="flowgraph-worker-warm", daemon=True).start()
+    try:
+        ready = worker.start()
+    except Exception as exc:  # the worker starts again on first use
+        logging.getLogger("flowgraph.server").warning("starting the worker failed: %s", exc)
+    else:
+        threading.Thread(target=_quietly(ready.result), name="flowgraph-worker-warm", daemon=True).start()
     config = uvicorn.Config(
         app, log_level=settings.log_level, timeout_graceful_shutdown=None, access_log=settings.access_log
     )
-    server = uvicorn.Server(config)
-    server.run(sockets=[sock])
+    server = _announcing_server()(config, serving_line(settings, sock))
+    try:
+        server.run(sockets=[sock])
+    finally:
+        # Ctrl+C or SIGTERM: end the worker process and close its queues before the interpreter
+        # exits, so no "leaked semaphore objects" warning follows the shutdown.
+        worker.shutdown(wait=True)
     # uvicorn leaves after a failed lifespan start without raising: say so in the exit code.
     return 0 if server.started else EXIT_ENVIRONMENT
+
+
+def serving_line(settings: Any, sock: socket.socket) -> str:
+    """Where to open the editor and how to sign in, said once the server is up (uvicorn's own
+    "running on" line is not printed for a socket passed in)."""
+    from flowgraph.settings import default_token_file
+
+    host, port = sock.getsockname()[:2]
+    if host in ("0.0.0.0", "::"):
+        host = "127.0.0.1"  # listening everywhere: this machine's address opens it too
+    shown = f"[{host}]" if ":" in host else host
+    sign_in = (
+        "FLOWGRAPH_ADMIN_TOKEN"
+        if settings.admin_token_value()
+        else f"the token in {default_token_file(settings)}"
+    )
+    return f"flowgraph: serving http://{shown}:{port}/ (editor and API) -- sign in with {sign_in}; Ctrl+C to stop"
+
+
+def _announcing_server() -> type:
+    import uvicorn
+
+    class AnnouncingServer(uvicorn.Server):
+        """uvicorn's server, saying :func:`serving_line` once startup (the lifespan) succeeded."""
+
+        def __init__(self, config: Any, line: str):
+            super().__init__(config)
+            self.line = line
+
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+            await super().startup(sockets)
+            if self.started:
+                print(self.line, file=sys.stderr, flush=True)
+
+    return AnnouncingServer
 
 
 def _quietly(fn: Any) -> Any:

@@ -20,9 +20,10 @@ from __future__ import annotations
 import asyncio
 import gc
 import multiprocessing
+import signal
 import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from typing import Any
 
@@ -61,14 +62,32 @@ def pool() -> ProcessPoolExecutor:
     global _pool
     with _lock:
         if _pool is None:
-            _pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+            _pool = ProcessPoolExecutor(
+                max_workers=1, mp_context=multiprocessing.get_context("spawn"), initializer=_ignore_interrupts
+            )
         return _pool
 
 
-def warm() -> None:
-    """Start the worker and import the pipeline in it now (``flowgraph serve`` does this at
-    start), so the first publish does not pay for a process start while calls are answered."""
-    pool().submit(_call, _noop).result()
+def _ignore_interrupts() -> None:
+    # Ctrl+C in a terminal interrupts the whole process group: the server, which then stops
+    # the worker itself (:func:`shutdown`), and this worker, which must not die mid-queue (a
+    # traceback, and semaphores the resource tracker reports as leaked).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def start() -> Future[tuple[str, Any]]:
+    """Start the worker now and import the pipeline in it (``flowgraph serve`` does this at start,
+    from the main thread, so the first publish does not pay for a process start while calls are
+    answered); the future is done once it is ready.
+
+    SIGINT is ignored while the process is spawned: it inherits that (a signal set to be ignored
+    stays ignored across exec, and Python then installs no handler of its own), so a Ctrl+C while
+    it is still starting cannot interrupt it either. Main thread only (``signal.signal``)."""
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        return pool().submit(_call, _noop)
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _noop() -> None:
@@ -76,12 +95,14 @@ def _noop() -> None:
     import flowgraph.compile.compiler  # noqa: F401
 
 
-def shutdown() -> None:
-    """Stop the worker (app shutdown); a running job is cancelled."""
+def shutdown(wait: bool = False) -> None:
+    """Stop the worker; queued jobs are cancelled. ``wait``: until the worker process has
+    ended and its queues are closed (``flowgraph serve`` on exit, so nothing is left for the
+    resource tracker to clean up); a running job finishes first."""
     global _pool
     with _lock:
         if _pool is not None:
-            _pool.shutdown(wait=False, cancel_futures=True)
+            _pool.shutdown(wait=wait, cancel_futures=True)
             _pool = None
 
 
