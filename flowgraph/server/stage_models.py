@@ -1,6 +1,7 @@
 """Typed forms of what the pipeline's stages hand the management API: the compiled plan
 (:meth:`flowgraph.compile.compiler.CompiledFlow.plan`), the platform actions in it, diagnostics,
-and the events of a simulated journey (:func:`flowgraph.simulate.platform.event_json`).
+the events of a simulated journey (:func:`flowgraph.simulate.platform.event_json`) and the
+deployment sheet (:func:`flowgraph.compile.deploy.deployment_sheet`).
 
 The stages keep producing plain JSON-able dicts (the plan's golden files are those dicts'
 canonical JSON, byte for byte); these models describe exactly those dicts, so the OpenAPI
@@ -19,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from pydantic.json_schema import SkipJsonSchema
 
 from flowgraph.diagnostics import Diagnostic
+from flowgraph.model import Destination
 
 #: A key the stage may leave out: absent from the answer (never ``null``), optional in the schema.
 Absent = SkipJsonSchema[None]
@@ -330,3 +332,49 @@ JourneyEvent = Annotated[
     PlayEvent | PromptEvent | TransferEvent | HandoffEvent | HangupEvent | FailoverEvent,
     Field(discriminator="event"),
 ]
+
+
+# --- the deployment sheet ----------------------------------------------------------------
+
+
+class HeaderOut(Strict):
+    """The header carrying the flow's shared secret (its value shown only to an admin)."""
+
+    name: str
+    value: str
+
+
+class PortalDialplanOut(Strict):
+    """One API Dialplan to create in the portal (:func:`flowgraph.compile.deploy._entry`)."""
+
+    step: str | None = Field(description="The step it runs (null: the whole flow, single mode)")
+    name: str
+    url: str
+    method: str
+    request_body: dict[str, str] = Field(description="The request body: variable -> $placeholder")
+    request_body_text: str = Field(description="The same body as text to paste")
+    header: HeaderOut
+    failover: Destination
+    dialplan_id_key: str | None = Field(
+        description="Where its portal id goes in settings.deployment.dialplan_ids (null: the entry)"
+    )
+    dialplan_id: str | None = Field(description="The portal id pasted so far")
+    assign_to_number: bool = Field(description="true: the number (DID) points at this dialplan")
+    depth: int
+
+
+class DeploymentOut(Strict):
+    """What to create in the portal for the live version (or the draft), with the secret."""
+
+    flow: str
+    version: str
+    mode: Literal["per_step", "single"]
+    base_url: str
+    dialplans: list[PortalDialplanOut]
+    notes: list[str]
+    warnings: list[str] = Field(description="Why the platform cannot call these URLs, if it cannot")
+    portal_steps: list[str] = Field(description="What to do in the portal, in order")
+    source: Literal["published", "draft"] = Field(description="published: the live version callers get")
+    published_version: int | None
+    draft_differs: bool = Field(description="The draft differs from the version described")
+    header: HeaderOut

@@ -15,8 +15,9 @@ from fastapi.testclient import TestClient
 from pydantic import TypeAdapter, ValidationError
 
 from flowgraph.compile.compiler import compile_flow
+from flowgraph.compile.deploy import deployment_sheet
 from flowgraph.load import flow_from_data, load_flow
-from flowgraph.server.stage_models import JourneyEvent, PlanOut
+from flowgraph.server.stage_models import DeploymentOut, JourneyEvent, PlanOut
 from flowgraph.simulate.platform import CallScript
 from flowgraph.simulate.simulator import simulate
 from tests.test_simulate import script_from
@@ -199,3 +200,54 @@ def test_openapi_types_the_plan_and_the_events(client: TestClient) -> None:
     assert "next" not in schemas["PlayOp"].get("required", [])
     assert schemas["PlayOp"]["properties"]["next"]["type"] == "string"
     assert schemas["PromptEvent"]["properties"]["pressed"]["anyOf"][1] == {"type": "null"}
+
+
+# --- the deployment sheet ----------------------------------------------------------------
+
+
+def as_starlette_writes(value: Any) -> bytes:
+    """JSON as the routes wrote an untyped dict (starlette's JSONResponse)."""
+    return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
+def test_the_deployment_model_round_trips_every_example(example: Path) -> None:
+    compiled = compile_flow(load_flow(example))
+    for mode in ("per_step", "single"):
+        sheet = deployment_sheet(compiled, "https://calls.example.com", mode)
+        # What the route adds: where the sheet comes from, and the secret in place of the placeholder.
+        sheet |= {"source": "draft", "published_version": None, "draft_differs": True}
+        sheet["header"] = {"name": compiled.secret_header, "value": "s3cret"}
+        assert DeploymentOut.model_validate(sheet).model_dump(mode="json") == sheet, (example.stem, mode)
+    with pytest.raises(ValidationError, match="extra"):
+        DeploymentOut.model_validate(sheet | {"qr_code": ""})
+    with pytest.raises(ValidationError, match="source"):
+        DeploymentOut.model_validate(sheet | {"source": "staging"})
+
+
+def test_the_deployment_route_sends_the_sheet_as_before(client: TestClient) -> None:
+    doc = json.loads((ROOT / "examples" / "nested_three_steps.json").read_text())
+    doc["tests"] = []
+    assert client.post("/api/flows", json=doc).status_code == 201
+    state = client.app.state.flowgraph
+    secret = state.flows.secret("nested_three_steps")
+    for query, source in (("", "draft"), ("?mode=single&source=draft", "draft")):
+        got = client.get(f"/api/flows/nested_three_steps/deployment{query}")
+        mode = "single" if "single" in query else None
+        sheet = deployment_sheet(compile_flow(flow_from_data(doc)), "http://testserver/", mode)
+        sheet |= {"source": source, "published_version": None, "draft_differs": True}
+        for dialplan in sheet["dialplans"]:
+            dialplan["header"] = {"name": dialplan["header"]["name"], "value": secret}
+        sheet["header"] = {"name": "X-Flowgraph-Secret", "value": secret}
+        assert got.content == as_starlette_writes(sheet)
+    assert client.post("/api/flows/nested_three_steps/publish", json={}).status_code == 201
+    live = client.get("/api/flows/nested_three_steps/deployment").json()
+    assert (live["source"], live["published_version"], live["draft_differs"]) == ("published", 1, False)
+
+
+def test_openapi_types_the_deployment_sheet(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    answer = spec["paths"]["/api/flows/{flow_id}/deployment"]["get"]["responses"]["200"]
+    assert answer["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/DeploymentOut"}
+    dialplan = spec["components"]["schemas"]["PortalDialplanOut"]["properties"]
+    assert dialplan["failover"] == {"$ref": "#/components/schemas/Destination"}

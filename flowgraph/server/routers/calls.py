@@ -6,18 +6,23 @@ from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query
+from fastapi.responses import JSONResponse
 
 from flowgraph.pictures.traffic import TrafficError, traffic_stats
 from flowgraph.pictures.windows import window_start
 from flowgraph.server.deps import AppState, call_log, get_state, require_admin
 from flowgraph.server.documents import stored_draft
 from flowgraph.server.errors import BadRequest
+from flowgraph.server.log_models import CallRecordOut, StatsOut
 from flowgraph.server.schemas import COMMON_ERRORS, ErrorOut
 from flowgraph.store.calls import calls_for_call, iter_calls
 
 router = APIRouter(
     prefix="/api", tags=["calls"], dependencies=[Depends(require_admin)], responses=COMMON_ERRORS
 )
+# The answers are validated by their models (log_models.py), then written by the json module
+# (response_class=JSONResponse), as before they were typed: pydantic's own JSON writer would
+# spell some floats of the platform's variables differently (1e-05 as 0.00001).
 
 
 def _epoch(value: datetime | None) -> float | None:
@@ -26,7 +31,12 @@ def _epoch(value: datetime | None) -> float | None:
     return value.timestamp() if value.tzinfo else value.replace(tzinfo=UTC).timestamp()
 
 
-@router.get("/flows/{flow_id}/calls", summary="Query the call log")
+@router.get(
+    "/flows/{flow_id}/calls",
+    summary="Query the call log",
+    response_model=list[CallRecordOut],
+    response_class=JSONResponse,
+)
 def list_calls(
     flow_id: str,
     since: datetime | None = Query(None, description="From this time (ISO 8601; naive means UTC)"),
@@ -49,7 +59,12 @@ def list_calls(
     )
 
 
-@router.get("/flows/{flow_id}/calls/{call_id}", summary="One call's journey")
+@router.get(
+    "/flows/{flow_id}/calls/{call_id}",
+    summary="One call's journey",
+    response_model=list[CallRecordOut],
+    response_class=JSONResponse,
+)
 def call_journey(flow_id: str, call_id: str, state: AppState = Depends(get_state)) -> list[dict[str, Any]]:
     """Every request of one call (matched on call id or uuid), oldest first."""
     state.flows.get(flow_id, include_deleted=True)
@@ -61,6 +76,8 @@ def call_journey(flow_id: str, call_id: str, state: AppState = Depends(get_state
 @router.get(
     "/flows/{flow_id}/stats",
     summary="Traffic counts per node and branch",
+    response_model=StatsOut,
+    response_class=JSONResponse,
     responses={400: {"model": ErrorOut, "description": "The window is not like 30m, 24h or 7d"}},
 )
 def stats(
@@ -72,9 +89,10 @@ def stats(
     until: datetime | None = Query(None, description="Before this time"),
     state: AppState = Depends(get_state),
 ) -> dict[str, Any]:
-    """Counts of calls, requests, failovers, per node (visits, ended, failovers) and per edge,
-    in the format the renderer and the editor overlay (``flowgraph.traffic/2``). Node kinds come
-    from the draft, so a transfer's fall-through counts only where a later request proves it."""
+    """Counts of calls, requests, failovers, per node (visits, ended, failovers), per edge and
+    per split arm (its calls and how they ended), in the format the renderer and the editor
+    overlay (``flowgraph.traffic/2``). Node kinds come from the draft, so a transfer's
+    fall-through counts only where a later request proves it."""
     draft = stored_draft(state.flows, flow_id, include_deleted=True)
     by_window = since is None and bool(window)
     if by_window:

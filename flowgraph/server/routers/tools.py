@@ -25,6 +25,7 @@ from flowgraph.server.schemas import (
     SimulateIn,
     StepOut,
 )
+from flowgraph.server.stage_models import DeploymentOut
 from flowgraph.simulate.interpret import CallScript
 from flowgraph.simulate.simulator import simulate
 
@@ -131,6 +132,7 @@ def simulate_call(
 @router.get(
     "/flows/{flow_id}/deployment",
     summary="The deployment sheet, with the secret",
+    response_model=DeploymentOut,
     responses=COMPILE_ERRORS,
 )
 def deployment(
