@@ -89,9 +89,9 @@ def stats(
     until: datetime | None = Query(None, description="Before this time"),
     state: AppState = Depends(get_state),
 ) -> dict[str, Any]:
-    """Counts of calls, requests, failovers, per node (visits, ended, failovers), per edge and
-    per split arm (its calls and how they ended), in the format the renderer and the editor
-    overlay (``flowgraph.traffic/2``). Node kinds come from the draft, so a transfer's
+    """Counts of calls, requests, failovers, per node (visits, ended, failovers), per edge, per
+    split arm (its calls and how they ended) and per rule deciding a switch's dated time cases,
+    in the format the renderer and the editor overlay (``flowgraph.traffic/2``). Node kinds come from the draft, so a transfer's
     fall-through counts only where a later request proves it."""
     draft = stored_draft(state.flows, flow_id, include_deleted=True)
     by_window = since is None and bool(window)
