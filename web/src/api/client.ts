@@ -113,8 +113,8 @@ export interface Raw {
   headers: Headers;
 }
 
-/** Send a request to a path outside the typed schema (``/openapi.json``), or where a caller still
- * builds its own path, with the admin token; throws ApiError on any non-2xx status. */
+/** Send a request to a path outside the typed schema (``/openapi.json``) with the admin token;
+ * throws ApiError on any non-2xx status. */
 export async function request(
   method: string,
   path: string,
@@ -134,17 +134,6 @@ export async function request(
   const data: unknown = type.includes("json") ? await res.json().catch(() => null) : await res.text();
   if (!res.ok) throw new ApiError(res.status, data, detailText(data, res.status));
   return { status: res.status, body: data, headers: res.headers };
-}
-
-/** Fetch a binary (an image) with the token and return an object URL for it. */
-export async function fetchBlobUrl(path: string): Promise<string> {
-  const token = getToken();
-  const res = await fetch(path, { headers: token ? { Authorization: `Bearer ${token}` } : {} });
-  if (!res.ok) {
-    const text = await res.text();
-    throw new ApiError(res.status, text, `HTTP ${res.status}: ${text.slice(0, 200)}`);
-  }
-  return URL.createObjectURL(await res.blob());
 }
 
 export const enc = encodeURIComponent;

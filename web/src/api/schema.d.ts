@@ -379,9 +379,10 @@ export interface paths {
         };
         /**
          * Traffic counts per node and branch
-         * @description Counts of calls, requests, failovers, per node (visits, ended, failovers) and per edge,
-         *     in the format the renderer and the editor overlay (``flowgraph.traffic/2``). Node kinds come
-         *     from the draft, so a transfer's fall-through counts only where a later request proves it.
+         * @description Counts of calls, requests, failovers, per node (visits, ended, failovers), per edge, per
+         *     split arm (its calls and how they ended) and per rule deciding a switch's dated time cases,
+         *     in the format the renderer and the editor overlay (``flowgraph.traffic/2``). Node kinds come from the draft, so a transfer's
+         *     fall-through counts only where a later request proves it.
          */
         get: operations["stats_api_flows__flow_id__stats_get"];
         put?: never;
@@ -587,6 +588,42 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * ArmCountsOut
+         * @description One arm of a split: its calls and how they ended (:class:`flowgraph.pictures.arms.ArmOutcome`).
+         */
+        ArmCountsOut: {
+            /**
+             * Branch
+             * @description The arm
+             */
+            branch: string;
+            /** Calls */
+            calls: number;
+            /** Failed Over */
+            failed_over: number;
+            /** Handed Off */
+            handed_off: number;
+            /** Hung Up */
+            hung_up: number;
+            /**
+             * Pressed
+             * @description Calls that pressed keys at a menu after the split
+             */
+            pressed: number;
+            /**
+             * Source
+             * @description The split node
+             */
+            source: string;
+            /** Transferred */
+            transferred: number;
+            /**
+             * Unfinished
+             * @description The caller left before the flow ended the call
+             */
+            unfinished: number;
+        };
         /** BranchRef */
         BranchRef: {
             /** Branch */
@@ -608,6 +645,85 @@ export interface components {
             on: "caller" | "dialled";
             /** Prefixes */
             prefixes?: string[];
+        };
+        /**
+         * CallRecordOut
+         * @description One answered platform request (a step of a call): what came in, what was sent, and how.
+         */
+        CallRecordOut: {
+            /** Call Id */
+            call_id: string;
+            /**
+             * Decisions
+             * @description The dated time cases the request asked
+             */
+            decisions: components["schemas"]["DecisionOut"][] | null;
+            /**
+             * End
+             * @description The node the call ended at (null: it continues)
+             */
+            end: string | null;
+            /**
+             * Failover Reason
+             * @description Why the answer is the failover (null: it is not)
+             */
+            failover_reason: string | null;
+            /** Flow Id */
+            flow_id: string;
+            /** Id */
+            id: number;
+            /** Latency Ms */
+            latency_ms: number;
+            /**
+             * Lookups
+             * @description What each HTTP lookup answered, by node: its row, or not_found / error
+             */
+            lookups: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Response
+             * @description The answer's JSON text, as sent
+             */
+            response: string;
+            /**
+             * Retry
+             * @description true: taken for the platform retrying the previous request
+             */
+            retry: boolean | null;
+            /** Step */
+            step: string;
+            /**
+             * Tables
+             * @description The server-table version each table answered from
+             */
+            tables: {
+                [key: string]: number;
+            } | null;
+            /**
+             * Time
+             * @description When the request arrived (epoch seconds, UTC)
+             */
+            time: number;
+            /**
+             * Trace
+             * @description The nodes the request ran, in order
+             */
+            trace: components["schemas"]["TraceHop"][];
+            /** Uuid */
+            uuid: string;
+            /**
+             * Variables
+             * @description The request's variables, as the platform sent them
+             */
+            variables: {
+                [key: string]: unknown;
+            };
+            /**
+             * Version
+             * @description The flow version (12-hex hash) that answered
+             */
+            version: string;
         };
         /** CasePlan */
         CasePlan: {
@@ -702,6 +818,47 @@ export interface components {
             unavailable: string;
         };
         /**
+         * DecisionOut
+         * @description Which rule decided one dated time case (:class:`flowgraph.runtime.calendars.Decision`).
+         */
+        DecisionOut: {
+            /**
+             * Case
+             * @description The case asked
+             */
+            case: string;
+            /**
+             * Day
+             * @description The call's date, YYYY-MM-DD
+             */
+            day?: string;
+            /**
+             * Name
+             * @description The calendar's name for the date (a holiday)
+             */
+            name?: string;
+            /**
+             * Node
+             * @description The switch
+             */
+            node: string;
+            /**
+             * Note
+             * @description Why the calendar could not be read
+             */
+            note?: string;
+            /**
+             * Rule
+             * @description excluded_date, not_listed, calendar_unavailable, in_hours, ...
+             */
+            rule: string;
+            /**
+             * Took
+             * @description The branch it took
+             */
+            took: string;
+        };
+        /**
          * Deployment
          * @description How the compiled steps map onto API Dialplans configured in the portal.
          *
@@ -726,6 +883,51 @@ export interface components {
              * @default X-Flowgraph-Secret
              */
             secret_header?: string;
+        };
+        /**
+         * DeploymentOut
+         * @description What to create in the portal for the live version (or the draft), with the secret.
+         */
+        DeploymentOut: {
+            /** Base Url */
+            base_url: string;
+            /** Dialplans */
+            dialplans: components["schemas"]["PortalDialplanOut"][];
+            /**
+             * Draft Differs
+             * @description The draft differs from the version described
+             */
+            draft_differs: boolean;
+            /** Flow */
+            flow: string;
+            header: components["schemas"]["HeaderOut"];
+            /**
+             * Mode
+             * @enum {string}
+             */
+            mode: "per_step" | "single";
+            /** Notes */
+            notes: string[];
+            /**
+             * Portal Steps
+             * @description What to do in the portal, in order
+             */
+            portal_steps: string[];
+            /** Published Version */
+            published_version: number | null;
+            /**
+             * Source
+             * @description published: the live version callers get
+             * @enum {string}
+             */
+            source: "published" | "draft";
+            /** Version */
+            version: string;
+            /**
+             * Warnings
+             * @description Why the platform cannot call these URLs, if it cannot
+             */
+            warnings: string[];
         };
         /**
          * Destination
@@ -855,6 +1057,15 @@ export interface components {
              * @description Milliseconds to wait for the first key
              */
             timeout?: number;
+        };
+        /** EdgeCountOut */
+        EdgeCountOut: {
+            /** Branch */
+            branch: string;
+            /** Count */
+            count: number;
+            /** Source */
+            source: string;
         };
         /** EdgeRef */
         EdgeRef: {
@@ -1201,6 +1412,16 @@ export interface components {
             kind: "hangup";
         };
         /**
+         * HeaderOut
+         * @description The header carrying the flow's shared secret (its value shown only to an admin).
+         */
+        HeaderOut: {
+            /** Name */
+            name: string;
+            /** Value */
+            value: string;
+        };
+        /**
          * HttpSource
          * @description Ask the business's own API; a JSON object answer's fields become variables.
          */
@@ -1461,6 +1682,42 @@ export interface components {
              */
             template?: components["schemas"]["RecordingAction"] | components["schemas"]["TransferAction"] | components["schemas"]["DialplanAction"];
         };
+        /**
+         * NodeCountsOut
+         * @description Counts for one node (:class:`flowgraph.pictures.traffic.NodeTraffic`).
+         */
+        NodeCountsOut: {
+            /**
+             * Calls
+             * @description Calls that reached it
+             */
+            calls: number;
+            /**
+             * Ended
+             * @description Calls that left the flow there
+             */
+            ended: number;
+            /**
+             * Failovers
+             * @description Requests that fell to the failover there
+             */
+            failovers: number;
+            /**
+             * Sent
+             * @description Times it was in such a fall-through, not known to have run
+             */
+            sent: number;
+            /**
+             * Unknown
+             * @description Transfers whose fall-through was sent, never proven to run
+             */
+            unknown: number;
+            /**
+             * Visits
+             * @description Times it ran (a call may come back)
+             */
+            visits: number;
+        };
         /** Note */
         Note: {
             /** Id */
@@ -1716,6 +1973,54 @@ export interface components {
              */
             template?: components["schemas"]["RecordingAction"] | components["schemas"]["TransferAction"] | components["schemas"]["DialplanAction"];
         };
+        /**
+         * PortalDialplanOut
+         * @description One API Dialplan to create in the portal (:func:`flowgraph.compile.deploy._entry`).
+         */
+        PortalDialplanOut: {
+            /**
+             * Assign To Number
+             * @description true: the number (DID) points at this dialplan
+             */
+            assign_to_number: boolean;
+            /** Depth */
+            depth: number;
+            /**
+             * Dialplan Id
+             * @description The portal id pasted so far
+             */
+            dialplan_id: string | null;
+            /**
+             * Dialplan Id Key
+             * @description Where its portal id goes in settings.deployment.dialplan_ids (null: the entry)
+             */
+            dialplan_id_key: string | null;
+            failover: components["schemas"]["Destination"];
+            header: components["schemas"]["HeaderOut"];
+            /** Method */
+            method: string;
+            /** Name */
+            name: string;
+            /**
+             * Request Body
+             * @description The request body: variable -> $placeholder
+             */
+            request_body: {
+                [key: string]: string;
+            };
+            /**
+             * Request Body Text
+             * @description The same body as text to paste
+             */
+            request_body_text: string;
+            /**
+             * Step
+             * @description The step it runs (null: the whole flow, single mode)
+             */
+            step: string | null;
+            /** Url */
+            url: string;
+        };
         /** Position */
         Position: {
             /** X */
@@ -1853,6 +2158,27 @@ export interface components {
              */
             version: number;
         };
+        /**
+         * RuleCountOut
+         * @description How often one rule decided the dated time cases of a switch (from the call log's decisions).
+         */
+        RuleCountOut: {
+            /**
+             * Count
+             * @description Requests it decided
+             */
+            count: number;
+            /**
+             * Rule
+             * @description excluded_date, outside_hours, ... (runtime/calendars.py)
+             */
+            rule: string;
+            /**
+             * Source
+             * @description The switch
+             */
+            source: string;
+        };
         /** Settings */
         Settings: {
             deployment?: components["schemas"]["Deployment"];
@@ -1985,6 +2311,85 @@ export interface components {
              * @enum {string}
              */
             kind: "split";
+        };
+        /**
+         * StatsOut
+         * @description Traffic over a window: calls, requests, failovers; per node, step, edge and split arm; and
+         *     the rules that decided dated time cases.
+         */
+        StatsOut: {
+            /**
+             * Arms
+             * @description Each split arm's calls and how they ended
+             */
+            arms: components["schemas"]["ArmCountsOut"][];
+            /** Calls */
+            calls: number;
+            /**
+             * Edges
+             * @description Branches known taken
+             */
+            edges: components["schemas"]["EdgeCountOut"][];
+            /** Failovers */
+            failovers: number;
+            /**
+             * Format
+             * @description traffic.STATS_FORMAT
+             * @constant
+             */
+            format: "flowgraph.traffic/2";
+            /** Nodes */
+            nodes: {
+                [key: string]: components["schemas"]["NodeCountsOut"];
+            };
+            /** Requests */
+            requests: number;
+            /**
+             * Rules
+             * @description Which rule decided each switch's dated time cases
+             */
+            rules: components["schemas"]["RuleCountOut"][];
+            /**
+             * Since
+             * @description The window's start (ISO 8601), null: all records
+             */
+            since: string | null;
+            /**
+             * Steps
+             * @description Node counts by the step that ran them
+             */
+            steps: {
+                [key: string]: {
+                    [key: string]: components["schemas"]["NodeCountsOut"];
+                };
+            };
+            /**
+             * Unattributed Failovers
+             * @description Failovers before any node ran
+             */
+            unattributed_failovers: number;
+            /**
+             * Unknown Edges
+             * @description Branches sent, not proven taken
+             */
+            unknown_edges: components["schemas"]["EdgeCountOut"][];
+            /**
+             * Version
+             * @description Only this flow version was counted
+             */
+            version: string | null;
+            /**
+             * Versions
+             * @description Calls per flow version
+             */
+            versions: {
+                [key: string]: number;
+            };
+            /**
+             * Window
+             * @description The window in words: "last 24 h"
+             */
+            window: string | null;
         };
         /**
          * StepOut
@@ -2330,6 +2735,16 @@ export interface components {
              * @description HH:MM, exclusive
              */
             to: string;
+        };
+        /**
+         * TraceHop
+         * @description A node a request ran, and the branch it left by ("" where it waited or ended).
+         */
+        TraceHop: {
+            /** Branch */
+            branch: string;
+            /** Node */
+            node: string;
         };
         /**
          * TransferAction
@@ -2959,9 +3374,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    }[];
+                    "application/json": components["schemas"]["CallRecordOut"][];
                 };
             };
             /** @description Malformed request (e.g. a body that is not UTF-8 JSON) */
@@ -3029,9 +3442,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    }[];
+                    "application/json": components["schemas"]["CallRecordOut"][];
                 };
             };
             /** @description Malformed request (e.g. a body that is not UTF-8 JSON) */
@@ -3320,9 +3731,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["DeploymentOut"];
                 };
             };
             /** @description Malformed request (e.g. a body that is not UTF-8 JSON) */
@@ -4180,9 +4589,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["StatsOut"];
                 };
             };
             /** @description The window is not like 30m, 24h or 7d */

@@ -1,43 +1,12 @@
 // The deployment sheet: what to create in the portal, with copy buttons, and a field per step to
 // paste back the portal's dialplan id (saved into flow.settings.deployment.dialplan_ids).
 import { useEffect, useState } from "react";
-import { request } from "../api/client";
+import { type DeploymentSheet, deploymentSheet } from "../api/impact";
+import type { Destination } from "../api/types";
 import { setDialplanId } from "../graph/ops";
 import { useEditor } from "../store";
 
-/** One portal API Dialplan to create (flowgraph/compile/deploy.py `_entry`). */
-interface PortalDialplan {
-  step: string | null;
-  name: string;
-  url: string;
-  method: string;
-  request_body_text: string;
-  header: { name: string; value: string };
-  failover: unknown;
-  dialplan_id_key: string | null;
-  dialplan_id: string | null;
-  assign_to_number: boolean;
-  depth: number;
-}
-
-interface Sheet {
-  flow: string;
-  version: string;
-  mode: string;
-  base_url: string;
-  dialplans: PortalDialplan[];
-  notes: string[];
-  /** Why the portal cannot call these URLs (a loopback or LAN address), if it cannot. */
-  warnings: string[];
-  /** What to do in the portal, in order. */
-  portal_steps: string[];
-  /** "published": the live version callers get; "draft" while nothing is published. */
-  source: "published" | "draft";
-  published_version: number | null;
-  draft_differs: boolean;
-}
-
-function SheetSource({ sheet }: { sheet: Sheet }) {
+function SheetSource({ sheet }: { sheet: DeploymentSheet }) {
   if (sheet.source === "draft")
     return (
       <p className="fg-warning" data-testid="deploy-source">
@@ -100,11 +69,8 @@ function CopyRow({ label, value }: { label: string; value: string }) {
 }
 
 /** The failover as the portal asks for it (a destination type, then its target), not as JSON. */
-export function failoverText(v: unknown): string {
-  if (typeof v === "string") return v;
-  const d = v as { type?: string; data?: string[] } | null;
-  if (d?.type && Array.isArray(d.data)) return `${d.type.replace("_", " ")}: ${d.data.join(", ")}`;
-  return JSON.stringify(v);
+export function failoverText(d: Destination): string {
+  return `${d.type.replace("_", " ")}: ${(d.data ?? []).join(", ")}`;
 }
 
 export function DeployPanel() {
@@ -113,13 +79,13 @@ export function DeployPanel() {
   const liveSeq = useEditor((s) => s.liveSeq);
   const ids = useEditor((s) => s.flow?.settings?.deployment?.dialplan_ids) ?? {};
   const edit = useEditor((s) => s.edit);
-  const [sheet, setSheet] = useState<Sheet | null>(null);
+  const [sheet, setSheet] = useState<DeploymentSheet | null>(null);
   const [error, setError] = useState("");
   // biome-ignore lint/correctness/useExhaustiveDependencies: reload after each save, publish and rollback
   useEffect(() => {
-    request("GET", `/api/flows/${encodeURIComponent(flowId)}/deployment`)
-      .then((res) => {
-        setSheet(res.body as Sheet);
+    deploymentSheet(flowId)
+      .then((out) => {
+        setSheet(out);
         setError("");
       })
       .catch((e: Error) => setError(`${e.message} (fix the errors in Problems to get the sheet)`));
