@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Callable
 from typing import Any
 
 from flowgraph.checks.catalogue import diag
@@ -182,6 +183,17 @@ def check_transfers(flow: Flow, ctx: CheckContext) -> list[Diagnostic]:
 def _table_numbers(node: Any, ctx: CheckContext) -> list[Diagnostic]:
     """FG527: a number target rendered from a flow table's column, where some rows hold a value
     the one number rule refuses (each such caller would get the failover, ``bad_number``)."""
+    return table_cells_refused(
+        node, ctx, lambda value: sendable_number(value) is None, "FG527", "one national number", "bad_number"
+    )
+
+
+def table_cells_refused(
+    node: Any, ctx: CheckContext, refused: Callable[[str], bool], code: str, what: str, reason: str
+) -> list[Diagnostic]:
+    """``code`` for each transfer target rendered from a flow table's column (``{{who.agent}}``)
+    whose rows hold values ``refused`` says the platform cannot take (``what`` names the rule):
+    each caller those rows match gets the failover (``reason``), never a guess."""
     out = []
     for i, target in enumerate(node.targets):
         match = TEMPLATE_RE.fullmatch(target.strip())
@@ -191,17 +203,17 @@ def _table_numbers(node: Any, ctx: CheckContext) -> list[Diagnostic]:
             continue
         table = ctx.flow.tables.get(lookup.source.table)
         rows = table.rows.items() if table is not None else ()
-        bad = sorted(k for k, row in rows if column in row and sendable_number(str(row[column])) is None)
+        bad = sorted(k for k, row in rows if column in row and refused(str(row[column])))
         if bad:
             out.append(
                 diag(
-                    "FG527",
+                    code,
                     f"table '{lookup.source.table}' column '{column}' holds {len(bad)} value(s) that are "
-                    f"not one national number (rows {', '.join(repr(k) for k in bad[:5])})",
+                    f"not {what} (rows {', '.join(repr(k) for k in bad[:5])})",
                     nodes=(node.id, owner),
                     field=f"targets[{i}]",
                     evidence={"table": lookup.source.table, "column": column, "rows": bad[:20]},
-                    hint="fix those rows: callers they match get the failover (bad_number), never a guess",
+                    hint=f"fix those rows: callers they match get the failover ({reason}), never a guess",
                 )
             )
     return out

@@ -13,8 +13,9 @@ from typing import Any
 
 from flowgraph.checks.catalogue import diag
 from flowgraph.checks.context import CheckContext
+from flowgraph.checks.platform_values import table_cells_refused
 from flowgraph.diagnostics import Diagnostic
-from flowgraph.model import TEMPLATE_RE, Flow
+from flowgraph.model import Flow
 from flowgraph.profile import ID_TRANSFER_TYPES, PlatformProfile, sendable_id
 
 
@@ -68,31 +69,10 @@ def _hint(target: str) -> str:
 def _table_ids(node: Any, ctx: CheckContext) -> list[Diagnostic]:
     """FG529: a target rendered from a flow table's column (``{{who.agent}}``) where some rows
     hold a value the id rule refuses: each caller those rows match gets the failover."""
-    out = []
-    for i, target in enumerate(node.targets):
-        match = TEMPLATE_RE.fullmatch(target.strip())
-        owner, _, column = match.group(1).partition(".") if match else ("", "", "")
-        lookup = ctx.nodes.get(owner)
-        if not column or lookup is None or lookup.type != "lookup" or lookup.source.kind != "table":
-            continue
-        table = ctx.flow.tables.get(lookup.source.table)
-        rows = table.rows.items() if table is not None else ()
+    profile = ctx.profile
+
+    def refused(value: str) -> bool:
         # A cell is rendered and stripped before it is judged (an empty one is ``empty_value``).
-        bad = sorted(
-            k
-            for k, row in rows
-            if str(row.get(column, "")).strip() and not sendable_id(str(row[column]).strip(), ctx.profile)
-        )
-        if bad:
-            out.append(
-                diag(
-                    "FG529",
-                    f"table '{lookup.source.table}' column '{column}' holds {len(bad)} value(s) that are "
-                    f"not one {node.transfer} id (rows {', '.join(repr(k) for k in bad[:5])})",
-                    nodes=(node.id, owner),
-                    field=f"targets[{i}]",
-                    evidence={"table": lookup.source.table, "column": column, "rows": bad[:20]},
-                    hint="fix those rows: callers they match get the failover (bad_value), never a guess",
-                )
-            )
-    return out
+        return bool(value.strip()) and not sendable_id(value.strip(), profile)
+
+    return table_cells_refused(node, ctx, refused, "FG529", f"one {node.transfer} id", "bad_value")
