@@ -207,3 +207,16 @@ def test_the_starter_suite_expects_what_the_flow_does_today(tmp_path: Path, caps
     path = write(tmp_path, personal([]))
     assert main(["test", "--generate", "--write", str(path)]) == 0
     assert len(json.loads(path.read_text())["tests"]) == len(suite)
+
+
+def test_the_starter_suite_sends_a_caller_down_every_arm_of_a_split() -> None:
+    doc = json.loads((Path(__file__).resolve().parents[1] / "examples" / "greeting_ab_test.json").read_text())
+    doc["tests"] = []
+    split = next(n for n in doc["nodes"] if n["type"] == "split")
+    split["arms"] = [{"branch": "classic", "share": 90}, {"branch": "new", "share": 10}]  # a rare arm too
+    flow = flow_from_data(doc)
+    suite = starter_suite(flow)
+    results = run_tests(flow.model_copy(update={"tests": suite}))
+    assert results and all(r.passed for r in results)
+    report = coverage(flow, [r.journey for r in results if r.journey])
+    assert report.percent == 100, report.missed()

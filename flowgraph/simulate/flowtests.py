@@ -27,6 +27,7 @@ from flowgraph.compile.compiler import CompiledFlow, compile_flow
 from flowgraph.diagnostics import FlowgraphError
 from flowgraph.model import Flow, FlowTest, FlowTestExpect, declared_branches, is_date
 from flowgraph.runtime.deadline import DEFAULT_DEADLINE_MS
+from flowgraph.runtime.split import arm_index, bounds
 from flowgraph.simulate.platform import (
     CallScript,
     Failover,
@@ -307,7 +308,26 @@ def _starter_callers(flow: Flow) -> list[str]:
         keys = [k.strip() for k in sorted(table.rows) if k.strip().lstrip("+").isdigit()]
         if keys:
             callers.append(keys[0] if len(keys[0]) >= 10 else keys[0].ljust(10, "0"))
-    return [*dict.fromkeys(callers), _UNKNOWN_CALLER]
+    return [*dict.fromkeys([*callers, *_split_callers(flow)]), _UNKNOWN_CALLER]
+
+
+def _split_callers(flow: Flow, tries: int = 20_000) -> list[str]:
+    """For each arm (with a share) of each split, a caller number the split sends down it."""
+    callers = []
+    for node in flow.nodes:
+        if node.type != "split":
+            continue
+        upper = bounds([arm.share for arm in node.arms])
+        wanted = {i for i, arm in enumerate(node.arms) if arm.share > 0}
+        for n in range(tries):
+            if not wanted:
+                break
+            number = str(9_000_000_000 + n)
+            arm = arm_index(number, node.id, upper)
+            if arm in wanted:
+                wanted.discard(arm)
+                callers.append(number)
+    return callers
 
 
 def _alternatives(flow: Flow, journey: Journey, test: FlowTest) -> list[FlowTest]:
