@@ -219,4 +219,4 @@ def test_the_starter_suite_sends_a_caller_down_every_arm_of_a_split() -> None:
     results = run_tests(flow.model_copy(update={"tests": suite}))
     assert results and all(r.passed for r in results)
     report = coverage(flow, [r.journey for r in results if r.journey])
-    assert report.percent == 100, report.missed()
+    assert report.percent == 100, report.missed
