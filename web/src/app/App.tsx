@@ -4,6 +4,7 @@ import { useEffect, useRef, useState } from "react";
 import { getToken, setToken } from "../api/client";
 import { EditorPage } from "../editor/EditorPage";
 import { saveNow } from "../editor/hooks";
+import { useEditorStore } from "../store";
 import { TablesPage } from "../tables/TablesPage";
 import { FlowList } from "./FlowList";
 import { SignIn } from "./SignIn";
@@ -20,6 +21,7 @@ function route(): { flow: string | null; tables: boolean; table: string | null }
 }
 
 export function App() {
+  const store = useEditorStore();
   const [signedIn, setSignedIn] = useState(() => getToken() !== null);
   const [where, setWhere] = useState(route);
   // The flow last open in the editor, so the Tables page can lead back to it.
@@ -44,7 +46,7 @@ export function App() {
       <EditorPage
         key={where.flow}
         flowId={where.flow}
-        onBack={() => void saveNow().finally(() => go("#/"))}
+        onBack={() => void saveNow(store).finally(() => go("#/"))}
       />
     );
   return <FlowList onOpen={(id) => go(`#/flow/${encodeURIComponent(id)}`)} onSignOut={signOut} />;

@@ -2,20 +2,16 @@
 // call's journey request by request (step, version, the nodes it went through, any failover),
 // lit on the canvas.
 import { useCallback, useEffect, useState } from "react";
-import { create } from "zustand";
 import { listVersions } from "../api/flows";
 import { type CallRecord, callJourney, recentRecords } from "../api/impact";
 import { groupRecords, type RecordedCall, versionName } from "../graph/impact";
 import { pathEdges } from "../graph/journey";
-import { useEditor } from "../store";
+import { type EditorStore, useEditor, useEditorStore } from "../store";
 
-/** Which call the Calls tab shows (set from elsewhere, e.g. an impact example). */
-const useOpenCall = create<{ call: string | null }>(() => ({ call: null }));
-
-/** Show one call's journey on the Calls tab. */
-export function openCall(call: string): void {
-  useOpenCall.setState({ call });
-  useEditor.getState().setTab("calls");
+/** Show one call's journey on `store`'s Calls tab (from elsewhere, e.g. an impact example). */
+export function openCall(store: EditorStore, call: string): void {
+  store.getState().showCall(call);
+  store.getState().setTab("calls");
 }
 
 function VersionBadge({ hash, numbers }: { hash: string; numbers: ReadonlyMap<string, number> }) {
@@ -32,6 +28,7 @@ function endText(call: { failover: string | null; end: string | null }): string 
 }
 
 function Journey({ call, numbers }: { call: string; numbers: ReadonlyMap<string, number> }) {
+  const store = useEditorStore();
   const flowId = useEditor((s) => s.flowId) ?? "";
   const [requests, setRequests] = useState<CallRecord[] | null>(null);
   const [error, setError] = useState("");
@@ -40,13 +37,13 @@ function Journey({ call, numbers }: { call: string; numbers: ReadonlyMap<string,
     callJourney(flowId, call)
       .then((list) => {
         setRequests(list);
-        const s = useEditor.getState();
+        const s = store.getState();
         const path = list.flatMap((r) => r.trace.map((t) => t.node)).filter((n, i, a) => a[i - 1] !== n);
         if (s.flow) s.setLit(path, pathEdges(s.flow, path));
       })
       .catch((e: Error) => setError(e.message));
-    return () => useEditor.getState().setLit([], []);
-  }, [flowId, call]);
+    return () => store.getState().setLit([], []);
+  }, [store, flowId, call]);
   if (error) return <p role="alert">{error}</p>;
   if (!requests) return <p className="fg-help">Loading the journey…</p>;
   if (!requests.length) return <p className="fg-help">The call log has no requests of call {call}.</p>;
@@ -74,7 +71,8 @@ function Journey({ call, numbers }: { call: string; numbers: ReadonlyMap<string,
 export function CallsPanel() {
   const flowId = useEditor((s) => s.flowId) ?? "";
   const liveSeq = useEditor((s) => s.liveSeq);
-  const open = useOpenCall((s) => s.call);
+  const open = useEditor((s) => s.shownCall);
+  const showCall = useEditor((s) => s.showCall);
   const [calls, setCalls] = useState<RecordedCall[] | null>(null);
   const [numbers, setNumbers] = useState<ReadonlyMap<string, number>>(new Map());
   const [error, setError] = useState("");
@@ -108,7 +106,7 @@ export function CallsPanel() {
       <ul className="fg-call-list">
         {(calls ?? []).map((c) => (
           <li key={c.key} data-testid={`call-${c.key}`} aria-current={open === c.key ? "true" : undefined}>
-            <button type="button" className="fg-link" onClick={() => useOpenCall.setState({ call: c.key })}>
+            <button type="button" className="fg-link" onClick={() => showCall(c.key)}>
               {new Date(c.started * 1000).toLocaleString()} · {c.caller || "unknown caller"}
             </button>{" "}
             {c.versions.map((v) => (

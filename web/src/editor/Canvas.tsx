@@ -26,7 +26,7 @@ import type { Rect } from "../graph/route";
 import { NODE_DEFAULTS } from "../nodes/defaults";
 import { CANVAS_NODES } from "../nodes/registry";
 import { useUntested } from "../nodes/shared/untested";
-import { useEditor } from "../store";
+import { type EditorStore, useEditor, useEditorStore } from "../store";
 import { addNodeOfType } from "./actions";
 import { EDGE_TYPES, ObstacleContext } from "./RoutedEdge";
 
@@ -39,8 +39,8 @@ const VIRTUALISE_FROM = 120;
 const BLOCK_ZOOM = 0.4;
 
 /** Apply React Flow's selection changes (nodes or edges) to the store's selection. */
-function applySelection(changes: (NodeChange | EdgeChange)[]): void {
-  const s = useEditor.getState();
+function applySelection(store: EditorStore, changes: (NodeChange | EdgeChange)[]): void {
+  const s = store.getState();
   const next = new Set(s.selected);
   for (const c of changes) {
     if (c.type !== "select") continue;
@@ -121,11 +121,11 @@ export function requestFit(fitView: () => void): void {
 }
 
 /** Show the flow: all of it if labels stay readable, else readable zoom starting at the entry. */
-export function showFlow(rf: ReactFlowInstance): void {
+export function showFlow(store: EditorStore, rf: ReactFlowInstance): void {
   const nodes = rf.getNodes();
   const el = document.querySelector(".fg-canvas");
   if (!nodes.length || !el) return;
-  const entryId = useEditor.getState().flow?.entry;
+  const entryId = store.getState().flow?.entry;
   const e = entryId ? rf.getNode(entryId) : undefined;
   const entry = e
     ? {
@@ -140,6 +140,7 @@ export function showFlow(rf: ReactFlowInstance): void {
 }
 
 export function Canvas() {
+  const store = useEditorStore();
   const flow = useEditor((s) => s.flow);
   const selected = useEditor((s) => s.selected);
   const focus = useEditor((s) => s.focus);
@@ -165,8 +166,8 @@ export function Canvas() {
     if (!fitPending || !nodes.length) return;
     fitPending = false;
     // Two frames: React Flow measures the moved nodes in the first.
-    requestAnimationFrame(() => requestAnimationFrame(() => showFlow(rf)));
-  }, [nodes, rf]);
+    requestAnimationFrame(() => requestAnimationFrame(() => showFlow(store, rf)));
+  }, [store, nodes, rf]);
 
   // The first view of an opened flow, once React Flow has measured its nodes.
   const measured = useNodesInitialized();
@@ -177,63 +178,76 @@ export function Canvas() {
   useEffect(() => {
     if (!measured || shown.current) return;
     shown.current = true;
-    showFlow(rf);
+    showFlow(store, rf);
     requestAnimationFrame(() => setSettled(true));
-  }, [measured, rf]);
+  }, [store, measured, rf]);
 
   useEffect(() => {
     if (!focus) return;
     // A node added a moment ago may not be on the canvas yet: its stored position will do.
     const n = rf.getNode(focus.id);
-    const at = n?.position ?? useEditor.getState().flow?.layout?.positions?.[focus.id];
+    const at = n?.position ?? store.getState().flow?.layout?.positions?.[focus.id];
     if (!at) return;
     const h = n?.measured?.height ?? nodeHeight(2);
     setSettled(false);
     void rf
       .setCenter(at.x + NODE_WIDTH / 2, at.y + h / 2, { zoom: Math.max(rf.getZoom(), 1), duration: 250 })
       .then(() => requestAnimationFrame(() => setSettled(true)));
-  }, [focus, rf]);
+  }, [store, focus, rf]);
 
-  const onNodesChange = useCallback((changes: NodeChange[]) => {
-    // Removal goes through onDelete (one undo step); selection lives in the store.
-    applySelection(changes);
-    const local = changes.filter((c) => c.type !== "remove" && c.type !== "select");
-    if (local.length) setNodes((ns) => applyNodeChanges(local, ns as Node[]) as CanvasNode[]);
-  }, []);
+  const onNodesChange = useCallback(
+    (changes: NodeChange[]) => {
+      // Removal goes through onDelete (one undo step); selection lives in the store.
+      applySelection(store, changes);
+      const local = changes.filter((c) => c.type !== "remove" && c.type !== "select");
+      if (local.length) setNodes((ns) => applyNodeChanges(local, ns as Node[]) as CanvasNode[]);
+    },
+    [store],
+  );
+  const onEdgesChange = useCallback((changes: EdgeChange[]) => applySelection(store, changes), [store]);
 
-  const onNodeDragStop = useCallback((_: unknown, __: Node, moved: Node[]) => {
-    const positions = Object.fromEntries(moved.map((n) => [n.id, n.position]));
-    useEditor.getState().edit((f) => moveNodes(f, positions));
-  }, []);
+  const onNodeDragStop = useCallback(
+    (_: unknown, __: Node, moved: Node[]) => {
+      const positions = Object.fromEntries(moved.map((n) => [n.id, n.position]));
+      store.getState().edit((f) => moveNodes(f, positions));
+    },
+    [store],
+  );
 
-  const onConnect = useCallback((c: Connection) => {
-    if (!c.sourceHandle || !c.target) return;
-    const handle = c.sourceHandle;
-    useEditor.getState().edit((f) => connect(f, c.source, handle, c.target));
-  }, []);
+  const onConnect = useCallback(
+    (c: Connection) => {
+      if (!c.sourceHandle || !c.target) return;
+      const handle = c.sourceHandle;
+      store.getState().edit((f) => connect(f, c.source, handle, c.target));
+    },
+    [store],
+  );
 
-  const onDelete = useCallback(({ nodes: ns, edges: es }: { nodes: Node[]; edges: Edge[] }) => {
-    const nodeIds = ns.filter((n) => !isNoteId(n.id)).map((n) => n.id);
-    const noteIds = ns.filter((n) => isNoteId(n.id)).map((n) => n.id.slice(NOTE_PREFIX.length));
-    useEditor.getState().edit((f) => {
-      let out = f;
-      for (const e of es) {
-        const { source, branch } = parseEdgeId(e.id);
-        out = disconnect(out, source, branch);
-      }
-      if (nodeIds.length) out = removeNodes(out, nodeIds);
-      return noteIds.length ? removeNotes(out, noteIds) : out;
-    });
-  }, []);
+  const onDelete = useCallback(
+    ({ nodes: ns, edges: es }: { nodes: Node[]; edges: Edge[] }) => {
+      const nodeIds = ns.filter((n) => !isNoteId(n.id)).map((n) => n.id);
+      const noteIds = ns.filter((n) => isNoteId(n.id)).map((n) => n.id.slice(NOTE_PREFIX.length));
+      store.getState().edit((f) => {
+        let out = f;
+        for (const e of es) {
+          const { source, branch } = parseEdgeId(e.id);
+          out = disconnect(out, source, branch);
+        }
+        if (nodeIds.length) out = removeNodes(out, nodeIds);
+        return noteIds.length ? removeNotes(out, noteIds) : out;
+      });
+    },
+    [store],
+  );
 
   const onDrop = useCallback(
     (e: DragEvent) => {
       const type = e.dataTransfer.getData(DRAG_TYPE) as NodeType;
       if (!type || !(type in NODE_DEFAULTS)) return;
       e.preventDefault();
-      addNodeOfType(type, rf.screenToFlowPosition({ x: e.clientX, y: e.clientY }));
+      addNodeOfType(store, type, rf.screenToFlowPosition({ x: e.clientX, y: e.clientY }));
     },
-    [rf],
+    [store, rf],
   );
 
   return (
@@ -255,7 +269,7 @@ export function Canvas() {
           onlyRenderVisibleElements={nodes.length > VIRTUALISE_FROM}
           onNodesChange={onNodesChange}
           onNodeDragStop={onNodeDragStop}
-          onEdgesChange={applySelection}
+          onEdgesChange={onEdgesChange}
           onConnect={onConnect}
           onDelete={onDelete}
           deleteKeyCode={["Delete", "Backspace"]}

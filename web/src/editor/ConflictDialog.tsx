@@ -1,25 +1,26 @@
 // A save was refused because the flow changed elsewhere (another tab or user). Nothing is lost:
 // the user reloads the stored version (after downloading theirs) or overwrites it with theirs.
 import { getFlow, saveFlow } from "../api/flows";
-import { useEditor } from "../store";
+import { useEditor, useEditorStore } from "../store";
 import { download } from "./download";
 
 export function ConflictDialog() {
+  const store = useEditorStore();
   const state = useEditor((s) => s.saveState);
   if (state !== "conflict") return null;
-  const s = useEditor.getState();
+  const s = store.getState();
   const flowId = s.flowId ?? "";
   const reload = async () => {
     const out = await getFlow(flowId);
-    useEditor.setState({ etag: out.etag });
-    useEditor.getState().load(out.flow);
+    store.setState({ etag: out.etag });
+    store.getState().load(out.flow);
   };
   const overwrite = async () => {
-    const current = useEditor.getState();
+    const current = store.getState();
     const latest = await getFlow(flowId);
     const revision = current.revision;
     const saved = await saveFlow(flowId, current.flow ?? latest.flow, latest.etag);
-    useEditor.getState().setSaved(saved.etag, revision);
+    store.getState().setSaved(saved.etag, revision);
   };
   return (
     <div

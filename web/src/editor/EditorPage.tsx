@@ -2,7 +2,7 @@
 import { ReactFlowProvider } from "@xyflow/react";
 import { useEffect, useState } from "react";
 import { getFlow } from "../api/flows";
-import { useEditor } from "../store";
+import { useEditor, useEditorStore } from "../store";
 import { CallsPanel } from "./CallsPanel";
 import { Canvas } from "./Canvas";
 import { ConflictDialog } from "./ConflictDialog";
@@ -103,11 +103,12 @@ function Editor({ onBack }: { onBack: () => void }) {
     if (focus) setTab("properties");
   }, [focus, setTab]);
   // The side panel follows the selection (except while a simulated call is on screen).
+  const store = useEditorStore();
   const selected = useEditor((s) => s.selected);
   useEffect(() => {
-    const s = useEditor.getState();
+    const s = store.getState();
     if (selected.size && s.tab !== "simulate" && s.tab !== "properties") s.setTab("properties");
-  }, [selected]);
+  }, [store, selected]);
   return (
     <div className="fg-editor">
       <Toolbar onBack={onBack} />
@@ -123,23 +124,24 @@ function Editor({ onBack }: { onBack: () => void }) {
 
 export function EditorPage({ flowId, onBack }: { flowId: string; onBack: () => void }) {
   const [error, setError] = useState("");
+  const store = useEditorStore();
   const loaded = useEditor((s) => s.flowId === flowId && s.flow !== null);
   useEffect(() => {
     let live = true;
-    useEditor.setState({ flowId: null, flow: null, steps: [], tab: "properties" });
-    useEditor.getState().setTestRun("idle", null, "", -1);
-    useEditor.getState().setDiagnostics([], -1);
+    store.setState({ flowId: null, flow: null, steps: [], tab: "properties", shownCall: null });
+    store.getState().setTestRun("idle", null, "", -1);
+    store.getState().setDiagnostics([], -1);
     getFlow(flowId)
       .then((out) => {
         if (!live) return;
-        useEditor.setState({ flowId, etag: out.etag });
-        useEditor.getState().load(out.flow);
+        store.setState({ flowId, etag: out.etag });
+        store.getState().load(out.flow);
       })
       .catch((e: Error) => setError(e.message));
     return () => {
       live = false;
     };
-  }, [flowId]);
+  }, [store, flowId]);
   if (error)
     return (
       <p role="alert">

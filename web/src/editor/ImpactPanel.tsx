@@ -5,7 +5,7 @@ import { useEffect, useState } from "react";
 import { ApiError } from "../api/client";
 import { type ImpactReport, impactReport, shadedDiffUrl } from "../api/impact";
 import { groupSentence, headline, outcomeWords } from "../graph/impact";
-import { useEditor } from "../store";
+import { useEditor, useEditorStore } from "../store";
 import { openCall } from "./CallsPanel";
 import { plural } from "./plural";
 
@@ -31,6 +31,7 @@ function when(epoch: number | null | undefined): string {
 }
 
 function Report({ report }: { report: ImpactReport }) {
+  const store = useEditorStore();
   const several = report.groups.length > 1;
   return (
     <>
@@ -57,7 +58,7 @@ function Report({ report }: { report: ImpactReport }) {
                     className="fg-link"
                     data-testid="impact-example"
                     title={`Call ${e.call}: show its journey`}
-                    onClick={() => openCall(e.call)}
+                    onClick={() => openCall(store, e.call)}
                   >
                     {e.caller || e.call} {when(e.time)}
                   </button>

@@ -6,18 +6,19 @@ import { declaredBranches, isOptional } from "../graph/branches";
 import { nodeHeight, placeAfter } from "../graph/layout";
 import { nodesOf } from "../graph/ops";
 import { createNode, NODE_DEFAULTS } from "../nodes/defaults";
-import { useEditor } from "../store";
+import { useEditorStore } from "../store";
 import { addNodeOfType } from "./actions";
 import { DRAG_TYPE } from "./Canvas";
 
 export function Palette() {
+  const store = useEditorStore();
   const rf = useReactFlow();
   const add = (type: NodeType) => {
     const el = document.querySelector(".fg-canvas");
     const box = el?.getBoundingClientRect();
     const p = box ? { x: box.left + box.width / 2, y: box.top + box.height / 3 } : { x: 400, y: 300 };
     const at = rf.screenToFlowPosition(p);
-    const s = useEditor.getState();
+    const s = store.getState();
     if (!s.flow) return;
     const selected = [...s.selected];
     const after = selected.length === 1 ? (selected[0] ?? null) : null;
@@ -29,13 +30,13 @@ export function Palette() {
     const free = node ? branches.findIndex((b) => !isOptional(node, b) && !node.branches?.[b]) : -1;
     const from = node && free >= 0 ? { source: node.id, branch: branches[free] as string } : undefined;
     const spot = placeAfter(s.flow, after, { x: at.x - 110, y: at.y }, height, free >= 0 ? free * 44 : 0);
-    const id = addNodeOfType(type, spot, from);
+    const id = addNodeOfType(store, type, spot, from);
     // The view moves only when the new node would be out of sight (no jump otherwise).
     const corner = rf.flowToScreenPosition(spot);
     const far = rf.flowToScreenPosition({ x: spot.x + 220, y: spot.y + height });
     const inside =
       box && corner.x >= box.left && corner.y >= box.top && far.x <= box.right && far.y <= box.bottom;
-    if (id && !inside) useEditor.getState().focusNode(id);
+    if (id && !inside) store.getState().focusNode(id);
   };
   return (
     <nav className="fg-palette" aria-label="Node types">

@@ -3,7 +3,7 @@
 import type { Diagnostic } from "../api/types";
 import { adviceOf } from "../graph/diagnostics";
 import { nodesOf } from "../graph/ops";
-import { useEditor } from "../store";
+import { useEditor, useEditorStore } from "../store";
 
 function where(d: Diagnostic, names: Map<string, string>): { target: string | null; label: string } {
   const target = d.nodes[0] ?? d.edges[0]?.source ?? null;
@@ -14,6 +14,7 @@ function where(d: Diagnostic, names: Map<string, string>): { target: string | nu
 }
 
 export function ProblemsPanel() {
+  const store = useEditorStore();
   const diagnostics = useEditor((s) => s.diagnostics);
   const flow = useEditor((s) => s.flow);
   const focusNode = useEditor((s) => s.focusNode);
@@ -25,8 +26,8 @@ export function ProblemsPanel() {
     );
   const names = new Map(nodesOf(flow ?? { id: "", entry: "" }).map((n) => [n.id, n.name || n.id]));
   const openSettings = () => {
-    useEditor.getState().select([]);
-    useEditor.getState().setTab("properties");
+    store.getState().select([]);
+    store.getState().setTab("properties");
   };
   return (
     <ul className="fg-problems" data-testid="problems">
@@ -42,7 +43,7 @@ export function ProblemsPanel() {
                 target
                   ? focusNode(target)
                   : d.code === "FG701"
-                    ? useEditor.getState().setTab("deploy")
+                    ? store.getState().setTab("deploy")
                     : openSettings()
               }
             >

@@ -17,7 +17,7 @@ import {
 import { NODE_DEFAULTS } from "../nodes/defaults";
 import { panelFor } from "../nodes/registry";
 import { Field, FieldErrors, TextInput } from "../nodes/shared/fields";
-import { useEditor } from "../store";
+import { useEditor, useEditorStore } from "../store";
 import { FlowPanel } from "./FlowPanel";
 
 let renameSession = 0;
@@ -28,6 +28,7 @@ let renameSession = 0;
  * or taken id is shown and waits.
  */
 function IdField({ node }: { node: FlowNode }) {
+  const store = useEditorStore();
   const [draft, setDraft] = useState(node.id);
   const [error, setError] = useState("");
   const applied = useRef(node.id);
@@ -40,15 +41,15 @@ function IdField({ node }: { node: FlowNode }) {
   }
   const change = (value: string) => {
     setDraft(value);
-    const flow = useEditor.getState().flow as Flow;
+    const flow = store.getState().flow as Flow;
     if (value === node.id) return setError("");
     if (!isValidId(value)) return setError("Letters, digits, _ and -; start with a letter or _");
     if (nodesOf(flow).some((n) => n.id === value)) return setError(`Another node is called '${value}'`);
     setError("");
     if (!session.current) session.current = ++renameSession;
     applied.current = value;
-    useEditor.getState().edit((f) => renameNode(f, node.id, value), `rename:${session.current}`);
-    useEditor.getState().select([value]);
+    store.getState().edit((f) => renameNode(f, node.id, value), `rename:${session.current}`);
+    store.getState().select([value]);
   };
   const done = () => {
     session.current = 0;
@@ -81,6 +82,7 @@ function BranchWiring({ node, flow }: { node: FlowNode; flow: Flow }) {
   const others = nodesOf(flow).filter((n) => n.id !== node.id);
   const branches = declaredBranches(node);
   const index = useEditor((s) => s.index);
+  const edit = useEditor((s) => s.edit);
   if (!branches.length) return null;
   return (
     <fieldset className="fg-wiring">
@@ -96,9 +98,7 @@ function BranchWiring({ node, flow }: { node: FlowNode; flow: Flow }) {
               value={node.branches?.[b] ?? ""}
               onChange={(e) => {
                 const target = e.target.value;
-                useEditor
-                  .getState()
-                  .edit((f) => (target ? connect(f, node.id, b, target) : disconnect(f, node.id, b)));
+                edit((f) => (target ? connect(f, node.id, b, target) : disconnect(f, node.id, b)));
               }}
             >
               <option value="">(not wired)</option>

@@ -14,7 +14,7 @@ import {
   visibleExchanges,
 } from "../graph/journey";
 import { nodesOf } from "../graph/ops";
-import { useEditor } from "../store";
+import { useEditor, useEditorStore } from "../store";
 import { saveNow } from "./hooks";
 
 const KEYS = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "*", "0", "#"];
@@ -108,9 +108,10 @@ function LookupChoices({
 
 /** Light the path node by node so the user sees the order the call took. */
 function useAnimatePath(path: string[]) {
+  const store = useEditorStore();
   const timer = useRef<number | undefined>(undefined);
   useEffect(() => {
-    const s = useEditor.getState();
+    const s = store.getState();
     const flow = s.flow;
     if (!flow) return;
     let i = 0;
@@ -118,12 +119,12 @@ function useAnimatePath(path: string[]) {
     timer.current = window.setInterval(() => {
       i += 1;
       const lit = path.slice(0, i);
-      useEditor.getState().setLit(lit, pathEdges(flow, lit));
+      store.getState().setLit(lit, pathEdges(flow, lit));
       if (i >= path.length) window.clearInterval(timer.current);
     }, STEP_MS);
     return () => window.clearInterval(timer.current);
-  }, [path]);
-  useEffect(() => () => useEditor.getState().setLit([], []), []);
+  }, [store, path]);
+  useEffect(() => () => store.getState().setLit([], []), [store]);
 }
 
 /** The answers after the latest transfer goes unanswered (earlier ones as they were). */
@@ -134,12 +135,13 @@ export function withUnanswered(answers: readonly boolean[], transfers: number): 
 }
 
 function useSaveAsTest(call: SimulatedCall | null, journey: Journey | null, finished: boolean) {
+  const store = useEditorStore();
   const [saved, setSaved] = useState("");
   // A new simulation is not saved yet.
   // biome-ignore lint/correctness/useExhaustiveDependencies: reset on every new journey
   useEffect(() => setSaved(""), [journey]);
   const save = () => {
-    const s = useEditor.getState();
+    const s = store.getState();
     if (!call || !journey || !finished || !s.flow) return;
     const taken = (s.flow.tests ?? []).map((t) => t.name);
     const test = testFromSimulation(call, journey.events, taken);
@@ -150,6 +152,7 @@ function useSaveAsTest(call: SimulatedCall | null, journey: Journey | null, fini
 }
 
 export function SimulatorPanel() {
+  const store = useEditorStore();
   const flowId = useEditor((s) => s.flowId) ?? "";
   const flow = useEditor((s) => s.flow);
   const timeZone = flow?.settings?.profile?.timezone ?? DEFAULT_TIMEZONE;
@@ -175,7 +178,7 @@ export function SimulatorPanel() {
     );
     const placed: SimulatedCall = { caller, dialled, start, presses: next, answers: nextAnswers, lookups };
     try {
-      if (!(await saveNow())) throw new Error("Save the draft first (see the save status).");
+      if (!(await saveNow(store))) throw new Error("Save the draft first (see the save status).");
       // The simulator's API reads a lookup timeout as the error it ends in (as the runtime does).
       const sent = Object.fromEntries(
         Object.entries(lookups).map(([k, v]) => [k, v === "timeout" ? "error" : v]),
@@ -291,7 +294,7 @@ export function SimulatorPanel() {
           {saved && (
             <p role="status" data-testid="sim-saved">
               Saved as test “{saved}”. It runs after every edit on the{" "}
-              <button type="button" className="fg-link" onClick={() => useEditor.getState().setTab("tests")}>
+              <button type="button" className="fg-link" onClick={() => store.getState().setTab("tests")}>
                 Tests
               </button>{" "}
               tab.

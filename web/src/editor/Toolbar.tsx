@@ -3,7 +3,7 @@ import { useReactFlow } from "@xyflow/react";
 import { useEffect, useRef, useState } from "react";
 import { type ImageQuery, imageUrl } from "../api/flows";
 import { searchNodes } from "../graph/search";
-import { useEditor } from "../store";
+import { type EditorStore, useEditor, useEditorStore } from "../store";
 import { addNoteHere, autoLayout } from "./actions";
 import { requestFit, showFlow } from "./Canvas";
 import { download, downloadUrl } from "./download";
@@ -94,10 +94,15 @@ export function SearchBox() {
   );
 }
 
-async function exportImage(flowId: string, format: "svg" | "png", query: ImageQuery = {}): Promise<void> {
-  if (!(await saveNow())) throw new Error("save the draft first");
+async function exportImage(
+  store: EditorStore,
+  flowId: string,
+  format: "svg" | "png",
+  query: ImageQuery = {},
+): Promise<void> {
+  if (!(await saveNow(store))) throw new Error("save the draft first");
   downloadUrl(`${flowId}.${format}`, await imageUrl(flowId, format, query));
-  useEditor.getState().notify(`Downloaded ${flowId}.${format}`);
+  store.getState().notify(`Downloaded ${flowId}.${format}`);
 }
 
 /** NOTICE_MS: how long a confirmation stays (a display duration, nothing waits on it). */
@@ -122,6 +127,7 @@ function Notice() {
 }
 
 export function Toolbar({ onBack }: { onBack: () => void }) {
+  const store = useEditorStore();
   const s = useEditor();
   const rf = useReactFlow();
   const [message, setMessage] = useState("");
@@ -137,7 +143,7 @@ export function Toolbar({ onBack }: { onBack: () => void }) {
         type="button"
         data-testid="editor-tables"
         title="The server's tables (saves the draft first)"
-        onClick={() => void saveNow().finally(() => (window.location.hash = "#/tables"))}
+        onClick={() => void saveNow(store).finally(() => (window.location.hash = "#/tables"))}
       >
         Tables
       </button>
@@ -195,7 +201,7 @@ export function Toolbar({ onBack }: { onBack: () => void }) {
               .map((n) => [n.id, { width: n.measured?.width ?? 0, height: n.measured?.height ?? 0 }]),
           );
           const view = el ? { width: el.clientWidth, height: el.clientHeight, sizes } : undefined;
-          void autoLayout(() => requestFit(() => showFlow(rf)), view);
+          void autoLayout(store, () => requestFit(() => showFlow(store, rf)), view);
         }}
       >
         Auto-layout
@@ -203,7 +209,7 @@ export function Toolbar({ onBack }: { onBack: () => void }) {
       <button
         type="button"
         data-testid="add-note"
-        onClick={() => addNoteHere(rf.screenToFlowPosition({ x: window.innerWidth / 2, y: 120 }))}
+        onClick={() => addNoteHere(store, rf.screenToFlowPosition({ x: window.innerWidth / 2, y: 120 }))}
       >
         Note
       </button>
@@ -217,10 +223,10 @@ export function Toolbar({ onBack }: { onBack: () => void }) {
         Colour by step
       </label>
       <SearchBox />
-      <button type="button" data-testid="export-svg" onClick={() => act(exportImage(flowId, "svg"))}>
+      <button type="button" data-testid="export-svg" onClick={() => act(exportImage(store, flowId, "svg"))}>
         SVG
       </button>
-      <button type="button" data-testid="export-png" onClick={() => act(exportImage(flowId, "png"))}>
+      <button type="button" data-testid="export-png" onClick={() => act(exportImage(store, flowId, "png"))}>
         PNG
       </button>
       <button

@@ -10,7 +10,7 @@ import {
   rollback,
   type VersionSummary,
 } from "../api/flows";
-import { useEditor } from "../store";
+import { useEditor, useEditorStore } from "../store";
 import { refreshLive, saveNow } from "./hooks";
 import { ImpactPanel } from "./ImpactPanel";
 
@@ -28,6 +28,7 @@ function PublishForm({
   message: string;
   setMessage: (m: string) => void;
 }) {
+  const store = useEditorStore();
   const [note, setNote] = useState("");
   const [busy, setBusy] = useState(false);
   const [failing, setFailing] = useState<FlowTestResult[]>([]);
@@ -36,8 +37,8 @@ function PublishForm({
     setMessage("");
     setFailing([]);
     try {
-      if (!(await saveNow())) throw new Error("The draft could not be saved; see the save status.");
-      const s = useEditor.getState();
+      if (!(await saveNow(store))) throw new Error("The draft could not be saved; see the save status.");
+      const s = store.getState();
       const out = await publishFlow(s.flowId ?? "", note, s.etag);
       setMessage(
         out.created
@@ -48,7 +49,7 @@ function PublishForm({
       onDone();
     } catch (err) {
       if (err instanceof ApiError && err.diagnostics.length) {
-        const s = useEditor.getState();
+        const s = store.getState();
         s.setDiagnostics(err.diagnostics, s.revision);
         const n = err.diagnostics.filter((d) => d.severity === "error").length;
         setMessage(`Publishing is blocked: ${n} error(s). See Problems.`);
@@ -95,7 +96,7 @@ function PublishForm({
               </li>
             ))}
           </ul>
-          <button type="button" className="fg-link" onClick={() => useEditor.getState().setTab("tests")}>
+          <button type="button" className="fg-link" onClick={() => store.getState().setTab("tests")}>
             Open the Tests tab
           </button>
         </>
@@ -242,6 +243,7 @@ function ConfirmRollback({
 }
 
 export function VersionsPanel() {
+  const store = useEditorStore();
   const flowId = useEditor((s) => s.flowId) ?? "";
   const liveSeq = useEditor((s) => s.liveSeq);
   const [versions, setVersions] = useState<VersionSummary[]>([]);
@@ -262,7 +264,7 @@ export function VersionsPanel() {
     rollback(flowId, number)
       .then(() => {
         setMessage(`Version ${number} is live: callers get it from their next call.`);
-        return refreshLive(flowId);
+        return refreshLive(store, flowId);
       })
       .catch((e: Error) => setError(e.message));
   };
@@ -270,7 +272,7 @@ export function VersionsPanel() {
     <div className="fg-versions" data-testid="versions">
       <ImpactPanel onShowPicture={(url, title) => setPicture({ url, title })} />
       {picture && <DiffOverlay url={picture.url} title={picture.title} onClose={() => setPicture(null)} />}
-      <PublishForm onDone={() => void refreshLive(flowId)} message={message} setMessage={setMessage} />
+      <PublishForm onDone={() => void refreshLive(store, flowId)} message={message} setMessage={setMessage} />
       {error && <p role="alert">{error}</p>}
       <h3>Versions</h3>
       <ul>

@@ -1,4 +1,5 @@
-// Editor commands shared by the palette, toolbar and keyboard shortcuts.
+// Editor commands shared by the palette, toolbar and keyboard shortcuts, each on the store it is
+// given (a component passes the one its provider holds: `useEditorStore()`).
 import type { Flow, NodeType, Position } from "../api/types";
 import { declaredBranches } from "../graph/branches";
 import { copyNodes, parseClip, pasteClip } from "../graph/clipboard";
@@ -7,18 +8,19 @@ import { elkPositions, fittedPositions } from "../graph/elk";
 import { freeOffset, nodeHeight, READABLE_ZOOM } from "../graph/layout";
 import { addNode, addNote, connect, moveNodes, NOTE_PREFIX, nodesOf, uniqueId } from "../graph/ops";
 import { createNode } from "../nodes/defaults";
-import { useEditor } from "../store";
+import type { EditorStore } from "../store";
 
 const CLIP_KEY = "flowgraph.clipboard";
 
 /** Add a node of `type` at `at` (flow coordinates) and select it; with `from`, wire that branch
  * to it in the same edit (one undo step). */
 export function addNodeOfType(
+  store: EditorStore,
   type: NodeType,
   at: Position,
   from?: { source: string; branch: string },
 ): string {
-  const s = useEditor.getState();
+  const s = store.getState();
   if (!s.flow) return "";
   const id = uniqueId(s.flow, type);
   const node = createNode(type, id);
@@ -34,8 +36,8 @@ export function addNodeOfType(
 }
 
 /** Copy the selected nodes to the clipboard (kept in localStorage so it works across flows). */
-export function copySelection(): number {
-  const s = useEditor.getState();
+export function copySelection(store: EditorStore): number {
+  const s = store.getState();
   if (!s.flow) return 0;
   const clip = copyNodes(
     s.flow,
@@ -47,8 +49,8 @@ export function copySelection(): number {
 }
 
 /** Paste the clipboard next to where it was copied from, selecting the new nodes. */
-export function paste(): number {
-  const s = useEditor.getState();
+export function paste(store: EditorStore): number {
+  const s = store.getState();
   const clip = parseClip(localStorage.getItem(CLIP_KEY));
   if (!s.flow || !clip) return 0;
   let ids: string[] = [];
@@ -65,17 +67,18 @@ export function paste(): number {
   return ids.length;
 }
 
-export function selectAll(): void {
-  const s = useEditor.getState();
+export function selectAll(store: EditorStore): void {
+  const s = store.getState();
   if (s.flow) s.select(nodesOf(s.flow).map((n) => n.id));
 }
 
 /** Lay the whole flow out left to right with ELK (positions only; one undo step). */
 export async function autoLayout(
+  store: EditorStore,
   beforeMove: () => void = () => undefined,
   view?: { width: number; height: number; sizes?: Record<string, { width: number; height: number }> },
 ): Promise<void> {
-  const flow = useEditor.getState().flow;
+  const flow = store.getState().flow;
   if (!flow) return;
   const positions = view
     ? await fittedPositions(
@@ -86,15 +89,15 @@ export async function autoLayout(
       )
     : await elkPositions(flow);
   beforeMove();
-  useEditor.getState().edit((f: Flow) => moveNodes(f, positions));
+  store.getState().edit((f: Flow) => moveNodes(f, positions));
 }
 
 /** Add a sticky note, attached to the single selected node if there is one. */
-export function addNoteHere(at: Position): void {
-  const s = useEditor.getState();
+export function addNoteHere(store: EditorStore, at: Position): void {
+  const s = store.getState();
   const sel = [...s.selected].filter((id) => !isNoteId(id));
   const before = new Set((s.flow?.layout?.notes ?? []).map((n) => n.id));
   s.edit((f) => addNote(f, "", at, sel.length === 1 ? sel[0] : undefined));
-  const added = (useEditor.getState().flow?.layout?.notes ?? []).find((n) => !before.has(n.id));
+  const added = (store.getState().flow?.layout?.notes ?? []).find((n) => !before.has(n.id));
   if (added) s.select([`${NOTE_PREFIX}${added.id}`]);
 }

@@ -5,7 +5,7 @@ import { checkDocument, listVersions, runFlowTests, saveFlow } from "../api/flow
 import type { Diagnostic, Flow } from "../api/types";
 import { type Problem, problemsToDiagnostics } from "../graph/diagnostics";
 import { nodesOf } from "../graph/ops";
-import { useEditor } from "../store";
+import { type EditorStore, useEditor, useEditorStore } from "../store";
 
 export const CHECK_DELAY_MS = 350;
 export const SAVE_DELAY_MS = 800;
@@ -19,26 +19,26 @@ function problemsOf(err: ApiError, flow: Flow): Diagnostic[] {
   );
 }
 
-// The revision the server last refused as malformed: saving it again would be refused again, so
-// autosave waits for the next edit instead of retrying in a loop.
-let rejectedRevision = -1;
+// Per store, the revision the server last refused as malformed: saving it again would be refused
+// again, so autosave waits for the next edit instead of retrying in a loop.
+const rejected = new WeakMap<EditorStore, number>();
 
-/** Save the draft now (also used by Ctrl+S and before publishing). Returns false on failure. */
-export async function saveNow(): Promise<boolean> {
-  const s = useEditor.getState();
+/** Save `store`'s draft now (also used by Ctrl+S and before publishing). Returns false on failure. */
+export async function saveNow(store: EditorStore): Promise<boolean> {
+  const s = store.getState();
   if (!s.flow || !s.flowId || s.saveState === "conflict") return s.saveState === "saved";
   if (s.revision === s.savedRevision) return true;
   const revision = s.revision;
   s.setSaveState("saving");
   try {
     const out = await saveFlow(s.flowId, s.flow, s.etag);
-    useEditor.getState().setSaved(out.etag, revision);
-    return useEditor.getState().revision === revision;
+    store.getState().setSaved(out.etag, revision);
+    return store.getState().revision === revision;
   } catch (err) {
     if (err instanceof ApiError && err.status === 409) {
       s.setSaveState("conflict", err.message);
     } else if (err instanceof ApiError && err.status === 422) {
-      rejectedRevision = revision;
+      rejected.set(store, revision);
       const problems = problemsOf(err, s.flow);
       const first = problems[0];
       s.setSaveState(
@@ -55,32 +55,34 @@ export async function saveNow(): Promise<boolean> {
 
 /** Debounced autosave of every change (never while a conflict is unresolved). */
 export function useAutosave(): void {
+  const store = useEditorStore();
   const revision = useEditor((s) => s.revision);
   const saved = useEditor((s) => s.savedRevision);
   const state = useEditor((s) => s.saveState);
   useEffect(() => {
     if (revision === saved || state === "conflict" || state === "saving") return;
-    if (state === "invalid" && revision === rejectedRevision) return;
-    if (state === "saved") useEditor.getState().setSaveState("dirty");
+    if (state === "invalid" && revision === rejected.get(store)) return;
+    if (state === "saved") store.getState().setSaveState("dirty");
     // A failed request (server down) is retried, but not at typing speed.
-    const t = window.setTimeout(() => void saveNow(), state === "error" ? SAVE_RETRY_MS : SAVE_DELAY_MS);
+    const t = window.setTimeout(() => void saveNow(store), state === "error" ? SAVE_RETRY_MS : SAVE_DELAY_MS);
     return () => window.clearTimeout(t);
-  }, [revision, saved, state]);
+  }, [store, revision, saved, state]);
 }
 
 /** Debounced live check of the document on screen; stale answers are dropped. */
 export function useLiveCheck(): void {
+  const store = useEditorStore();
   const revision = useEditor((s) => s.revision);
   const latest = useRef(0);
   useEffect(() => {
     const t = window.setTimeout(async () => {
-      const s = useEditor.getState();
+      const s = store.getState();
       if (!s.flow || !s.flowId) return;
       const ticket = ++latest.current;
       try {
         const out = await checkDocument(s.flowId, s.flow);
         if (ticket !== latest.current) return;
-        const now = useEditor.getState();
+        const now = store.getState();
         now.setDiagnostics(out.diagnostics, revision);
         // The partition comes with every check, errors or not: step lanes never go stale.
         now.setSteps(out.steps ?? [], out.nesting_limit ?? undefined, out.version ?? undefined);
@@ -91,51 +93,57 @@ export function useLiveCheck(): void {
       }
     }, CHECK_DELAY_MS);
     return () => window.clearTimeout(t);
-  }, [revision]);
+  }, [store, revision]);
 }
 
-/** The live version (number and hash), fetched on open and after each publish or rollback. */
-export async function refreshLive(flowId: string): Promise<void> {
+/** The live version (number and hash) into `store`, fetched on open and after each publish or
+ * rollback. */
+export async function refreshLive(store: EditorStore, flowId: string): Promise<void> {
   const versions = await listVersions(flowId);
   const live = versions.find((v) => v.live);
-  useEditor.getState().setLive(live ? { number: live.number, hash: live.hash } : null);
+  store.getState().setLive(live ? { number: live.number, hash: live.hash } : null);
 }
 
 export function useLive(): void {
+  const store = useEditorStore();
   const flowId = useEditor((s) => s.flowId);
   useEffect(() => {
-    if (flowId) refreshLive(flowId).catch(() => undefined);
-  }, [flowId]);
+    if (flowId) refreshLive(store, flowId).catch(() => undefined);
+  }, [store, flowId]);
 }
 
-// Only the newest run's answer is shown (a slow run must not overwrite a newer one).
-let testTicket = 0;
+// Per store, the newest run: only its answer is shown (a slow run must not overwrite a newer one).
+const testTickets = new WeakMap<EditorStore, number>();
 
-/** Run the flow's tests on the saved draft: once now, or again after each save (debounced like
- * the live check; the endpoint reads the stored draft, so a run follows the save it tests). */
-export async function runTestsNow(ticket = ++testTicket): Promise<void> {
-  const s = useEditor.getState();
+/** Run the flow's tests on `store`'s saved draft: once now, or again after each save (debounced
+ * like the live check; the endpoint reads the stored draft, so a run follows the save it tests). */
+export async function runTestsNow(store: EditorStore): Promise<void> {
+  const ticket = (testTickets.get(store) ?? 0) + 1;
+  testTickets.set(store, ticket);
+  const newest = () => testTickets.get(store) === ticket;
+  const s = store.getState();
   if (!s.flowId) return;
   const revision = s.savedRevision;
   s.setTestRun("running", s.testRun);
   try {
     const out = await runFlowTests(s.flowId);
-    if (ticket === testTicket) useEditor.getState().setTestRun("done", out, "", revision);
+    if (newest()) store.getState().setTestRun("done", out, "", revision);
   } catch (err) {
-    if (ticket !== testTicket) return;
+    if (!newest()) return;
     const blocked = err instanceof ApiError && err.status === 409;
     const message = err instanceof Error ? err.message : String(err);
-    useEditor.getState().setTestRun(blocked ? "blocked" : "error", null, message, revision);
+    store.getState().setTestRun(blocked ? "blocked" : "error", null, message, revision);
   }
 }
 
 export function useFlowTests(): void {
+  const store = useEditorStore();
   const flowId = useEditor((s) => s.flowId);
   const saved = useEditor((s) => s.savedRevision);
   // biome-ignore lint/correctness/useExhaustiveDependencies: each save of the draft runs them again
   useEffect(() => {
     if (!flowId) return;
-    const t = window.setTimeout(() => void runTestsNow(), CHECK_DELAY_MS);
+    const t = window.setTimeout(() => void runTestsNow(store), CHECK_DELAY_MS);
     return () => window.clearTimeout(t);
-  }, [flowId, saved]);
+  }, [store, flowId, saved]);
 }

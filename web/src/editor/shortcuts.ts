@@ -1,6 +1,6 @@
 // Keyboard shortcuts of the canvas (Delete/Backspace are React Flow's own).
 import { useEffect } from "react";
-import { useEditor } from "../store";
+import { useEditorStore } from "../store";
 import { copySelection, paste, selectAll } from "./actions";
 import { saveNow } from "./hooks";
 
@@ -9,17 +9,19 @@ function typing(target: EventTarget | null): boolean {
   return !!el && (el.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(el.tagName));
 }
 
+/** The canvas's keyboard shortcuts, acting on the provided store. */
 export function useShortcuts(): void {
+  const store = useEditorStore();
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       const mod = e.ctrlKey || e.metaKey;
       const key = e.key.toLowerCase();
       if (mod && key === "s") {
         e.preventDefault();
-        const before = useEditor.getState();
+        const before = store.getState();
         const already = before.revision === before.savedRevision && before.saveState === "saved";
-        void saveNow().then((ok) =>
-          useEditor
+        void saveNow(store).then((ok) =>
+          store
             .getState()
             .notify(
               ok
@@ -37,20 +39,20 @@ export function useShortcuts(): void {
         return;
       }
       if (typing(e.target)) return;
-      const s = useEditor.getState();
+      const s = store.getState();
       const run = (fn: () => unknown) => {
         e.preventDefault();
         fn();
       };
       if (mod && key === "z" && !e.shiftKey) run(s.undo);
       else if (mod && (key === "y" || (key === "z" && e.shiftKey))) run(s.redo);
-      else if (mod && key === "c") run(copySelection);
-      else if (mod && key === "v") run(paste);
-      else if (mod && key === "a") run(selectAll);
-      else if (mod && key === "d") run(() => copySelection() && paste());
+      else if (mod && key === "c") run(() => copySelection(store));
+      else if (mod && key === "v") run(() => paste(store));
+      else if (mod && key === "a") run(() => selectAll(store));
+      else if (mod && key === "d") run(() => copySelection(store) && paste(store));
       else if (key === "escape") run(() => s.select([]));
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
-  }, []);
+  }, [store]);
 }

@@ -65,6 +65,9 @@ export interface UiSlice {
   tab: "properties" | "problems" | "simulate" | "tests" | "versions" | "deploy" | "calls";
   /** A short confirmation of a command (Ctrl+S, a download), shown in the toolbar. */
   notice: { text: string; seq: number } | null;
+  /** The call whose journey the Calls tab shows (null: none). */
+  shownCall: string | null;
+  showCall(call: string | null): void;
   notify(text: string): void;
   select(ids: Iterable<string>): void;
   focusNode(id: string): void;
@@ -165,6 +168,8 @@ const uiSlice = (set: Set): UiSlice => ({
   colourBySteps: false,
   tab: "properties",
   notice: null,
+  shownCall: null,
+  showCall: (shownCall) => set({ shownCall }),
   notify: (text) => set((s) => ({ notice: { text, seq: (s.notice?.seq ?? 0) + 1 } })),
   select: (ids) => set({ selected: new Set(ids) }),
   focusNode: (id) => set((s) => ({ focus: { id, seq: (s.focus?.seq ?? 0) + 1 }, selected: new Set([id]) })),
@@ -207,22 +212,16 @@ export type EditorStore = UseBoundStore<StoreApi<EditorState>>;
 
 const EditorContext = createContext<EditorStore | null>(null);
 
-/** The store of the mounted provider, for code outside components (actions, autosave, shortcuts). */
-let installed: EditorStore | null = null;
-
-function active(): EditorStore {
-  if (!installed) throw new Error("the editor store is used outside <EditorProvider>");
-  return installed;
-}
-
-/** Provide an editor store to the components below (`store`: a test's own; default: a new one). */
+/** Provide an editor store to the components below (`store`: a test's own; default: a new one).
+ * Several providers may be mounted at once: each subtree reads and writes only its own store. */
 export function EditorProvider({ store, children }: { store?: EditorStore; children?: ReactNode }) {
   const [own] = useState(() => store ?? createEditorStore());
-  installed = own;
   return createElement(EditorContext.Provider, { value: own }, children);
 }
 
-/** The provided store itself (for event handlers that read or write it). */
+/** The provided store itself, for event handlers and effects that read or write it, and to
+ * hand to the editor's commands outside components (actions.ts, saveNow, ...), which all take
+ * the store they act on. */
 export function useEditorStore(): EditorStore {
   const store = useContext(EditorContext);
   if (!store) throw new Error("useEditor outside <EditorProvider>");
@@ -232,22 +231,9 @@ export function useEditorStore(): EditorStore {
 const whole = (s: EditorState): EditorState => s;
 
 /** Select from the provided store (re-rendering when the selection changes; no selector: all). */
-function useEditorSelector(): EditorState;
-function useEditorSelector<T>(selector: (s: EditorState) => T): T;
-function useEditorSelector<T>(selector?: (s: EditorState) => T): T | EditorState {
+export function useEditor(): EditorState;
+export function useEditor<T>(selector: (s: EditorState) => T): T;
+export function useEditor<T>(selector?: (s: EditorState) => T): T | EditorState {
   const pick: (s: EditorState) => T | EditorState = selector ?? whole;
   return useStore(useEditorStore(), pick);
 }
-
-/**
- * `useEditor(selector)` in components reads the provided store. `useEditor.getState()` /
- * `setState` / `subscribe` reach the store of the mounted provider, for the editor's code
- * outside components (one editor is mounted at a time).
- */
-export const useEditor = Object.assign(useEditorSelector, {
-  getState: (): EditorState => active().getState(),
-  setState: (partial: Partial<EditorState> | ((s: EditorState) => Partial<EditorState>)): void =>
-    active().setState(partial),
-  subscribe: (listener: (state: EditorState, previous: EditorState) => void): (() => void) =>
-    active().subscribe(listener),
-});

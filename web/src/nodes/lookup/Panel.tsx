@@ -2,6 +2,7 @@ import { useState } from "react";
 import type { Flow, LookupNode, Table } from "../../api/types";
 import { saveNow } from "../../editor/hooks";
 import { tableFromCsv, tableToCsv } from "../../graph/csv";
+import { useEditorStore } from "../../store";
 import { Field, OptionalNumber, TextInput } from "../shared/fields";
 import type { PanelProps } from "../shared/panel";
 
@@ -14,6 +15,7 @@ function setTable(flow: Flow, name: string, table: Table): Flow {
 /** A table kept on the server (`server: true`): its rows are not in the flow; edit them on the
  * Tables page (the draft is saved first). */
 function ServerTableNote({ name, flow }: { name: string; flow: Flow }) {
+  const store = useEditorStore();
   const columns = flow.tables?.[name]?.columns ?? [];
   return (
     <div className="fg-table-editor" data-testid="server-table-note">
@@ -25,7 +27,7 @@ function ServerTableNote({ name, flow }: { name: string; flow: Flow }) {
         type="button"
         data-testid="open-server-table"
         onClick={() =>
-          void saveNow().finally(() => (window.location.hash = `#/tables/${encodeURIComponent(name)}`))
+          void saveNow(store).finally(() => (window.location.hash = `#/tables/${encodeURIComponent(name)}`))
         }
       >
         Open “{name}” in Tables
