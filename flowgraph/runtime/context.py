@@ -218,12 +218,13 @@ async def answer_in_context(
     context = await store.get(flow.flow_id, key) if wants and key else None
     now = time.time()
     signature = ""
-    if flow.single and context is not None and retries:
+    retries = retries and flow.single and runtime.compiled.profile.retry_window_ms > 0
+    if retries and context is not None:
         signature = request_signature(call)
         if is_retry(context, signature, now, runtime.compiled.profile.retry_window_ms):
             return replayed(context)
-        if context.step == ENDED:  # the call's last answer ended it: these ids start a new call
-            context = None
+    if context is not None and context.step == ENDED:  # the call ended: these ids start a new one
+        context = None
     if context is not None and context.expires_at < now:
         # Kept (the store forgets it later), so each late request of the call is told the same.
         return runtime.failover("context_expired: the call's context is older than its TTL", step or "")
@@ -237,7 +238,7 @@ async def answer_in_context(
     carried = context.variables if context is not None else None
     answer = await runtime.answer(step, call, lookups, carried)
     answer.version = runtime.compiled.version
-    if flow.single and retries and not signature:
+    if retries and not signature:
         signature = request_signature(call)
     return await _keep(flow, runtime, key, store, context, answer, signature, now)
 
@@ -264,7 +265,7 @@ async def _keep(
             return runtime.failover(
                 "no_call_key: the call continues, but has no call_id or uuid", answer.step
             )
-        last = _last(flow, answer, signature, now)
+        last = _last(answer, signature, now)
         await store.put(
             flow.flow_id,
             key,
@@ -275,7 +276,7 @@ async def _keep(
         # of this very request (NOTES.md: retries are unknown) is answered the same again. (A
         # call that ended on its first request needs nothing kept: its retry runs the entry again.)
         if runtime.compiled.profile.retry_window_ms > 0 and signature:
-            last = _last(flow, answer, signature, now)
+            last = _last(answer, signature, now)
             ended = CallContext(ENDED, runtime.compiled.version, {}, requests, last=last)
             await store.put(flow.flow_id, key, ended)
         else:
@@ -284,8 +285,10 @@ async def _keep(
     return answer
 
 
-def _last(flow: ServedFlow, answer: Answer, signature: str, now: float) -> LastAnswer | None:
-    return LastAnswer(signature, now, answer.body, answer.step, answer.end) if flow.single else None
+def _last(answer: Answer, signature: str, now: float) -> LastAnswer | None:
+    # Kept only while retries are recognised (single mode, a retry window): the answer's bytes
+    # would otherwise make every context larger for nothing.
+    return LastAnswer(signature, now, answer.body, answer.step, answer.end) if signature else None
 
 
 def request_signature(call: CallData) -> str:
