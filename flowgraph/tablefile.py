@@ -27,6 +27,7 @@ import orjson
 from flowgraph.diagnostics import FlowLoadError
 from flowgraph.model import is_date
 from flowgraph.profile import sendable_number
+from flowgraph.runtime.lookups import whole_number_text
 from flowgraph.runtime.tables import PackedRows
 
 #: What a column name must look like to be usable as ``{{lookup.column}}`` (model.TEMPLATE_RE).
@@ -244,11 +245,9 @@ def parse_csv(
 def _cell(value: Any) -> str | None:
     if isinstance(value, str):
         return value
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)  # phone numbers written as JSON numbers
-    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
-        return str(int(value))  # 9810000001.0, as spreadsheets export whole numbers: exact
-    return None  # a fraction, or a float too large to be exact: never a guessed number
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return whole_number_text(value)  # phone numbers written as JSON numbers (9810000001.0 too)
+    return None
 
 
 def _json_rows(rows: list[Any], source: str) -> Iterator[Row]:

@@ -192,3 +192,10 @@ def test_runtime_url_template(server: str) -> None:
     answer = Runtime(compiled).answer_sync("entry", {"caller_id_number": "9876543210"})
     assert answer.trace == [("ask", "not_found"), ("desk", "")]
     assert _Handler.seen[-1][2]["from"] == "9876543210"
+
+
+def test_an_api_answer_giving_a_number_as_a_whole_float_is_read_exactly() -> None:
+    """9876543210.0 (as some APIs and spreadsheets write numbers) is 9876543210; a fraction or a
+    float too large to be exact is kept as written, so the number rule refuses it (bad_number)."""
+    result = interpret_http(200, b'{"agent": 9876543210.0, "half": 1.5, "huge": 1e300}')
+    assert result.values == {"agent": "9876543210", "half": "1.5", "huge": "1e+300"}

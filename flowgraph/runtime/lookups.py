@@ -72,6 +72,17 @@ class LookupResult:
     reason: str = ""
 
 
+def whole_number_text(value: int | float) -> str | None:
+    """A JSON number as the digits it names when it is a whole number read exactly: ``9876543210``
+    and ``9876543210.0`` (as spreadsheets and some APIs write them) both give ``"9876543210"``;
+    a fraction, or a float too large to be exact, gives None (never a rounded guess)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return str(int(value))
+    return None
+
+
 def _text(value: Any) -> str:
     if isinstance(value, str):
         return value
@@ -80,7 +91,8 @@ def _text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int | float):
-        return str(value)
+        whole = whole_number_text(value)
+        return whole if whole is not None else str(value)
     return orjson.dumps(value).decode()
 
 
