@@ -206,7 +206,6 @@ class PlatformProfile(BaseModel):
         "on this account. While false, every hangup node carries a warning.",
     )
 
-
     @field_validator("target_id_pattern")
     @classmethod
     def _pattern_compiles(cls, value: str) -> str:
