@@ -1,5 +1,6 @@
-// Editing a saved flow test in the Tests tab: what the caller presses at each prompt (keys,
-// keys then #, or no input), what each HTTP lookup answers, and how the call must end. Problems
+// Editing a saved flow test in the Tests tab: its name, who calls and when, what the caller
+// presses at each prompt (keys, keys then #, or no input), what each HTTP lookup answers, and
+// how the call must end. Problems
 // are shown beside their field and Save stays off until there are none.
 import { useState } from "react";
 import {
@@ -7,6 +8,7 @@ import {
   type FlowTest,
   type LookupKind,
   type PressKind,
+  TEST_NAME_MAX,
   type TestDraft,
   testOf,
   validateDraft,
@@ -28,6 +30,56 @@ function FieldError({ errors, field }: { errors: Record<string, string>; field: 
     <span className="fg-field-error" role="alert" data-testid={`test-edit-error-${field}`}>
       {text}
     </span>
+  );
+}
+
+/** The test's name (what the Tests tab lists), the caller's number and the call time. */
+function CallFields({
+  draft,
+  set,
+  errors,
+}: {
+  draft: TestDraft;
+  set: (d: TestDraft) => void;
+  errors: Record<string, string>;
+}) {
+  return (
+    <fieldset>
+      <legend>The call</legend>
+      <label className="fg-test-edit-name">
+        Name{" "}
+        <textarea
+          data-testid="test-edit-name"
+          rows={2}
+          maxLength={TEST_NAME_MAX + 20}
+          value={draft.name}
+          onChange={(e) => set({ ...draft, name: e.target.value.replace(/\n/g, " ") })}
+        />
+      </label>
+      <FieldError errors={errors} field="name" />
+      <div className="fg-row">
+        <label>
+          Caller{" "}
+          <input
+            data-testid="test-edit-caller"
+            inputMode="tel"
+            value={draft.caller}
+            onChange={(e) => set({ ...draft, caller: e.target.value })}
+          />
+        </label>
+        <label>
+          Call time{" "}
+          <input
+            type="datetime-local"
+            data-testid="test-edit-at"
+            value={draft.at}
+            onChange={(e) => set({ ...draft, at: e.target.value })}
+          />
+        </label>
+      </div>
+      <FieldError errors={errors} field="call.caller" />
+      <FieldError errors={errors} field="call.at" />
+    </fieldset>
   );
 }
 
@@ -203,16 +255,19 @@ function Expectation({
 export function TestEditor({
   test,
   lookupNodes,
+  otherNames,
   onSave,
   onCancel,
 }: {
   test: FlowTest;
   lookupNodes: readonly string[];
+  /** The names of the flow's other tests (a name is unique). */
+  otherNames: readonly string[];
   onSave: (test: FlowTest) => void;
   onCancel: () => void;
 }) {
   const [draft, setDraft] = useState<TestDraft>(() => draftOf(test, lookupNodes));
-  const errors = validateDraft(draft);
+  const errors = validateDraft(draft, otherNames);
   const count = Object.keys(errors).length;
   return (
     <form
@@ -223,6 +278,7 @@ export function TestEditor({
         if (!count) onSave(testOf(test, draft));
       }}
     >
+      <CallFields draft={draft} set={setDraft} errors={errors} />
       <Presses draft={draft} set={setDraft} errors={errors} />
       <Lookups draft={draft} set={setDraft} errors={errors} />
       <Expectation draft={draft} set={setDraft} errors={errors} />

@@ -31,6 +31,7 @@ function statusLine(state: string, message: string, passed: number, failed: numb
 
 function TestRow({ test, index, result }: { test: FlowTest; index: number; result?: FlowTestResult }) {
   const edit = useEditor((s) => s.edit);
+  const tests = useEditor((s) => s.flow?.tests ?? []);
   const lookups = useHttpLookups();
   const [editing, setEditing] = useState(false);
   const state = result ? (result.passed ? "passed" : "failed") : "unknown";
@@ -40,15 +41,20 @@ function TestRow({ test, index, result }: { test: FlowTest; index: number; resul
         {state === "passed" ? "✓" : state === "failed" ? "✗" : "…"}
       </span>
       <div className="fg-test-body">
-        <input
+        {/* A textarea sized to its text, so a long name wraps and is read whole. */}
+        <textarea
+          className="fg-test-name"
+          rows={1}
           aria-label={`Test ${index + 1} name`}
           data-testid={`test-${index}-name`}
           title={test.name}
           value={test.name}
-          onChange={(e) => edit((f) => renameTest(f, index, e.target.value), `test-name-${index}`)}
+          onChange={(e) =>
+            edit((f) => renameTest(f, index, e.target.value.replace(/\n/g, " ")), `test-name-${index}`)
+          }
         />
         <div className="fg-help">
-          {test.call.caller} presses{" "}
+          {test.call.caller} at {test.call.at} presses{" "}
           {(test.presses ?? []).map((k) => k ?? "no input").join(", ") || "nothing"}
           {" · expects "}
           {outcomeText(test.expect)}
@@ -62,6 +68,7 @@ function TestRow({ test, index, result }: { test: FlowTest; index: number; resul
           <TestEditor
             test={test}
             lookupNodes={lookups}
+            otherNames={tests.filter((_, i) => i !== index).map((t) => t.name)}
             onCancel={() => setEditing(false)}
             onSave={(changed) => {
               edit((f) => replaceTest(f, index, changed));
@@ -75,7 +82,7 @@ function TestRow({ test, index, result }: { test: FlowTest; index: number; resul
             data-testid={`test-${index}-edit`}
             onClick={() => setEditing(true)}
           >
-            Edit keys, lookups and expectation
+            Edit name, call, keys, lookups and expectation
           </button>
         )}
       </div>

@@ -116,6 +116,44 @@ describe("editing a saved test", () => {
     expect(flow.tests?.[1]).toBe(changed);
   });
 
+  it("renames the test and changes its caller and call time, keeping the dialled number", () => {
+    const draft = draftOf(saved, ["crm"]);
+    expect([draft.name, draft.caller, draft.at]).toEqual([
+      "own agent",
+      saved.call.caller,
+      "2026-01-05T10:00",
+    ]);
+    const changed = testOf(saved, {
+      ...draft,
+      name: "  presses 1 → agent  ",
+      caller: "9000022222",
+      at: "2026-01-26T10:30",
+    });
+    expect(changed.name).toBe("presses 1 → agent");
+    expect(changed.call).toEqual({ ...saved.call, caller: "9000022222", at: "2026-01-26 10:30" });
+  });
+
+  it("keeps the rules a test expects decided", () => {
+    const withDecided = { ...saved, expect: { ...saved.expect, decided: ["hours: outside hours"] } };
+    expect(testOf(withDecided, draftOf(withDecided, [])).expect.decided).toEqual(["hours: outside hours"]);
+  });
+
+  it("refuses an empty, too long or taken name, an empty caller and a missing call time", () => {
+    const draft = draftOf(saved, ["crm"]);
+    expect(validateDraft({ ...draft, name: " ", caller: "", at: "2026-01-26" })).toEqual({
+      name: "Give the test a name.",
+      "call.caller": "Give the caller's number.",
+      "call.at": "Give the call's date and time.",
+    });
+    expect(validateDraft({ ...draft, name: "x".repeat(201) })).toEqual({
+      name: "A name has at most 200 characters.",
+    });
+    expect(validateDraft({ ...draft, name: "other " }, ["other"])).toEqual({
+      name: "Another test of this flow has this name.",
+    });
+    expect(validateDraft(draft, ["other"])).toEqual({});
+  });
+
   it("names each problem by its field", () => {
     const draft = draftOf(saved, ["crm"]);
     draft.presses = [

@@ -129,6 +129,10 @@ export interface LookupDraft {
   row: string;
 }
 export interface TestDraft {
+  name: string;
+  caller: string;
+  /** The call time as a datetime-local value, `YYYY-MM-DDTHH:MM` (the flow's time zone). */
+  at: string;
   presses: PressDraft[];
   lookups: LookupDraft[];
   outcome: FlowTestExpect["outcome"];
@@ -173,6 +177,9 @@ export function draftOf(test: FlowTest, lookupNodes: readonly string[]): TestDra
   const answers = test.lookups ?? {};
   const nodes = [...new Set([...lookupNodes, ...Object.keys(answers)])];
   return {
+    name: test.name,
+    caller: test.call.caller,
+    at: (test.call.at ?? "").replace(" ", "T"),
     presses: (test.presses ?? []).map(pressDraft),
     lookups: nodes.map((node) => {
       const a = answers[node];
@@ -187,10 +194,27 @@ export function draftOf(test: FlowTest, lookupNodes: readonly string[]): TestDra
 }
 
 const KEYS = /^[0-9*]+$/;
+const CALL_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/;
+/** As flowgraph.model.FlowTest.name allows. */
+export const TEST_NAME_MAX = 200;
 
-/** What is wrong with a draft, by field (`presses.0`, `lookups.crm`, `expect.targets`, ...). */
-export function validateDraft(d: TestDraft): Record<string, string> {
+/** What is wrong with the draft's name, caller and call time; `taken`: the other tests' names
+ * (results are matched by name, so two tests cannot share one). */
+function callErrors(d: TestDraft, taken: readonly string[]): Record<string, string> {
   const errors: Record<string, string> = {};
+  const name = d.name.trim();
+  if (!name) errors.name = "Give the test a name.";
+  else if (name.length > TEST_NAME_MAX) errors.name = `A name has at most ${TEST_NAME_MAX} characters.`;
+  else if (taken.includes(name)) errors.name = "Another test of this flow has this name.";
+  if (!d.caller.trim()) errors["call.caller"] = "Give the caller's number.";
+  if (!CALL_TIME.test(d.at)) errors["call.at"] = "Give the call's date and time.";
+  return errors;
+}
+
+/** What is wrong with a draft, by field (`name`, `call.at`, `presses.0`, `lookups.crm`,
+ * `expect.targets`, ...); `taken`: the names of the flow's other tests. */
+export function validateDraft(d: TestDraft, taken: readonly string[] = []): Record<string, string> {
+  const errors: Record<string, string> = callErrors(d, taken);
   d.presses.forEach((p, i) => {
     if (p.kind === "none") return;
     if (!p.digits) errors[`presses.${i}`] = "Type the keys pressed, or choose “no input”.";
@@ -213,8 +237,9 @@ export function validateDraft(d: TestDraft): Record<string, string> {
   return errors;
 }
 
-/** `test` with the draft's keys, lookup answers and expectation (name, call, answers and any
- * expected path or recordings are kept). Call only with a draft {@link validateDraft} accepts. */
+/** `test` with the draft's name, caller, call time, keys, lookup answers and expectation (the
+ * dialled number, answers and any expected path, recordings or decided rules are kept). Call
+ * only with a draft {@link validateDraft} accepts. */
 export function testOf(test: FlowTest, d: TestDraft): FlowTest {
   const lookups: Record<string, LookupAnswer> = {};
   for (const l of d.lookups) lookups[l.node] = l.kind === "row" ? (parseRow(l.row) ?? {}) : l.kind;
@@ -226,5 +251,7 @@ export function testOf(test: FlowTest, d: TestDraft): FlowTest {
   if (d.outcome === "handoff") expect.dialplan = d.dialplan.trim();
   if (test.expect.path) expect.path = test.expect.path;
   if (test.expect.recordings) expect.recordings = test.expect.recordings;
-  return { ...test, presses: d.presses.map(pressValue), lookups, expect };
+  if (test.expect.decided) expect.decided = test.expect.decided;
+  const call = { ...test.call, caller: d.caller.trim(), at: d.at.replace("T", " ") };
+  return { ...test, name: d.name.trim(), call, presses: d.presses.map(pressValue), lookups, expect };
 }
