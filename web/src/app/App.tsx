@@ -3,7 +3,7 @@
 import { useEffect, useRef, useState } from "react";
 import { getToken, setToken } from "../api/client";
 import { EditorPage } from "../editor/EditorPage";
-import { saveNow } from "../editor/hooks";
+import { leaveEditor } from "../editor/hooks";
 import { useEditorStore } from "../store";
 import { TablesPage } from "../tables/TablesPage";
 import { FlowList } from "./FlowList";
@@ -42,12 +42,6 @@ export function App() {
   };
   if (where.tables) return <TablesPage table={where.table} backTo={lastFlow.current} onSignOut={signOut} />;
   if (where.flow)
-    return (
-      <EditorPage
-        key={where.flow}
-        flowId={where.flow}
-        onBack={() => void saveNow(store).finally(() => go("#/"))}
-      />
-    );
+    return <EditorPage key={where.flow} flowId={where.flow} onBack={() => void leaveEditor(store, "#/")} />;
   return <FlowList onOpen={(id) => go(`#/flow/${encodeURIComponent(id)}`)} onSignOut={signOut} />;
 }

@@ -7,7 +7,7 @@ import { type EditorStore, useEditor, useEditorStore } from "../store";
 import { addNoteHere, autoLayout } from "./actions";
 import { requestFit, showFlow } from "./Canvas";
 import { download, downloadUrl } from "./download";
-import { saveNow } from "./hooks";
+import { leaveEditor, saveNow } from "./hooks";
 
 const SAVE_TEXT = {
   saved: "All changes saved",
@@ -136,14 +136,14 @@ export function Toolbar({ onBack }: { onBack: () => void }) {
   const act = (p: Promise<void>) => p.then(() => setMessage("")).catch((e: Error) => setMessage(e.message));
   return (
     <header className="fg-toolbar">
-      <button type="button" onClick={onBack} aria-label="Back to flows">
+      <button type="button" onClick={onBack} aria-label="Back to flows" data-testid="editor-back">
         ← Flows
       </button>
       <button
         type="button"
         data-testid="editor-tables"
         title="The server's tables (saves the draft first)"
-        onClick={() => void saveNow(store).finally(() => (window.location.hash = "#/tables"))}
+        onClick={() => void leaveEditor(store, "#/tables")}
       >
         Tables
       </button>

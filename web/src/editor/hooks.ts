@@ -53,12 +53,43 @@ export async function saveNow(store: EditorStore): Promise<boolean> {
   }
 }
 
+/** Whether `store` holds edits the server does not have yet. */
+export function unsaved(store: EditorStore): boolean {
+  const s = store.getState();
+  return Boolean(s.flow) && s.revision !== s.savedRevision;
+}
+
+/**
+ * Leave the editor for `hash` once the draft is saved. If it cannot be saved (server down, a
+ * conflict, a draft the server refuses), ask first: leaving would lose those edits.
+ */
+export async function leaveEditor(store: EditorStore, hash: string): Promise<boolean> {
+  const ok = await saveNow(store);
+  if (!ok && unsaved(store)) {
+    const why = store.getState().saveMessage || store.getState().saveState;
+    const leave = window.confirm(`Your latest changes are not saved (${why}). Leave anyway and lose them?`);
+    if (!leave) return false;
+  }
+  window.location.hash = hash;
+  return true;
+}
+
 /** Debounced autosave of every change (never while a conflict is unresolved). */
 export function useAutosave(): void {
   const store = useEditorStore();
   const revision = useEditor((s) => s.revision);
   const saved = useEditor((s) => s.savedRevision);
   const state = useEditor((s) => s.saveState);
+  // Reloading or closing the tab with edits not yet saved: the browser asks first.
+  useEffect(() => {
+    if (revision === saved) return;
+    const warn = (e: BeforeUnloadEvent) => {
+      e.preventDefault();
+      e.returnValue = "";
+    };
+    window.addEventListener("beforeunload", warn);
+    return () => window.removeEventListener("beforeunload", warn);
+  }, [revision, saved]);
   useEffect(() => {
     if (revision === saved || state === "conflict" || state === "saving") return;
     if (state === "invalid" && revision === rejected.get(store)) return;
