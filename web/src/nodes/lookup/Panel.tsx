@@ -2,9 +2,17 @@ import { useState } from "react";
 import type { Flow, LookupNode, Table } from "../../api/types";
 import { saveNow } from "../../editor/hooks";
 import { tableFromCsv, tableToCsv } from "../../graph/csv";
+import { updateNode } from "../../graph/ops";
 import { useEditorStore } from "../../store";
 import { Field, OptionalNumber, TextInput } from "../shared/fields";
 import type { PanelProps } from "../shared/panel";
+import {
+  declareServerTable,
+  type TableChoice,
+  tableChoices,
+  tableState,
+  useServerTables,
+} from "../shared/serverTables";
 
 type Source = LookupNode["source"];
 
@@ -136,9 +144,68 @@ function TableEditor({
   );
 }
 
+/** Under the table name: the server table's note, the flow table's rows, or what the name is not. */
+function TableBelow({
+  name,
+  state,
+  flow,
+  editFlow,
+  declare,
+}: {
+  name: string;
+  state: ReturnType<typeof tableState>;
+  flow: Flow;
+  editFlow: PanelProps["editFlow"];
+  declare: () => void;
+}) {
+  if (state === "empty")
+    return (
+      <p className="fg-help">
+        Pick a table of this flow or a server table above, or name a new one and paste its rows as CSV.
+      </p>
+    );
+  if (state === "server") return <ServerTableNote name={name} flow={flow} />;
+  if (state === "undeclared")
+    return (
+      <p className="fg-help" data-testid="lookup-table-undeclared">
+        “{name}” is a server table this flow does not declare yet.{" "}
+        <button type="button" data-testid="declare-server-table" onClick={declare}>
+          Use server table “{name}”
+        </button>
+      </p>
+    );
+  return (
+    <>
+      {state !== "flow" && (
+        <p className="fg-field-errors" role="alert" data-testid="lookup-table-unknown">
+          {state === "unknown"
+            ? `No table “${name}” in this flow or on the server.`
+            : `No table “${name}” in this flow (the server's tables could not be listed).`}{" "}
+          Paste its rows below to keep them in this flow, or upload it on the Tables page and pick it here.
+        </p>
+      )}
+      <TableEditor name={name} flow={flow} editFlow={editFlow} />
+    </>
+  );
+}
+
 export function LookupPanel({ node, flow, update, editFlow }: PanelProps<LookupNode>) {
   const s = node.source;
   const setSource = (source: Source, key?: string) => update({ source }, key);
+  const server = useServerTables();
+  const choices: TableChoice[] = tableChoices(flow.tables, server);
+  const state = s.kind === "table" ? tableState(s.table, flow.tables, server) : "empty";
+  // Naming a server table the flow does not declare declares it (with its columns), as the
+  // switch's calendar picker does: the live server then reads its live version.
+  // One edit (one undo step) names the table and declares it.
+  const pickTable = (table: string) => {
+    const picked = choices.find((c) => c.name === table);
+    if (!declareServerTable(flow.tables, picked)) return setSource({ ...s, kind: "table", table }, "table");
+    editFlow((f) => {
+      const next = updateNode(f, node.id, { source: { ...s, kind: "table", table } });
+      return { ...next, tables: declareServerTable(next.tables, picked) ?? next.tables };
+    });
+  };
   return (
     <>
       <Field label="Find the row in" node={node.id} field="source.kind">
@@ -154,7 +221,7 @@ export function LookupPanel({ node, flow, update, editFlow }: PanelProps<LookupN
               )
             }
           >
-            <option value="table">a table in this flow</option>
+            <option value="table">a table (this flow’s or the server’s)</option>
             <option value="http">your HTTP API</option>
           </select>
         )}
@@ -167,12 +234,15 @@ export function LookupPanel({ node, flow, update, editFlow }: PanelProps<LookupN
                 <input
                   id={id}
                   list={`tables-${node.id}`}
+                  data-testid="lookup-table"
                   value={s.table}
-                  onChange={(e) => setSource({ ...s, table: e.target.value }, "table")}
+                  onChange={(e) => pickTable(e.target.value)}
                 />
                 <datalist id={`tables-${node.id}`}>
-                  {Object.keys(flow.tables ?? {}).map((t) => (
-                    <option key={t} value={t} />
+                  {choices.map((c) => (
+                    <option key={c.name} value={c.name}>
+                      {c.where === "flow" ? "in this flow" : "server table"}
+                    </option>
                   ))}
                 </datalist>
               </>
@@ -195,13 +265,13 @@ export function LookupPanel({ node, flow, update, editFlow }: PanelProps<LookupN
               </select>
             )}
           </Field>
-          {s.table && flow.tables?.[s.table]?.server ? (
-            <ServerTableNote name={s.table} flow={flow} />
-          ) : s.table ? (
-            <TableEditor name={s.table} flow={flow} editFlow={editFlow} />
-          ) : (
-            <p className="fg-help">Name a table above to create it, then paste its rows as CSV.</p>
-          )}
+          <TableBelow
+            name={s.table}
+            state={state}
+            flow={flow}
+            editFlow={editFlow}
+            declare={() => pickTable(s.table)}
+          />
         </>
       ) : (
         <>

@@ -1,10 +1,10 @@
 // The date rules of a switch's time case: `except` (leave these dates out: holidays) and `only`
 // (keep to these dates), each a list of dates and/or a holiday calendar picked from the flow's
 // tables and the server's, and what the case does when the calendar cannot be read.
-import { useEffect, useState } from "react";
-import { listTables, type TableSummary } from "../../api/tables";
+import { useState } from "react";
 import type { Flow, Table } from "../../api/types";
 import { Field, ListEditor } from "../shared/fields";
+import { useServerTables } from "../shared/serverTables";
 import {
   adoptCalendar,
   type CalendarChoice,
@@ -16,21 +16,6 @@ import {
   type TimeCondition,
   withRule,
 } from "./dates";
-
-/** The server's tables (null while loading or when the server cannot list them). */
-function useServerTables(): TableSummary[] | null {
-  const [tables, setTables] = useState<TableSummary[] | null>(null);
-  useEffect(() => {
-    let live = true;
-    listTables()
-      .then((t) => live && setTables(t))
-      .catch(() => live && setTables(null));
-    return () => {
-      live = false;
-    };
-  }, []);
-  return tables;
-}
 
 type Tables = Record<string, Table> | undefined;
 

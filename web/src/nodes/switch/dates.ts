@@ -2,8 +2,9 @@
 // holiday calendar), as the pictures write them (flowgraph/pictures/drawing.py time_words):
 // "Mon–Sat 09:00–18:00 except holidays". Also the checks the panel makes while typing a date
 // (real dates YYYY-MM-DD, as flowgraph.model.is_date) and the calendars a rule can name.
-import type { S, Table } from "../../api/types";
+import type { S } from "../../api/types";
 import { WEEKDAYS } from "../../graph/specs.gen";
+import { declareServerTable, type TableChoice, tableChoices } from "../shared/serverTables";
 
 export type TimeCondition = S["TimeCondition"];
 export type DateRule = S["DateRule"];
@@ -76,38 +77,10 @@ export function calendarLines(w: TimeCondition): string[] {
 }
 
 /** A calendar a rule can name: a table of the flow (kept in it or on the server) or one the server has. */
-export interface CalendarChoice {
-  name: string;
-  where: "flow" | "server" | "flow+server";
-  /** The server's columns without its key (what the flow declares when it adopts the table). */
-  columns: string[];
-}
-
-/** The calendars to pick from: the flow's tables and the server's, by name, each once. */
-export function calendarChoices(
-  flowTables: Record<string, Table> | null | undefined,
-  server: { name: string; key: string; columns: string[] }[] | null,
-): CalendarChoice[] {
-  const out = new Map<string, CalendarChoice>();
-  for (const name of Object.keys(flowTables ?? {})) out.set(name, { name, where: "flow", columns: [] });
-  for (const t of server ?? []) {
-    const columns = t.columns.filter((c) => c !== t.key);
-    out.set(t.name, { name: t.name, where: out.has(t.name) ? "flow+server" : "server", columns });
-  }
-  return [...out.values()].sort((a, b) => a.name.localeCompare(b.name));
-}
-
-/**
- * The flow's tables after naming calendar `name`: a server table the flow does not declare yet is
- * declared (`server: true`, its columns), so the live server reads it; anything else is unchanged.
- */
-export function adoptCalendar(
-  tables: Record<string, Table> | null | undefined,
-  choice: CalendarChoice | undefined,
-): Record<string, Table> | null {
-  if (choice?.where !== "server" || tables?.[choice.name]) return null;
-  return { ...(tables ?? {}), [choice.name]: { server: true, columns: choice.columns } as Table };
-}
+/** A calendar is picked like any table: from the flow's and the server's (nodes/shared/serverTables). */
+export type CalendarChoice = TableChoice;
+export const calendarChoices = tableChoices;
+export const adoptCalendar = declareServerTable;
 
 /** `w` with rule `kind` set to `rule` (null: removed). */
 export function withRule(w: TimeCondition, kind: DateKind, rule: DateRule | null): TimeCondition {
