@@ -15,11 +15,12 @@ from typing import Any
 
 from flowgraph.commands.check import print_errors
 from flowgraph.diagnostics import CompileError
-from flowgraph.load import load_flow
+from flowgraph.load import flow_from_data, load_flow
 from flowgraph.pictures.windows import window_start
 from flowgraph.simulate.impact import impact
 from flowgraph.store.calls import CallLog, iter_calls
 from flowgraph.store.db import open_server_database
+from flowgraph.store.flows import FlowStore
 from flowgraph.store.tables import table_reader
 
 
@@ -43,7 +44,9 @@ def run(args: argparse.Namespace) -> int:
     engine = open_server_database(args.db, "call_log")
     try:
         records = list(iter_calls(CallLog(engine), flow.id, since=start.timestamp()))
-        report = impact(flow, records, table_reader(engine)).to_json()
+        published = FlowStore(engine).published(flow.id)
+        live = flow_from_data(published.flow, f"{flow.id} (live)") if published and published.flow else None
+        report = impact(flow, records, table_reader(engine), live).to_json()
     except CompileError as exc:
         return print_errors(args.flow, exc)
     finally:

@@ -4,8 +4,10 @@ Each recorded call (its requests grouped by :func:`flowgraph.profile.call_identi
 is played again through the draft's compiled runtime: the first request runs the entry step,
 each later one the step the *draft* hands over to, with the recorded request's variables and
 digits, and each HTTP lookup answers what it answered then (the call log keeps it). The call's
-outcome under the draft is compared with what the live version answered: how the call ends, and,
-when that is the same, the recordings it plays (a new greeting, a split's moved shares).
+outcome under the draft is compared with the live version's, replayed the same way (so a draft
+equal to the live version affects nobody, whichever version answered the calls then; without a
+live version, with what the call log recorded): how the call ends, and, when that is the same,
+the recordings it plays (a new greeting, a split's moved shares).
 
 Server tables answer from the version each request used then (the call log's ``tables``), or
 from the live version for a table that request did not look up; a request repeated identically
@@ -34,6 +36,7 @@ from flowgraph.compile.emit import (
     parse_response,
 )
 from flowgraph.compile.partition import ENTRY_STEP
+from flowgraph.diagnostics import CompileError
 from flowgraph.model import Flow
 from flowgraph.profile import call_identity
 from flowgraph.runtime.callvars import parse_call_vars
@@ -228,29 +231,44 @@ async def _replay(
 
 
 def impact(
-    draft: Flow, records: Iterable[Mapping[str, Any]], read_table: TableReader | None = None
+    draft: Flow,
+    records: Iterable[Mapping[str, Any]],
+    read_table: TableReader | None = None,
+    live: Flow | None = None,
 ) -> ImpactReport:
     """Replay every recorded call of ``records`` against ``draft`` (raises ``CompileError`` for a
-    draft with errors) and compare each call's outcome with the one recorded. ``read_table``
+    draft with errors) and compare each call's outcome with the one it had: the ``live``
+    version's, replayed the same way, when given (so a draft equal to the live version changes
+    nothing, whatever version answered the calls then); else the one recorded. ``read_table``
     reads the server's tables (without it, server tables are empty, as offline)."""
-    runtime = Runtime(bind_server_tables(scripted(compile_flow(draft)), draft))
-    lookups = RecordedLookups()
-    server = [name for name, table in draft.tables.items() if getattr(table, "server", False)]
-    tables = RecordedTables(server, read_table)
+    replay_draft = _Replayer(draft, read_table)
+    replay_live = None
+    if live is not None:
+        try:
+            replay_live = _Replayer(live, read_table)
+        except CompileError:  # a live version this release no longer compiles: compare with the log
+            replay_live = None
     report = ImpactReport()
 
     async def run_all() -> None:
         for requests in group_calls(records).values():
-            last = requests[-1]
-            old_end = outcome(str(last.get("response") or ""), last.get("failover_reason"))
             try:
-                answers = await _replay(runtime, lookups, tables, requests)
+                answers = await replay_draft.run(requests)
+                before = await replay_live.run(requests) if replay_live is not None else None
             except NotReplayable as exc:
                 report.not_replayed[str(exc)] = report.not_replayed.get(str(exc), 0) + 1
                 continue
             report.replayed += 1
+            if before is not None:
+                old_end = outcome(before[-1].body, before[-1].failover_reason)
+                old_heard = heard(a.body for a in before if a.failover_reason is None)
+            else:
+                last = requests[-1]
+                old_end = outcome(str(last.get("response") or ""), last.get("failover_reason"))
+                old_heard = heard(
+                    str(r.get("response") or "") for r in requests if not r.get("failover_reason")
+                )
             new_end = outcome(answers[-1].body, answers[-1].failover_reason)
-            old_heard = heard(str(r.get("response") or "") for r in requests if not r.get("failover_reason"))
             new_heard = heard(a.body for a in answers if a.failover_reason is None)
             old, new = compared(old_end, old_heard, new_end, new_heard)
             if new != old:
@@ -264,20 +282,39 @@ def impact(
     return report
 
 
+class _Replayer:
+    """One flow compiled for replay, with its server tables and recorded HTTP answers."""
+
+    def __init__(self, flow: Flow, read_table: TableReader | None):
+        self.runtime = Runtime(bind_server_tables(scripted(compile_flow(flow)), flow))
+        self.lookups = RecordedLookups()
+        server = [name for name, table in flow.tables.items() if getattr(table, "server", False)]
+        self.tables = RecordedTables(server, read_table)
+
+    async def run(self, requests: list[Mapping[str, Any]]) -> list[Answer]:
+        return await _replay(self.runtime, self.lookups, self.tables, requests)
+
+
 def impact_json(
-    draft: dict[str, Any], source: str, records: list[dict[str, Any]], database_url: str | None = None
+    draft: dict[str, Any],
+    source: str,
+    records: list[dict[str, Any]],
+    database_url: str | None = None,
+    live: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """:func:`impact` for a stored draft document, as JSON (the worker process runs this), with
-    the server tables of the database at ``database_url``."""
+    """:func:`impact` for stored documents (the draft, and the ``live`` version when there is
+    one), as JSON: the worker process runs this, with the server tables of the database at
+    ``database_url``."""
     from flowgraph.load import flow_from_data
 
+    live_flow = flow_from_data(live, "the live version") if live is not None else None
     if database_url is None:
-        return impact(flow_from_data(draft, source), records).to_json()
+        return impact(flow_from_data(draft, source), records, live=live_flow).to_json()
     from flowgraph.store.db import make_engine
     from flowgraph.store.tables import table_reader
 
     engine = make_engine(database_url)
     try:
-        return impact(flow_from_data(draft, source), records, table_reader(engine)).to_json()
+        return impact(flow_from_data(draft, source), records, table_reader(engine), live_flow).to_json()
     finally:
         engine.dispose()

@@ -156,3 +156,49 @@ def test_impact_reports_calls_that_end_the_same_but_hear_other_recordings(tmp_pa
         (group,) = report["groups"]
         assert "hearing" in group["old"] and "hearing" in group["new"] and group["old"] != group["new"]
         assert group["old"].split(",")[0] == group["new"].split(",")[0]  # the same transfer
+
+
+def test_after_publishing_the_draft_nobody_is_affected(tmp_path: Path) -> None:
+    """The report compares the draft with the live version (both replayed), so right after the
+    draft is published it says no call would change, although the calls were answered before."""
+    db = f"sqlite:///{tmp_path / 'p.db'}"
+    examples = Path(__file__).resolve().parents[2] / "examples"
+    flow = "personal_agent"
+    with flowgraph_server(db, args=("--seed-examples", str(examples)), workdir=tmp_path) as server:
+        engine = make_engine(db)
+        secret = FlowStore(engine).secret(flow)
+        engine.dispose()
+        with server.client() as api:
+            for i, known in enumerate(["+919876543210", "+919812345678", "+919876543210"]):  # in its table
+                body = {
+                    "call_id": f"p{i}",
+                    "caller_id_number": known,
+                    "call_to_number": "8069000000",
+                }
+                api.post(f"/dialplan/{flow}", json=body, headers={SECRET_HEADER: secret}).raise_for_status()
+                api.post(
+                    f"/dialplan/{flow}/after_menu",
+                    json={**body, "last_dtmf": "2"},
+                    headers={SECRET_HEADER: secret},
+                ).raise_for_status()
+            for _ in range(100):
+                if (
+                    len(
+                        api.get(f"/api/flows/{flow}/calls", params={"limit": 100}, headers=server.auth).json()
+                    )
+                    >= 6
+                ):
+                    break
+                time.sleep(0.1)
+            got = api.get(f"/api/flows/{flow}", headers=server.auth)
+            doc = got.json()["flow"] if "flow" in got.json() else got.json()
+            support = next(n for n in doc["nodes"] if n["id"] == "support")
+            support["targets"] = ["5399"]
+            doc["tests"] = []
+            headers = {**server.auth, "If-Match": got.headers["etag"]}
+            api.put(f"/api/flows/{flow}", json=doc, headers=headers).raise_for_status()
+            before = api.post(f"/api/flows/{flow}/impact", params={"since": "1d"}, headers=server.auth).json()
+            api.post(f"/api/flows/{flow}/publish", json={}, headers=server.auth).raise_for_status()
+            after = api.post(f"/api/flows/{flow}/impact", params={"since": "1d"}, headers=server.auth).json()
+        assert before["replayed"] == 3 and before["changed"] == 3, before
+        assert after["replayed"] == 3 and after["changed"] == 0, after

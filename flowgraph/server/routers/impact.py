@@ -88,5 +88,7 @@ def publish_impact(
         raise BadRequest(str(exc)) from None
     records = list(iter_calls(call_log(state), flow_id, since=start.timestamp()))
     url = state.engine.url.render_as_string(hide_password=False)
-    report: dict[str, Any] = worker.run(impact_json, draft.document, draft.source, records, url)
+    published = state.flows.published(flow_id)
+    live = published.flow if published is not None else None
+    report: dict[str, Any] = worker.run(impact_json, draft.document, draft.source, records, url, live)
     return ImpactOut.model_validate({**report, "since": since, "window": window_words(since)})
