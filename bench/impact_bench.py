@@ -70,14 +70,15 @@ def main(argv: list[str] | None = None) -> int:
     next(n for n in draft_doc["nodes"] if n["id"] == "menu")["branches"]["2"] = "main_ivr"
     draft = flow_from_data(draft_doc)
     started = time.perf_counter()
-    report = impact(draft, records)
+    # As the server does: the draft and the live version, both replayed on the recorded calls.
+    report = impact(draft, records, live=flow_from_data(doc))
     replay_s = time.perf_counter() - started
     compiled = compile_flow(draft)
     started = time.perf_counter()
     for script in scripts:
         simulate(compiled, script)
     simulate_s = time.perf_counter() - started
-    print(f"impact bench: {args.calls} recorded calls ({len(records)} requests) against a draft")
+    print(f"impact bench: {args.calls} recorded calls ({len(records)} requests), draft vs live version")
     print(f"replay: {replay_s:.2f} s ({args.calls / replay_s:,.0f} calls/s); simulate: {simulate_s:.2f} s")
     print(f"ratio replay/simulate: {replay_s / simulate_s:.2f} (lower is faster)")
     print(f"changed: {report.changed} of {report.replayed} replayed; not replayed: {report.not_replayed}")
