@@ -2,7 +2,8 @@
 
 The call runs through the compiled steps, the exact JSON the server would send and the platform
 emulator (no network). Text output: what the caller hears and presses and where the call ends;
-``--verbose`` adds each request and response; ``--json`` prints one JSON document with the
+a note for each server table the call read (offline, server tables are empty: the note says
+so); ``--verbose`` adds each request and response; ``--json`` prints one JSON document with the
 journey and every exchange. Exit 0 after a simulated call, 1 when the flow has errors (printed
 like ``flowgraph check``), 2 for usage errors, unreadable files or an incomplete script.
 """
@@ -181,6 +182,7 @@ def text_lines(journey: Journey, verbose: bool) -> list[str]:
     lines = [f"  {i}. {line}" for i, line in enumerate(journey.describe(), 1)]
     lines.append(f"  path: {' -> '.join(journey.path)}")
     lines += [f"  decided: {decision.describe()}" for decision in journey.decisions]
+    lines += [f"  note: {note}" for note in journey.notes]
     if verbose:
         for i, ex in enumerate(journey.exchanges, 1):
             step = f" (step {ex.step})" if ex.step else ""

@@ -8,7 +8,8 @@ on the server (``tables: {"india": {"server": true}}``, uploaded like any server
 A server calendar is read at request time from the request's view of the server tables
 (:func:`live_dates`, the accessor lookups use), so a new version is live at once; each version is
 parsed into dates once (:meth:`flowgraph.runtime.tables.TableVersion.derived`). Outside a live
-request (checks, the simulator, flow tests) it is unavailable like a missing one.
+request (checks, offline simulation, flow tests) it is unavailable like a missing one; the
+simulate API reads the server's live version, as a call does.
 
 A calendar is read whole or not at all (:func:`calendar_problem`): a missing or empty table, a
 key that is not a real date or a table without a ``name`` column is *unavailable*. Then the rule
@@ -132,8 +133,8 @@ def live_dates(check: DateCheck) -> tuple[Mapping[str, str], str]:
     if view is None:
         return check.dates, check.problem
     version = view.version(check.calendar)
-    if version is None:
-        return {}, missing_on_server(check.calendar)
+    if version is None:  # offline (a simulation without the server): as without a view
+        return (check.dates, check.problem) if view.offline else ({}, missing_on_server(check.calendar))
     dates, problem = version.derived("calendar", read_version)
     if problem:
         return {}, problem

@@ -14,9 +14,12 @@ it as ``tables: {"customers": {"server": true}}``); every import is a new versio
   the same version of each table, and the view records which version answered (the call log's
   ``tables``). :meth:`flowgraph.runtime.engine.Runtime.answer` binds it for the request
   (:func:`bind_view`); :class:`ServerTable`, what a compiled lookup or table condition holds for
-  a server table, reads it. Without a bound view (checks, the simulator, flow tests) a server
-  table is empty; in a view that lacks the table, a lookup raises :class:`TableMissing` and the
-  request gets the flow's failover (``table_missing``), never a guessed ``not_found``.
+  a server table, reads it. Without a bound view (checks) a server table is empty; in a view
+  that lacks the table, a lookup raises :class:`TableMissing` and the request gets the flow's
+  failover (``table_missing``), never a guessed ``not_found``. A simulated call binds a view too
+  (:func:`bind_snapshot`): of the server's live versions in the simulate API, of none offline
+  (the simulator's ``flowgraph simulate``, flow tests), where a server table reads as empty; the
+  view records the tables it lacked, so the journey says so (its ``notes``).
 - A holiday calendar kept as a server table is read through the same view
   (:meth:`TableView.version`, :func:`flowgraph.runtime.calendars.live_dates`), parsed once per
   version (:meth:`TableVersion.derived`); a missing one is skipped (fail open), not failed over.
@@ -228,14 +231,22 @@ class TableMissing(AnswerFailure):
 
 @dataclass(slots=True)
 class TableView:
-    """One request's snapshot of a :class:`TableSet` and the versions its lookups used."""
+    """One request's snapshot of a :class:`TableSet` and the versions its lookups used.
 
-    snapshot: dict[str, TableVersion]
+    A simulation's view (:func:`bind_snapshot`) also records the tables it was asked for and
+    lacked (``missing``, for the journey's notes); ``offline``: such a table reads as empty, as
+    without any view, instead of failing the lookup over as the live server does."""
+
+    snapshot: Mapping[str, TableVersion]
     used: dict[str, int] = field(default_factory=dict)
+    missing: set[str] | None = None
+    offline: bool = False
 
     def find(self, name: str, match: str, probe: str) -> dict[str, str] | None:
         version = self.version(name)
         if version is None:
+            if self.offline:
+                return None
             raise TableMissing(name)
         return version.rows.find(probe, match)
 
@@ -245,6 +256,8 @@ class TableView:
         version = self.snapshot.get(name)
         if version is not None:
             self.used[name] = version.number
+        elif self.missing is not None:
+            self.missing.add(name)
         return version
 
 
@@ -254,6 +267,15 @@ _VIEW: ContextVar[TableView | None] = ContextVar("flowgraph_table_view", default
 def bind_view(tables: TableSet) -> tuple[TableView, Token[TableView | None]]:
     """Start a request's view of ``tables``; pass the token to :func:`unbind_view` when done."""
     view = TableView(tables.versions)
+    return view, _VIEW.set(view)
+
+
+def bind_snapshot(
+    versions: Mapping[str, TableVersion], *, offline: bool
+) -> tuple[TableView, Token[TableView | None]]:
+    """Start a simulated call's view of ``versions`` (the server's live ones, or none offline),
+    recording the tables it lacks; pass the token to :func:`unbind_view` when done."""
+    view = TableView(versions, missing=set(), offline=offline)
     return view, _VIEW.set(view)
 
 

@@ -37,6 +37,8 @@ class FlowTestResultOut(BaseModel):
     passed: bool
     differences: list[str]
     got: dict[str, Any] | None
+    #: Server tables the test read as empty (flow tests never read live data).
+    notes: list[str] = Field(default_factory=list)
 
 
 class ErrorOut(BaseModel):
@@ -238,6 +240,8 @@ class JourneyOut(BaseModel):
     path: list[str]
     describe: list[str]
     exchanges: list[ExchangeOut] = Field(default_factory=list)
+    #: What the call read of the server's tables: each live version read, each table missing.
+    notes: list[str] = Field(default_factory=list)
 
 
 class BranchRef(BaseModel):

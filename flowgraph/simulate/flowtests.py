@@ -28,6 +28,7 @@ from flowgraph.diagnostics import FlowgraphError
 from flowgraph.model import Flow, FlowTest, FlowTestExpect, declared_branches, is_date
 from flowgraph.runtime.deadline import DEFAULT_DEADLINE_MS
 from flowgraph.runtime.split import arm_index, bounds
+from flowgraph.runtime.tables import bind_server_tables
 from flowgraph.simulate.platform import (
     CallScript,
     Failover,
@@ -106,7 +107,14 @@ class TestResult:
 
     def to_json(self) -> dict[str, Any]:
         got = outcome_of(self.journey) if self.journey is not None else None
-        return {"name": self.name, "passed": self.passed, "differences": self.differences, "got": got}
+        notes = list(self.journey.notes) if self.journey is not None else []
+        return {
+            "name": self.name,
+            "passed": self.passed,
+            "differences": self.differences,
+            "got": got,
+            "notes": notes,
+        }
 
 
 def script_for(test: FlowTest, index: int) -> CallScript:
@@ -211,8 +219,12 @@ def run_tests(
     """Run every test in ``flow.tests`` (compiles the flow once; raises ``CompileError`` for a
     flow with errors and :class:`FlowTestError` for test data that cannot run). ``deadline_ms``:
     the live answer deadline that lookup timeouts are measured against. Every test-data problem
-    is found before :class:`FlowTestError` is raised, so one run names them all."""
-    compiled = compiled or compile_flow(flow)
+    is found before :class:`FlowTestError` is raised, so one run names them all.
+
+    Server tables read as empty, on the server too (a test's verdict must not change with the
+    live data, or an upload could block the next publish); each result's journey notes which
+    server tables it read so."""
+    compiled = bind_server_tables(compiled or compile_flow(flow), flow)
     problems = data_problems(flow)
     results = []
     for i, test in enumerate(flow.tests):

@@ -139,13 +139,18 @@ class Journey:
     trace: list[tuple[str, str]] = field(default_factory=list, compare=False)
     #: Which rule decided each dated time case asked (holiday, outside hours, ...), in order.
     decisions: list[Decision] = field(default_factory=list)
+    #: (simulation only) What the call read of the server's tables: a live version, or a table
+    #: that was not available (read as empty offline); one line each, for the reader.
+    notes: list[str] = field(default_factory=list, compare=False)
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-able form (golden files, ``--json``); exchanges are left out, and
-        ``decisions`` too when no dated time case was asked."""
+        ``decisions`` too when no dated time case was asked, ``notes`` when none were made."""
         out: dict[str, Any] = {"events": [event_json(e) for e in self.events], "path": list(self.path)}
         if self.decisions:
             out["decisions"] = [d.to_json() for d in self.decisions]
+        if self.notes:
+            out["notes"] = list(self.notes)
         return out
 
     def describe(self) -> list[str]:

@@ -9,7 +9,10 @@ handed to and the variables set so far. HTTP lookups answer from the call script
 ``timeout`` costs the lookup's ``timeout_ms`` of the request's answer deadline
 (:mod:`flowgraph.runtime.deadline`): within it the lookup takes its ``error`` branch, as live; once
 the request's timeouts reach the deadline (less the margin kept for sending) the request gets the
-flow's failover with the live deadline reason. The journey equals
+flow's failover with the live deadline reason. Server tables: ``tables`` (the simulate API passes
+the server's live versions) are read as a live call reads them, a table the server lacks failing
+a lookup over; offline (``tables=None``) a server table reads as empty. Either way the journey's
+``notes`` say which table versions were read and which tables were not available. The journey equals
 :func:`flowgraph.simulate.interpret.walk`'s for the same call; its ``exchanges`` hold the exact request
 variables and response bytes of each step.
 """
@@ -29,6 +32,7 @@ from flowgraph.runtime.context import MemoryContexts, answer_in_context
 from flowgraph.runtime.deadline import DEFAULT_DEADLINE_MS, SEND_MARGIN_S, AnswerDeadline
 from flowgraph.runtime.engine import Answer, Runtime
 from flowgraph.runtime.lookups import ERROR, FOUND, NOT_FOUND, HttpLookups, LookupResult
+from flowgraph.runtime.tables import TableVersion, TableView, bind_server_tables, bind_snapshot, unbind_view
 from flowgraph.simulate.platform import (
     CallScript,
     Exchange,
@@ -164,9 +168,13 @@ async def simulate_async(
     script: CallScript,
     mode: str | None = None,
     deadline_ms: float = DEFAULT_DEADLINE_MS,
+    tables: Mapping[str, TableVersion] | None = None,
 ) -> Journey:
     """:func:`simulate` for code already running an event loop."""
-    compiled = scripted(compile_for(flow_or_compiled, mode))
+    compiled = compile_for(flow_or_compiled, mode)
+    if isinstance(flow_or_compiled, Flow):
+        compiled = bind_server_tables(compiled, flow_or_compiled)
+    compiled = scripted(compiled)
     transport = _InProcess(compiled, Runtime(compiled), ScriptedLookups(script, deadline_ms))
     dest = compiled.failover_destination
     setup = PortalSetup(
@@ -175,14 +183,38 @@ async def simulate_async(
         failover=(dest["type"], tuple(dest["data"])),
         profile=compiled.profile,
     )
-    journey = await PlatformEmulator(transport, setup).call(script)
+    view, token = bind_snapshot(tables or {}, offline=tables is None)
+    try:
+        journey = await PlatformEmulator(transport, setup).call(script)
+    finally:
+        unbind_view(token)
     transfers = frozenset(
         op.node for op in compiled.ops.values() if isinstance(op, ActionOp) and op.type == "transfer"
     )
     journey.path = _path(transport.answers, journey.exchanges, transfers)
     journey.trace = [step for answer in transport.answers for step in answer.trace]
     journey.decisions = [d for answer in transport.answers for d in answer.decisions or ()]
+    journey.notes = table_notes(view)
     return journey
+
+
+def table_notes(view: TableView) -> list[str]:
+    """What a simulated call read of the server's tables, one line per table: the live version
+    it read, or that the table was not available (read as empty offline; on the server, as
+    live, a lookup on it fails over and a calendar is skipped)."""
+    notes = [f"server table '{name}': read its live version {n}" for name, n in sorted(view.used.items())]
+    for name in sorted(view.missing or ()):
+        if view.offline:
+            notes.append(
+                f"server table '{name}' is not available offline: read as empty "
+                "(a live call reads the server's version; simulate on the server to see it)"
+            )
+        else:
+            notes.append(
+                f"server table '{name}' is not on this server: a live call's lookup on it "
+                "fails over and a calendar is skipped (upload it on the Tables page)"
+            )
+    return notes
 
 
 def simulate(
@@ -190,15 +222,17 @@ def simulate(
     script: CallScript,
     mode: str | None = None,
     deadline_ms: float = DEFAULT_DEADLINE_MS,
+    tables: Mapping[str, TableVersion] | None = None,
 ) -> Journey:
     """Run one scripted call through the compiled steps, the emitted JSON and the platform emulator.
 
     ``mode`` (``per_step`` / ``single``) overrides the flow's deployment mode (a Flow is then
     recompiled). ``deadline_ms``: the live answer deadline scripted lookup timeouts are measured
-    against (see :class:`ScriptedLookups`). Raises :class:`flowgraph.diagnostics.CompileError` for a flow with errors and
+    against (see :class:`ScriptedLookups`). ``tables``: the server's live table versions (None:
+    offline, a server table reads as empty; see the module docstring). Raises :class:`flowgraph.diagnostics.CompileError` for a flow with errors and
     :class:`ScriptError` when the script lacks an HTTP lookup's outcome.
     """
-    return asyncio.run(simulate_async(flow_or_compiled, script, mode, deadline_ms))
+    return asyncio.run(simulate_async(flow_or_compiled, script, mode, deadline_ms, tables))
 
 
 def _path(answers: list[Answer], exchanges: list[Exchange], transfers: frozenset[str]) -> list[str]:

@@ -78,3 +78,39 @@ def test_a_lookup_picks_a_server_table_and_says_when_a_name_is_neither(
     # Back to the flow's own table: its rows are there to edit again.
     box.fill("registered")
     expect(page.get_by_test_id("table-editor")).to_contain_text("Table “registered” · 3 rows")
+
+
+def test_the_simulate_tab_reads_a_server_calendar_and_says_so(page: Page, server: ServerProcess) -> None:
+    """A Republic Day call on a flow whose calendar is a server table: before the upload the
+    Simulate tab notes the table is not on the server (open, the hours decide); after it, the
+    call is closed for the holiday and the note names the version read."""
+    doc = json.loads((ROOT / "examples" / "holiday_hours.json").read_text())
+    doc["id"] = "sim_calendar"
+    doc["tables"] = {"sim_holidays": {"server": True, "columns": ["name"]}}
+    for node in doc["nodes"]:
+        for case in node.get("cases", []):
+            for kind in ("except", "only"):
+                if kind in case["when"]:
+                    case["when"][kind]["calendar"] = "sim_holidays"
+    doc["tests"] = []
+    with httpx.Client(base_url=server.base_url, headers=server.auth, timeout=30) as client:
+        assert client.post("/api/flows", json=doc).status_code == 201
+    sign_in(page, server)
+    page.goto(f"{server.base_url}/#/flow/sim_calendar")
+    expect(page.get_by_test_id("canvas")).to_have_attribute("data-view-settled", "true")
+    page.get_by_test_id("tab-simulate").click()
+    page.get_by_label("Caller number").fill("9000011111")
+    page.locator("#sim-time").fill("2026-01-26T10:00")
+    page.get_by_test_id("sim-start").click()
+    notes = page.get_by_test_id("sim-notes")
+    expect(notes).to_contain_text("server table 'sim_holidays' is not on this server")
+    expect(page.get_by_test_id("sim-events")).not_to_contain_text("400391")
+
+    with httpx.Client(base_url=server.base_url, headers=server.auth, timeout=30) as client:
+        csv = (ROOT / "examples" / "calendars" / "india_fixed.csv").read_bytes()
+        resp = client.put("/api/tables/sim_holidays", content=csv, headers={"Content-Type": "text/csv"})
+        assert resp.status_code in (200, 201), resp.text
+    page.get_by_test_id("sim-start").click()
+    expect(notes).to_have_text("server table 'sim_holidays': read its live version 1")
+    expect(page.get_by_test_id("sim-events")).to_contain_text("400391")
+    shot(page, "simulate-server-calendar")

@@ -100,7 +100,11 @@ def simulate_call(
     flow_id: str, body: SimulateIn, draft: DraftDep, state: AppState = Depends(get_state)
 ) -> JourneyOut:
     """Run a scripted call through the compiled steps, the emitted JSON and the platform emulator
-    (the draft by default, or the live version); no network, nothing stored."""
+    (the draft by default, or the live version); no network, nothing stored.
+
+    Server tables (lookups and holiday calendars) are read as a live call reads them: this
+    server's live versions, a table it lacks failing a lookup over; ``notes`` names each version
+    read and each table missing."""
     stored = draft if body.source == "draft" else stored_published(state.flows, flow_id)
     flow = stored.flow()
     script = CallScript(
@@ -112,7 +116,10 @@ def simulate_call(
     )
     if body.start is not None:
         script.start = body.start
-    journey = simulate(flow, script, mode=body.mode)
+    live = state.dialplan.tables if state.dialplan is not None else None
+    journey = simulate(
+        flow, script, mode=body.mode, tables=live.tables.versions if live is not None else None
+    )
     out = journey.to_json()
     exchanges = [
         ExchangeOut(
@@ -125,7 +132,13 @@ def simulate_call(
         for x in journey.exchanges
     ]
     return JourneyOut.model_validate(
-        {"events": out["events"], "path": out["path"], "describe": journey.describe(), "exchanges": exchanges}
+        {
+            "events": out["events"],
+            "path": out["path"],
+            "describe": journey.describe(),
+            "exchanges": exchanges,
+            "notes": journey.notes,
+        }
     )
 
 

@@ -362,6 +362,10 @@ export interface paths {
          * Simulate one call
          * @description Run a scripted call through the compiled steps, the emitted JSON and the platform emulator
          *     (the draft by default, or the live version); no network, nothing stored.
+         *
+         *     Server tables (lookups and holiday calendars) are read as a live call reads them: this
+         *     server's live versions, a table it lacks failing a lookup over; ``notes`` names each version
+         *     read and each table missing.
          */
         post: operations["simulate_call_api_flows__flow_id__simulate_post"];
         delete?: never;
@@ -1339,6 +1343,8 @@ export interface components {
             } | null;
             /** Name */
             name: string;
+            /** Notes */
+            notes?: string[];
             /** Passed */
             passed: boolean;
         };
@@ -1558,6 +1564,8 @@ export interface components {
             events: (components["schemas"]["PlayEvent"] | components["schemas"]["PromptEvent"] | components["schemas"]["TransferEvent"] | components["schemas"]["HandoffEvent"] | components["schemas"]["HangupEvent"] | components["schemas"]["FailoverEvent"])[];
             /** Exchanges */
             exchanges?: components["schemas"]["ExchangeOut"][];
+            /** Notes */
+            notes?: string[];
             /** Path */
             path: string[];
         };

@@ -260,6 +260,14 @@ export function SimulatorPanel() {
         </button>
       </fieldset>
       {error && <p role="alert">{error}</p>}
+      {journey?.notes?.length ? (
+        // What the call read of the server's tables: the live version, or a table not there.
+        <ul className="fg-sim-notes" data-testid="sim-notes">
+          {journey.notes.map((n) => (
+            <li key={n}>{n}</li>
+          ))}
+        </ul>
+      ) : null}
       {view && (
         <ol className="fg-events" data-testid="sim-events" aria-live="polite">
           {view.shown.map((e, i) => (

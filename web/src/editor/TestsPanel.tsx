@@ -59,6 +59,13 @@ function TestRow({ test, index, result }: { test: FlowTest; index: number; resul
           {" · expects "}
           {outcomeText(test.expect)}
         </div>
+        {result?.notes?.length ? (
+          <ul className="fg-help fg-test-notes" data-testid={`test-${index}-notes`}>
+            {result.notes.map((n) => (
+              <li key={n}>{n}</li>
+            ))}
+          </ul>
+        ) : null}
         {result && !result.passed && (
           <div className="fg-test-diff" data-testid={`test-${index}-diff`}>
             {result.differences[0]}

@@ -29,7 +29,7 @@ function ServerTableNote({ name, flow }: { name: string; flow: Flow }) {
     <div className="fg-table-editor" data-testid="server-table-note">
       <p>
         Table “{name}” is kept on the server{columns.length ? ` (columns ${columns.join(", ")})` : ""}: calls
-        read its live version, the simulator and flow tests see it empty.
+        and the Simulate tab read its live version; flow tests see it empty.
       </p>
       <button
         type="button"
