@@ -11,6 +11,7 @@ from typing import Any
 
 from flowgraph.checks.catalogue import diag
 from flowgraph.checks.context import CheckContext
+from flowgraph.checks.structure import duplicate_branches
 from flowgraph.diagnostics import Diagnostic
 from flowgraph.model import Flow
 
@@ -47,19 +48,10 @@ def _shares(node: Any) -> list[Diagnostic]:
 
 
 def _duplicate_arms(node: Any) -> list[Diagnostic]:
-    seen: dict[str, int] = {}
-    out = []
-    for i, arm in enumerate(node.arms):
-        if arm.branch in seen:
-            out.append(
-                diag(
-                    "FG109",
-                    f"arms [{seen[arm.branch]}] and [{i}] both use branch '{arm.branch}'",
-                    nodes=(node.id,),
-                    field=f"arms[{i}].branch",
-                    evidence={"arms": [seen[arm.branch], i]},
-                    hint="give each arm its own branch name; two arms may still go to one node",
-                )
-            )
-        seen.setdefault(arm.branch, i)
-    return out
+    return duplicate_branches(
+        node,
+        node.arms,
+        "arms",
+        "FG109",
+        "give each arm its own branch name; two arms may still go to one node",
+    )

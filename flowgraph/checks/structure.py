@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import difflib
+from collections.abc import Sequence
+from typing import Any
 
 from flowgraph.checks.catalogue import diag
 from flowgraph.checks.context import CheckContext
@@ -106,21 +108,33 @@ def check_branches(flow: Flow, ctx: CheckContext) -> list[Diagnostic]:
 
 
 def _duplicate_cases(node: SwitchNode) -> list[Diagnostic]:
+    return duplicate_branches(
+        node,
+        node.cases,
+        "cases",
+        "FG107",
+        "give each case its own branch name; several cases may still go to one node",
+    )
+
+
+def duplicate_branches(node: Any, items: Sequence[Any], field: str, code: str, hint: str) -> list[Diagnostic]:
+    """``code`` for each of ``node``'s ``items`` (a switch's cases, a split's arms) that reuses an
+    earlier one's ``branch``: a branch name wires one target, so the later one could never be told apart."""
     seen: dict[str, int] = {}
     out = []
-    for i, case in enumerate(node.cases):
-        if case.branch in seen:
+    for i, item in enumerate(items):
+        if item.branch in seen:
             out.append(
                 diag(
-                    "FG107",
-                    f"cases [{seen[case.branch]}] and [{i}] both use branch '{case.branch}'",
+                    code,
+                    f"{field} [{seen[item.branch]}] and [{i}] both use branch '{item.branch}'",
                     nodes=(node.id,),
-                    field=f"cases[{i}].branch",
-                    evidence={"cases": [seen[case.branch], i]},
-                    hint="give each case its own branch name; several cases may still go to one node",
+                    field=f"{field}[{i}].branch",
+                    evidence={field: [seen[item.branch], i]},
+                    hint=hint,
                 )
             )
-        seen.setdefault(case.branch, i)
+        seen.setdefault(item.branch, i)
     return out
 
 
