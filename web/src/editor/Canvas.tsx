@@ -77,7 +77,8 @@ function useCanvasEdges(edges: ReturnType<typeof flowToCanvas>["edges"]): Edge[]
   const lit = useEditor((s) => s.litEdges);
   const positions = useEditor((s) => s.flow?.layout?.positions);
   const untested = useUntested();
-  return useMemo(() => {
+  const previous = useRef<Map<string, Edge>>(new Map());
+  const built = useMemo(() => {
     const litSet = new Set(lit);
     const lanes = lanesAndLabels(edges, (id) => positions?.[id]?.y ?? 0);
     return edges.map((e) => {
@@ -102,6 +103,32 @@ function useCanvasEdges(edges: ReturnType<typeof flowToCanvas>["edges"]): Edge[]
       };
     });
   }, [edges, index, lit, positions, untested]);
+  // An edge that did not change keeps its object, so the canvas does not draw it again.
+  return useMemo(() => {
+    const kept = built.map((e) => {
+      const old = previous.current.get(e.id);
+      return old && sameEdge(old, e) ? old : e;
+    });
+    previous.current = new Map(kept.map((e) => [e.id, e]));
+    return kept;
+  }, [built]);
+}
+
+function sameEdge(a: Edge, b: Edge): boolean {
+  const da = a.data as { lane: number; label: string };
+  const db = b.data as { lane: number; label: string };
+  return (
+    a.source === b.source &&
+    a.target === b.target &&
+    a.sourceHandle === b.sourceHandle &&
+    a.targetHandle === b.targetHandle &&
+    a.selected === b.selected &&
+    a.className === b.className &&
+    a.animated === b.animated &&
+    a.ariaLabel === b.ariaLabel &&
+    da.lane === db.lane &&
+    da.label === db.label
+  );
 }
 
 // A fit of the view asked for by a command (auto-layout) waits until the canvas has drawn the
@@ -289,21 +316,35 @@ export function Canvas() {
 
 /** The boxes of the flow nodes (notes may be crossed), as drawn: measured size when known. */
 function useObstacles(nodes: CanvasNode[]): Rect[] {
-  return useMemo(
-    () =>
-      nodes
-        .filter((n) => !isNoteId(n.id))
-        .map((n) => {
-          const m = (n as Node).measured;
-          const branches = (n.data as { branches?: string[] }).branches?.length ?? 1;
-          return {
-            x: n.position.x,
-            y: n.position.y,
-            w: m?.width ?? NODE_WIDTH,
-            h: m?.height ?? nodeHeight(branches),
-          };
-        }),
-    [nodes],
+  // The same boxes as before (an edit that moved and resized nothing, such as typing a name) keep
+  // the same array, so no edge routes itself again: on a 200-node flow that is most of a keystroke.
+  const previous = useRef<Rect[]>([]);
+  return useMemo(() => {
+    const next = nodes
+      .filter((n) => !isNoteId(n.id))
+      .map((n) => {
+        const m = (n as Node).measured;
+        const branches = (n.data as { branches?: string[] }).branches?.length ?? 1;
+        return {
+          x: n.position.x,
+          y: n.position.y,
+          w: m?.width ?? NODE_WIDTH,
+          h: m?.height ?? nodeHeight(branches),
+        };
+      });
+    if (sameRects(previous.current, next)) return previous.current;
+    previous.current = next;
+    return next;
+  }, [nodes]);
+}
+
+function sameRects(a: readonly Rect[], b: readonly Rect[]): boolean {
+  return (
+    a.length === b.length &&
+    a.every((r, i) => {
+      const o = b[i] as Rect;
+      return r.x === o.x && r.y === o.y && r.w === o.w && r.h === o.h;
+    })
   );
 }
 

@@ -46,12 +46,26 @@ export function parseEdgeId(id: string): { source: string; branch: string } {
   return { source: id.slice(0, at), branch: id.slice(at + 1) };
 }
 
+// The last automatic layout and the shape it was made for: an edit that changes no node, branch
+// or wire (typing a name) reuses it, so dagre does not run at every keystroke of a big flow.
+let lastLayout: { shape: string; positions: Record<string, Position> } | null = null;
+
+function layoutShape(flow: Flow): string {
+  const nodes = nodesOf(flow).map((n) => {
+    const wires = Object.entries(n.branches ?? {}).map(([b, t]) => `${b}>${t}`);
+    return `${n.id}:${declaredBranches(n).length}:${wires.join(",")}`;
+  });
+  return `${flow.entry}\n${nodes.join("\n")}`;
+}
+
 /** Where each node is drawn: its stored position, or an automatic one when it has none. */
 export function resolvePositions(flow: Flow): Record<string, Position> {
   const stored = flow.layout?.positions ?? {};
   const nodes = nodesOf(flow);
   if (nodes.every((n) => stored[n.id])) return stored;
-  const auto = layoutPositions(flow);
+  const shape = layoutShape(flow);
+  if (lastLayout?.shape !== shape) lastLayout = { shape, positions: layoutPositions(flow) };
+  const auto = lastLayout.positions;
   return Object.fromEntries(nodes.map((n) => [n.id, stored[n.id] ?? auto[n.id] ?? { x: 0, y: 0 }]));
 }
 
