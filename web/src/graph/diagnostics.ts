@@ -48,13 +48,12 @@ export function worst(list: readonly Diagnostic[] | undefined): "error" | "warni
 
 /** Diagnostics whose field is `field` or lies under it (`recording` matches `recording.data`). */
 export function fieldDiagnostics(index: DiagnosticIndex, node: string, field: string): Diagnostic[] {
-  const out: Diagnostic[] = [];
-  for (const [key, list] of index.byField) {
-    const [n, f] = key.split("|") as [string, string];
-    if (n === node && (f === field || f.startsWith(`${field}.`) || f.startsWith(`${field}[`)))
-      out.push(...list);
-  }
-  return out;
+  // Only this node's diagnostics: every field of every panel asks, so scanning all of a big
+  // flow's diagnostics each time made typing slow (bench/editor_typing_bench.py).
+  return (index.byNode.get(node) ?? []).filter(
+    (d) =>
+      d.field && (d.field === field || d.field.startsWith(`${field}.`) || d.field.startsWith(`${field}[`)),
+  );
 }
 
 /** A located problem from a 422 answer: `node 'menu' nodes[2].recording.data` and why. */
