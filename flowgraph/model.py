@@ -432,6 +432,10 @@ class Flow(Strict):
             out.setdefault(node.id, node)
         return out
 
+    def server_tables(self) -> list[str]:
+        """Names of the tables kept on the server (``server: true``), in document order."""
+        return [name for name, table in self.tables.items() if table.server]
+
     def logic(self) -> dict[str, Any]:
         """The flow without its layout and tests: what decides behaviour (hashing, diffs)."""
         # Defaults left out: a setting added with a default in a later release (or a value spelled

@@ -40,8 +40,7 @@ def table_uses(flow: Flow) -> Iterator[tuple[str, str, str, str, str]]:
 
 
 def is_server_table(flow: Flow, name: str) -> bool:
-    table = flow.tables.get(name)
-    return bool(table is not None and table.server)
+    return name in flow.server_tables()
 
 
 def number_uses(flow: Flow) -> dict[str, list[str]]:

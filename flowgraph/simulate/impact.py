@@ -22,7 +22,6 @@ kept. Those are counted with their reason.
 from __future__ import annotations
 
 import asyncio
-import functools
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -49,16 +48,20 @@ from flowgraph.simulate.simulator import SCRIPTED_URL, scripted
 EXAMPLES_PER_GROUP = 5
 
 
-def heard(bodies: Iterable[bytes | str]) -> tuple[str, ...]:
-    """The recordings a call's answers play, in order (what the caller hears)."""
-    return tuple(
-        rec for body in bodies for rec in _played(body if isinstance(body, bytes) else body.encode())
-    )
+def heard(bodies: Iterable[bytes | str], memo: dict[bytes, tuple[str, ...]] | None = None) -> tuple[str, ...]:
+    """The recordings a call's answers play, in order (what the caller hears). ``memo`` keeps
+    each distinct body's recordings for one report: calls repeat the same few answers."""
+    memo = {} if memo is None else memo
+    out: list[str] = []
+    for body in bodies:
+        raw = body if isinstance(body, bytes) else body.encode()
+        if raw not in memo:
+            memo[raw] = _played(raw)
+        out += memo[raw]
+    return tuple(out)
 
 
-@functools.lru_cache(maxsize=4096)
 def _played(body: bytes) -> tuple[str, ...]:
-    # Calls repeat the same few answers: each distinct body is parsed once.
     try:
         groups = parse_response(body)
     except ResponseError:
@@ -249,6 +252,7 @@ def impact(
         except CompileError:  # a live version this release no longer compiles: compare with the log
             replay_live = None
     report = ImpactReport()
+    played: dict[bytes, tuple[str, ...]] = {}  # each distinct answer body, parsed once
 
     async def run_all() -> None:
         for requests in group_calls(records).values():
@@ -261,15 +265,15 @@ def impact(
             report.replayed += 1
             if before is not None:
                 old_end = outcome(before[-1].body, before[-1].failover_reason)
-                old_heard = heard(a.body for a in before if a.failover_reason is None)
+                old_heard = heard((a.body for a in before if a.failover_reason is None), played)
             else:
                 last = requests[-1]
                 old_end = outcome(str(last.get("response") or ""), last.get("failover_reason"))
                 old_heard = heard(
-                    str(r.get("response") or "") for r in requests if not r.get("failover_reason")
+                    (str(r.get("response") or "") for r in requests if not r.get("failover_reason")), played
                 )
             new_end = outcome(answers[-1].body, answers[-1].failover_reason)
-            new_heard = heard(a.body for a in answers if a.failover_reason is None)
+            new_heard = heard((a.body for a in answers if a.failover_reason is None), played)
             old, new = compared(old_end, old_heard, new_end, new_heard)
             if new != old:
                 report.changed += 1
@@ -288,8 +292,7 @@ class _Replayer:
     def __init__(self, flow: Flow, read_table: TableReader | None):
         self.runtime = Runtime(bind_server_tables(scripted(compile_flow(flow)), flow))
         self.lookups = RecordedLookups()
-        server = [name for name, table in flow.tables.items() if getattr(table, "server", False)]
-        self.tables = RecordedTables(server, read_table)
+        self.tables = RecordedTables(flow.server_tables(), read_table)
 
     async def run(self, requests: list[Mapping[str, Any]]) -> list[Answer]:
         return await _replay(self.runtime, self.lookups, self.tables, requests)
